@@ -1,0 +1,47 @@
+/** The command table of the `netatmo2mqtt` CLI. */
+export interface Command {
+  summary: string;
+  usage: string;
+  run(argv: string[]): Promise<number>;
+}
+
+function notYet(name: string, what: string): Command['run'] {
+  return async () => {
+    process.stderr.write(
+      `netatmo2mqtt ${name}: ${what} is not available in this version yet.\n` +
+        `Run 'netatmo2mqtt simulator --port 9999' to try the Netatmo simulator.\n`,
+    );
+    return 3;
+  };
+}
+
+export const commands: Record<string, Command> = {
+  start: {
+    summary: 'run the bridge',
+    usage: 'netatmo2mqtt start [--config FILE]',
+    run: notYet('start', 'the bridge'),
+  },
+  demo: {
+    summary: 'simulator + embedded broker + bridge in one process',
+    usage: 'netatmo2mqtt demo [--mqtt URL]',
+    run: notYet('demo', 'the end-to-end demo'),
+  },
+  simulator: {
+    summary: 'the Netatmo cloud simulator alone',
+    usage:
+      'netatmo2mqtt simulator --port N [--scenario fixtures|scale:HOMES,MODULES] [--quota per-token|per-user] [--throttle 429|403|waf]',
+    run: async (argv) => (await import('../simulator/cli.js')).runSimulatorCommand(argv),
+  },
+  auth: {
+    summary: 'store a Netatmo refresh token in data_dir',
+    usage: 'netatmo2mqtt auth --refresh-token TOKEN [--config FILE]',
+    run: notYet('auth', 'token import'),
+  },
+};
+
+export function usage(): string {
+  const lines = Object.entries(commands).map(
+    ([name, c]) => `  ${name.padEnd(10)} ${c.summary}\n      ${c.usage}`,
+  );
+  return `Usage: netatmo2mqtt <command> [options]\n\nCommands:\n${lines.join('\n')}\n`;
+}

@@ -1,0 +1,121 @@
+/**
+ * The simulator's public contract: options, the running handle, and the shapes of its
+ * control endpoints (/__sim/*). Tests, benchmarks and the demo rely on these names.
+ */
+import type { Clock } from '../util/clock.js';
+
+/** Which quota a refresh resets: field reports say per token; Netatmo documents per user. */
+export type QuotaMode = 'per-token' | 'per-user';
+/** How an over-quota call is answered: 429+26 (today), 403+26 (historic), 429+11 with Retry-After (WAF). */
+export type ThrottleDialect = '429' | '403' | 'waf';
+
+export interface RateLimits {
+  userPer10s: number;
+  userPerHour: number;
+  appPer10s: number;
+  appPerHour: number;
+}
+
+export const DEFAULT_LIMITS: RateLimits = {
+  userPer10s: 50,
+  userPerHour: 500,
+  appPer10s: 200,
+  appPerHour: 2000,
+};
+
+export interface SimulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** `fixtures` (default) or `scale:HOMES,MODULES`. */
+  scenario?: string;
+  quota?: QuotaMode;
+  throttle?: ThrottleDialect;
+  limits?: Partial<RateLimits>;
+  /** Access token lifetime in seconds (default 10800). */
+  tokenLifetimeSec?: number;
+  /** When set, only these client credentials are accepted. */
+  clientId?: string;
+  clientSecret?: string;
+  /** Time source; POST /__sim/clock adds an offset on top of it. */
+  clock?: Clock;
+  /** Seed for the pseudo-random drift of measured values (deterministic runs). */
+  seed?: number;
+}
+
+export interface TokenPair {
+  access_token: string;
+  refresh_token: string;
+  expires_in: number;
+}
+
+/** GET /__sim/stats */
+export interface SimulatorStats {
+  requests: Record<string, number>;
+  token_refreshes: number;
+  token_grants: number;
+  throttled: number;
+  invalid_grant: number;
+  /** Requests per access token (by a short non-secret label). */
+  per_token: Record<string, number>;
+  faults_injected: number;
+}
+
+export type FaultKind =
+  | 'latency' // add `ms` before answering
+  | 'status' // answer `status` (default 503) with a Netatmo error body
+  | 'timeout' // never answer
+  | 'reset' // destroy the connection
+  | 'malformed_json' // 200 with a body that is not JSON
+  | 'truncated' // 200 with a JSON body cut short
+  | 'html' // 200 with text/html
+  | 'throttle' // answer as over-quota in the configured dialect
+  | 'token_down'; // /oauth2/token answers 503
+
+/** One rule of POST /__sim/faults. */
+export interface FaultRule {
+  kind: FaultKind;
+  /** How many matching requests it applies to; absent = until cleared. */
+  count?: number;
+  /** Endpoint names (`homestatus`, `token`, ...); absent = every API endpoint (not token). */
+  endpoints?: string[];
+  status?: number;
+  ms?: number;
+  /** For `throttle`: Retry-After seconds to send. */
+  retry_after?: number;
+}
+
+/** Body of POST /__sim/faults. `clear: true` removes all rules and unreachable modules first. */
+export interface FaultRequest {
+  clear?: boolean;
+  rules?: FaultRule[];
+  /** Module ids reported in body.errors[] with code 6 by homestatus and setstate. */
+  unreachable_modules?: string[];
+}
+
+/** One entry of GET /__sim/log. Secrets are never recorded. */
+export interface SimulatorLogEntry {
+  at: number;
+  endpoint: string;
+  status: number;
+  /** Short non-secret label of the access token used. */
+  token?: string;
+  params?: Record<string, unknown>;
+  outcome: 'ok' | 'throttled' | 'error' | 'fault';
+}
+
+export interface RunningSimulator {
+  /** `http://host:port` with no trailing slash; use as `netatmo.base_url`. */
+  readonly url: string;
+  readonly port: number;
+  /** The simulator's clock (base clock + the offset added by POST /__sim/clock). */
+  readonly clock: Clock;
+  mintTokens(): TokenPair;
+  stats(): SimulatorStats;
+  resetStats(): void;
+  log(): SimulatorLogEntry[];
+  setFaults(request: FaultRequest): void;
+  advanceClock(ms: number): void;
+  setQuotaMode(mode: QuotaMode): void;
+  close(): Promise<void>;
+}
