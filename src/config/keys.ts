@@ -1,0 +1,115 @@
+/**
+ * Every configuration key, derived from the schema: its dotted path, JSON type, whether it
+ * is a secret, its environment variable name, and (where one exists) its flat add-on option.
+ */
+import { configSchema } from './schema.js';
+
+export type KeyType = 'string' | 'integer' | 'boolean';
+
+export interface ConfigKey {
+  /** Dotted path, e.g. `mqtt.base_topic` or `data_dir`. */
+  path: string;
+  type: KeyType;
+  secret: boolean;
+  /** `NETATMO2MQTT_<SECTION>_<KEY>`, or `NETATMO2MQTT_<KEY>` for top-level keys. */
+  env: string;
+}
+
+export const ENV_PREFIX = 'NETATMO2MQTT_';
+/** Not a key: names the config file, like `--config FILE` (the flag wins). */
+export const CONFIG_FILE_ENV = 'NETATMO2MQTT_CONFIG';
+
+interface LeafSchema {
+  type: string;
+  writeOnly?: boolean;
+}
+
+function leaf(path: string, schema: LeafSchema): ConfigKey {
+  if (schema.type !== 'string' && schema.type !== 'integer' && schema.type !== 'boolean') {
+    throw new Error(`config schema: unsupported type ${schema.type} at ${path}`);
+  }
+  return {
+    path,
+    type: schema.type,
+    secret: schema.writeOnly === true,
+    env: `${ENV_PREFIX}${path.replace('.', '_').toUpperCase()}`,
+  };
+}
+
+function collectKeys(): ConfigKey[] {
+  const keys: ConfigKey[] = [];
+  for (const [name, schema] of Object.entries(configSchema.properties)) {
+    if (schema.type === 'object' && 'properties' in schema) {
+      for (const [key, sub] of Object.entries(schema.properties)) keys.push(leaf(`${name}.${key}`, sub));
+    } else {
+      keys.push(leaf(name, schema));
+    }
+  }
+  return keys;
+}
+
+export const CONFIG_KEYS: readonly ConfigKey[] = collectKeys();
+
+export const keyByPath: ReadonlyMap<string, ConfigKey> = new Map(CONFIG_KEYS.map((k) => [k.path, k]));
+export const keyByEnv: ReadonlyMap<string, ConfigKey> = new Map(CONFIG_KEYS.map((k) => [k.env, k]));
+
+/**
+ * Home Assistant add-on options are flat (options.json, config.yaml `schema:`); this maps each
+ * option to its dotted path. data_dir (always /data) and web.* (ingress fixes the port) are
+ * deliberately not options in the add-on.
+ */
+export const ADDON_OPTIONS: Readonly<Record<string, string>> = {
+  client_id: 'netatmo.client_id',
+  client_secret: 'netatmo.client_secret',
+  refresh_token: 'netatmo.refresh_token',
+  profile: 'netatmo.profile',
+  base_url: 'netatmo.base_url',
+  request_timeout_ms: 'netatmo.request_timeout_ms',
+  mqtt_url: 'mqtt.url',
+  mqtt_username: 'mqtt.username',
+  mqtt_password: 'mqtt.password',
+  mqtt_client_id: 'mqtt.client_id',
+  mqtt_ca: 'mqtt.ca',
+  mqtt_cert: 'mqtt.cert',
+  mqtt_key: 'mqtt.key',
+  mqtt_reject_unauthorized: 'mqtt.reject_unauthorized',
+  mqtt_keepalive: 'mqtt.keepalive',
+  base_topic: 'mqtt.base_topic',
+  discovery_enabled: 'homeassistant.enabled',
+  discovery_prefix: 'homeassistant.discovery_prefix',
+  status_topic: 'homeassistant.status_topic',
+  command_storm_cap_per_minute: 'commands.storm_cap_per_minute',
+  command_coalesce_ms: 'commands.coalesce_ms',
+  command_deadline_ms: 'commands.deadline_ms',
+  token_store: 'tokens.store',
+  redis_url: 'tokens.redis_url',
+  redis_key_prefix: 'tokens.redis_key_prefix',
+  log_level: 'log_level',
+};
+
+/** The closest known name within edit distance 2, for "did you mean" hints on typos. */
+export function closestName(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of candidates) {
+    const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

@@ -1,0 +1,113 @@
+/**
+ * loadConfig: defaults < config file < add-on options < environment, validated once.
+ *
+ * Config file: `--config FILE` (passed as `configFile`) or NETATMO2MQTT_CONFIG must exist.
+ * Without either, the first existing of `<cwd>/configuration.yaml` and
+ * `<data_dir>/configuration.yaml` is read, where data_dir is NETATMO2MQTT_DATA_DIR or the mode's
+ * default (`./data`, `/data` in the add-on) — the file cannot choose where it is looked for.
+ * Add-on mode (SUPERVISOR_TOKEN set): /data/options.json is read, data_dir defaults to /data,
+ * and the MQTT broker comes from the Supervisor unless the user set mqtt.url.
+ * Relative paths (data_dir, mqtt.ca/cert/key) are resolved against `cwd`.
+ */
+import { access, constants } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { childLogger } from '../log.js';
+import { ConfigError, type ConfigIssue } from './errors.js';
+import { CONFIG_FILE_ENV } from './keys.js';
+import { type ConfigLayer, type ConfigOrigins, mergeConfig } from './merge.js';
+import { readAddonOptions, readConfigFile, readEnvironment } from './sources.js';
+import { resolveSupervisorMqtt } from './supervisor.js';
+import type { BridgeConfig } from './types.js';
+import { validateConfig } from './validate.js';
+
+const log = childLogger('config');
+
+export const DEFAULT_ADDON_OPTIONS_FILE = '/data/options.json';
+export const DEFAULT_CONFIG_FILE_NAME = 'configuration.yaml';
+
+export interface LoadConfigOptions {
+  /** `--config FILE`; must exist when given. */
+  configFile?: string;
+  /** Defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Defaults to /data/options.json; read only in add-on mode. */
+  addonOptionsFile?: string;
+  /** Base for relative paths and the default config file; defaults to process.cwd(). */
+  cwd?: string;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file, constants.F_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function findConfigFile(
+  options: LoadConfigOptions,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  addon: boolean,
+): Promise<string | undefined> {
+  const explicit = options.configFile || env[CONFIG_FILE_ENV];
+  if (explicit) return resolve(cwd, explicit);
+  const dataDir = env.NETATMO2MQTT_DATA_DIR || (addon ? '/data' : './data');
+  for (const candidate of [
+    resolve(cwd, DEFAULT_CONFIG_FILE_NAME),
+    resolve(cwd, dataDir, DEFAULT_CONFIG_FILE_NAME),
+  ]) {
+    if (await exists(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** Makes paths absolute and checks that the TLS files named in the config can be read. */
+async function resolvePaths(config: BridgeConfig, cwd: string, origins: ConfigOrigins): Promise<void> {
+  config.data_dir = resolve(cwd, config.data_dir);
+  const issues: ConfigIssue[] = [];
+  for (const key of ['ca', 'cert', 'key'] as const) {
+    const file = config.mqtt[key];
+    if (file === undefined) continue;
+    const absolute = isAbsolute(file) ? file : resolve(cwd, file);
+    try {
+      await access(absolute, constants.R_OK);
+      config.mqtt[key] = absolute;
+    } catch {
+      issues.push({
+        path: `mqtt.${key}`,
+        source: origins[`mqtt.${key}`],
+        reason: `cannot read file ${absolute}`,
+      });
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+}
+
+/** Reads every source, validates, and returns the fully defaulted config; throws ConfigError. */
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<BridgeConfig> {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const addon = Boolean(env.SUPERVISOR_TOKEN);
+
+  const layers: ConfigLayer[] = [];
+  if (addon) layers.push({ values: { data_dir: '/data' }, origins: {}, issues: [] });
+  const configFile = await findConfigFile(options, env, cwd, addon);
+  if (configFile) layers.push(await readConfigFile(configFile));
+  if (addon) {
+    const optionsFile = options.addonOptionsFile ?? DEFAULT_ADDON_OPTIONS_FILE;
+    if (await exists(optionsFile)) layers.push(await readAddonOptions(optionsFile));
+    else log.warning(`SUPERVISOR_TOKEN is set but ${optionsFile} does not exist: no add-on options`);
+  }
+  layers.push(readEnvironment(env));
+
+  const merged = mergeConfig(layers);
+  const config = validateConfig(merged.values, { origins: merged.origins, issues: merged.issues });
+  await resolvePaths(config, cwd, merged.origins);
+  log.info(
+    `configuration: ${configFile ?? 'no config file'}${addon ? ', add-on options' : ''}` +
+      `, ${Object.values(merged.origins).filter((o) => o.startsWith('NETATMO2MQTT_')).length} environment variables`,
+  );
+  return addon ? resolveSupervisorMqtt(config, env) : config;
+}

@@ -1,0 +1,182 @@
+/**
+ * Validation of a merged configuration against the schema (Ajv 8, all errors, defaults
+ * filled in, no type coercion: env strings are converted in env.ts, by the key's type,
+ * before they get here), plus the checks JSON Schema cannot express.
+ */
+import { Ajv, type ErrorObject } from 'ajv';
+import { ConfigError, type ConfigIssue } from './errors.js';
+import { closestName, keyByPath } from './keys.js';
+import { type ConfigOrigins, type ConfigValues, isPlainObject, isUnset } from './merge.js';
+import { configSchema } from './schema.js';
+import { registerConfigSecrets } from './secrets.js';
+import type { BridgeConfig } from './types.js';
+
+/** Credentials the simulator accepts; only ever filled in for a loopback base_url. */
+export const LOCAL_SIMULATOR_CREDENTIAL = 'local-simulator';
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: false, strict: true, verbose: true });
+ajv.addKeyword({ keyword: 'patternReason', schemaType: 'string' });
+const validateSchema = ajv.compile(configSchema);
+
+export interface ValidateOptions {
+  /** Where each dotted path's value came from, for error messages. */
+  origins?: ConfigOrigins;
+  /** Issues already found while reading the sources; reported together with these. */
+  issues?: readonly ConfigIssue[];
+}
+
+/**
+ * Returns the fully defaulted config, or throws one ConfigError listing every problem.
+ * Never mutates `values`. `null` and `''` anywhere mean "not set" (the default applies).
+ */
+export function validateConfig(values: unknown, options: ValidateOptions = {}): BridgeConfig {
+  const origins = options.origins ?? {};
+  registerConfigSecrets(values);
+  const data = isPlainObject(values) ? withoutUnset(values) : values;
+  const issues: ConfigIssue[] = [...(options.issues ?? [])];
+  const origin = (path: string): string | undefined => originOf(origins, path);
+
+  if (!validateSchema(data)) {
+    for (const error of validateSchema.errors ?? []) issues.push(issueFromAjv(error, origin));
+  } else {
+    issues.push(...semanticIssues(data as unknown as BridgeConfig, origin));
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  const config = data as unknown as BridgeConfig;
+  config.netatmo.base_url = config.netatmo.base_url.replace(/\/+$/, '');
+  if (isLocalUrl(config.netatmo.base_url)) {
+    config.netatmo.client_id ??= LOCAL_SIMULATOR_CREDENTIAL;
+    config.netatmo.client_secret ??= LOCAL_SIMULATOR_CREDENTIAL;
+  }
+  return config;
+}
+
+/** A loopback Netatmo URL is the simulator: the demo and tests may run without credentials. */
+export function isLocalUrl(url: string): boolean {
+  try {
+    const { hostname } = new URL(url);
+    return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+  } catch {
+    return false;
+  }
+}
+
+function withoutUnset(values: ConfigValues): ConfigValues {
+  const out: ConfigValues = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (isUnset(value)) continue;
+    out[key] = isPlainObject(value) ? withoutUnset(value) : value;
+  }
+  return out;
+}
+
+function originOf(origins: ConfigOrigins, path: string): string | undefined {
+  if (origins[path]) return origins[path];
+  // An unknown section ("mqttt: {url: …}") is labelled by its leaves.
+  const child = Object.keys(origins).find((p) => p.startsWith(`${path}.`));
+  if (child) return origins[child];
+  const dot = path.lastIndexOf('.');
+  return dot > 0 ? origins[path.slice(0, dot)] : undefined;
+}
+
+function pathOf(instancePath: string): string {
+  return instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .join('.');
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string',
+  integer: 'a whole number',
+  number: 'a number',
+  boolean: 'true or false',
+  object: 'a section of keys',
+};
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') {
+    const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
+    return JSON.stringify(shown);
+  }
+  if (Array.isArray(value)) return 'a list';
+  if (isPlainObject(value)) return 'a section';
+  return String(value);
+}
+
+function issueFromAjv(error: ErrorObject, origin: (path: string) => string | undefined): ConfigIssue {
+  let path = pathOf(error.instancePath);
+  const got = keyByPath.get(path)?.secret ? '' : ` (got ${describe(error.data)})`;
+  let reason: string;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const name = String(error.params.additionalProperty);
+      path = path ? `${path}.${name}` : name;
+      const parent = error.parentSchema as { properties?: Record<string, unknown> } | undefined;
+      const hint = closestName(name, Object.keys(parent?.properties ?? {}));
+      const prefix = path.slice(0, path.length - name.length);
+      reason = hint ? `unknown key (did you mean ${prefix}${hint}?)` : 'unknown key';
+      break;
+    }
+    case 'type':
+      reason = `must be ${TYPE_NAMES[String(error.params.type)] ?? error.params.type}${got}`;
+      break;
+    case 'enum':
+      reason = `must be one of ${(error.params.allowedValues as unknown[]).join(', ')}${got}`;
+      break;
+    case 'minimum':
+      reason = `must be at least ${error.params.limit}${got}`;
+      break;
+    case 'maximum':
+      reason = `must be at most ${error.params.limit}${got}`;
+      break;
+    case 'minLength':
+      reason = 'must not be empty';
+      break;
+    case 'maxLength':
+      reason = `must be at most ${error.params.limit} characters long`;
+      break;
+    case 'pattern': {
+      const parent = error.parentSchema as { patternReason?: string } | undefined;
+      reason = `${parent?.patternReason ?? `must match ${error.params.pattern}`}${got}`;
+      break;
+    }
+    default:
+      reason = error.message ?? 'is invalid';
+  }
+  return { path: path || '(root)', source: origin(path), reason };
+}
+
+const CREDENTIAL_HINT: Record<string, string> = {
+  client_id: 'add-on option client_id or NETATMO2MQTT_NETATMO_CLIENT_ID',
+  client_secret: 'add-on option client_secret or NETATMO2MQTT_NETATMO_CLIENT_SECRET',
+};
+
+function semanticIssues(config: BridgeConfig, origin: (path: string) => string | undefined): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const urlIssue = (path: string, url: string): void => {
+    try {
+      new URL(url);
+    } catch {
+      issues.push({ path, source: origin(path), reason: `is not a valid URL (got ${describe(url)})` });
+    }
+  };
+  urlIssue('netatmo.base_url', config.netatmo.base_url);
+  if (config.mqtt.url !== 'embedded') urlIssue('mqtt.url', config.mqtt.url);
+  if (config.tokens.store === 'redis') urlIssue('tokens.redis_url', config.tokens.redis_url);
+
+  if (!isLocalUrl(config.netatmo.base_url)) {
+    for (const key of ['client_id', 'client_secret'] as const) {
+      if (config.netatmo[key] !== undefined) continue;
+      issues.push({
+        path: `netatmo.${key}`,
+        reason:
+          `required: the ${key.replace('_', ' ')} of your Netatmo app (https://dev.netatmo.com/apps); ` +
+          `set it in the config file, as ${CREDENTIAL_HINT[key]}`,
+      });
+    }
+  }
+  return issues;
+}
