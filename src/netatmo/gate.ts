@@ -1,0 +1,392 @@
+/**
+ * The RequestGate: every Netatmo API call passes through it, so the quota is spent where
+ * the user needs it and a throttle pauses everything, not just one request.
+ *
+ * Rules (all on the injected Clock, counting each task START):
+ * - Hard windows: never more than `per10s` starts in any 10 s nor `perHour` in any hour.
+ * - Command reserve: state and background polls may use only `limit - reserve` of each
+ *   window (reserve = 10 % of the window, at least 1), so a poll flood can never leave a
+ *   user's click without budget. `stats().remaining*` report what polls may still use.
+ * - Pacing: polls start at least `10 s / (per10s - reserve10s)` apart, so a full queue
+ *   drains evenly instead of releasing the 10 s allowance in one instant.
+ *   Commands skip pacing (a click must not wait when budget remains) but never the hard
+ *   windows; bursts of commands are the CommandRouter's storm guard's business.
+ * - Priorities: command > state > background, FIFO within one. Poll limits are tighter
+ *   than command limits, so looking only at the most urgent head never starves a command.
+ * - Concurrency: at most `maxInFlight` calls in flight; polls leave one of those free, so
+ *   a slow Netatmo holding poll sockets does not hold a command back.
+ * - Throttle window: pauses every start until `until`; queued or new tasks whose deadline
+ *   falls inside it fail at once with `throttle_window` and `retryAt`.
+ * - One wake-up timer at a time (Clock.schedule), re-armed; every decision is re-checked
+ *   against `clock.now()` when it fires, so a late or early timer can never break a limit.
+ */
+import type { EventBus } from '../events.js';
+import { childLogger } from '../log.js';
+import type { Clock } from '../util/clock.js';
+import { NetatmoError } from './errors.js';
+import { PriorityQueues } from './gate/priority-queues.js';
+import { StartLog } from './gate/start-log.js';
+import type { Priority } from './types.js';
+
+const TEN_SECONDS = 10_000;
+const ONE_MINUTE = 60_000;
+const ONE_HOUR = 3_600_000;
+
+export interface GateLimits {
+  per10s: number;
+  perHour: number;
+}
+
+/**
+ * Budget planning: own_app plans for at most ~80 % of 50/10 s and 500/h; shared_app ~2/10 s and 20/h.
+ *
+ * - `own_app` (your own dev app, one user): Netatmo allows 50/10 s and 500/h per user; we plan
+ *   for 40/10 s and 400/h, leaving 20 % for clock skew and anything else using the account.
+ * - `shared_app` (an app shared by many users, e.g. cloud linking): the per-user fair share is
+ *   about 2/10 s and 20/h; we plan for 2/10 s and 16/h (80 % of the hour, where it bites).
+ */
+export function gateLimitsForProfile(profile: 'own_app' | 'shared_app'): GateLimits {
+  return profile === 'own_app' ? { per10s: 40, perHour: 400 } : { per10s: 2, perHour: 16 };
+}
+
+/** Starts kept back from polls for commands: 10 % of a window, at least 1 (none when the limit is 1). */
+export function commandReserve(limits: GateLimits): GateLimits {
+  const reserve = (limit: number): number => (limit >= 2 ? Math.max(1, Math.floor(limit / 10)) : 0);
+  return { per10s: reserve(limits.per10s), perHour: reserve(limits.perHour) };
+}
+
+export const DEFAULT_MAX_IN_FLIGHT = 4;
+
+export interface RequestGateOptions {
+  clock: Clock;
+  limits: GateLimits;
+  /** When given, throttleWindowOpened/Closed are emitted here. */
+  events?: EventBus;
+  /** Calls in flight at once (default 4); polls may use all but one. */
+  maxInFlight?: number;
+}
+
+export interface GateRunOptions {
+  priority: Priority;
+  /** Epoch ms on the gate's clock after which the task must not start any more. */
+  deadline?: number;
+  /** Aborting removes a queued task and rejects it with the signal's reason. */
+  signal?: AbortSignal;
+  /** For logs (an endpoint name; never a secret). */
+  label?: string;
+}
+
+export interface ThrottleWindow {
+  until: number;
+  reason: string;
+}
+
+export interface GateStats {
+  callsLast10s: number;
+  callsLastHour: number;
+  /** Starts polls may still make in the current 10 s, command reserve excluded. */
+  remaining10s: number;
+  /** Calls the planner may still make in the coming hour without crowding out commands. */
+  remainingHour: number;
+  queued: Record<Priority, number>;
+  inFlight: number;
+  throttleWindow?: ThrottleWindow;
+  /** Throttle windows opened (extensions of an open window are not counted). */
+  windowsOpened: number;
+  throttleRejections: number;
+  deadlineRejections: number;
+  totalCalls: number;
+  /** Starts per clock minute for the last 60 minutes, oldest first; the last is the current minute. */
+  callsPerMinute: number[];
+  limits: GateLimits;
+  commandReserve: GateLimits;
+}
+
+/** The gate was closed: the task was never started. */
+export class GateClosedError extends Error {
+  constructor(label?: string) {
+    super(label ? `request gate closed before ${label} could start` : 'request gate closed');
+    this.name = 'GateClosedError';
+  }
+}
+
+interface QueuedTask {
+  readonly priority: Priority;
+  readonly deadline: number | undefined;
+  readonly label: string;
+  start(): void;
+  fail(error: unknown): void;
+}
+
+const log = childLogger('gate');
+
+export class RequestGate {
+  readonly #clock: Clock;
+  readonly #limits: GateLimits;
+  readonly #pollLimits: GateLimits;
+  readonly #reserve: GateLimits;
+  readonly #pollSpacingMs: number;
+  readonly #maxInFlight: number;
+  readonly #events: EventBus | undefined;
+  readonly #starts = new StartLog(ONE_HOUR);
+  readonly #queue = new PriorityQueues<QueuedTask>();
+  #inFlight = 0;
+  #window: ThrottleWindow | undefined;
+  #closed = false;
+  #wakeAt: number | undefined;
+  #cancelWake: (() => void) | undefined;
+  #pumping = false;
+  #pumpAgain = false;
+  #windowsOpened = 0;
+  #throttleRejections = 0;
+  #deadlineRejections = 0;
+  #totalCalls = 0;
+
+  constructor(options: RequestGateOptions) {
+    const { per10s, perHour } = options.limits;
+    if (!Number.isInteger(per10s) || per10s < 1 || !Number.isInteger(perHour) || perHour < 1) {
+      throw new RangeError(`gate limits must be positive integers, got ${per10s}/10 s and ${perHour}/h`);
+    }
+    const maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+    if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
+      throw new RangeError(`maxInFlight must be a positive integer, got ${maxInFlight}`);
+    }
+    this.#clock = options.clock;
+    this.#limits = { per10s, perHour };
+    this.#reserve = commandReserve(this.#limits);
+    this.#pollLimits = { per10s: per10s - this.#reserve.per10s, perHour: perHour - this.#reserve.perHour };
+    this.#pollSpacingMs = TEN_SECONDS / this.#pollLimits.per10s;
+    this.#maxInFlight = maxInFlight;
+    this.#events = options.events;
+  }
+
+  run<T>(task: () => Promise<T>, opts: GateRunOptions): Promise<T> {
+    const label = opts.label ?? opts.priority;
+    if (this.#closed) return Promise.reject(new GateClosedError(label));
+    if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
+    const now = this.#clock.now();
+    const early = this.#refusal(opts.deadline, label, now);
+    if (early) return Promise.reject(early);
+
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => {
+        if (this.#queue.remove(entry)) entry.fail(opts.signal?.reason);
+      };
+      const entry: QueuedTask = {
+        priority: opts.priority,
+        deadline: opts.deadline,
+        label,
+        start: () => {
+          opts.signal?.removeEventListener('abort', onAbort);
+          let running: Promise<T>;
+          try {
+            running = Promise.resolve(task());
+          } catch (error) {
+            running = Promise.reject(error);
+          }
+          running.then(
+            (value) => {
+              this.#finished();
+              resolve(value);
+            },
+            (error: unknown) => {
+              this.#finished();
+              reject(error);
+            },
+          );
+        },
+        fail: (error) => {
+          opts.signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      };
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      this.#queue.push(entry);
+      this.#pump();
+    });
+  }
+
+  /** Pauses every start until `until`; extends an open window, never shortens it. */
+  openThrottleWindow(until: number, reason: string): void {
+    if (this.#closed) return;
+    const now = this.#clock.now();
+    this.#expireWindow(now);
+    if (until <= now) return;
+    const current = this.#window;
+    if (current && until <= current.until) return;
+    this.#window = { until, reason };
+    if (!current) this.#windowsOpened++;
+    log.warning(
+      `${current ? 'extended' : 'opened'} throttle window for ${Math.ceil((until - now) / 1000)} s`,
+      {
+        reason,
+        retryAt: new Date(until).toISOString(),
+      },
+    );
+    this.#events?.emit('throttleWindowOpened', { retryAt: until, reason, at: now });
+    for (const entry of this.#queue.removeWhere((e) => e.deadline !== undefined && e.deadline <= until)) {
+      entry.fail(this.#throttleError(entry.label, until, reason));
+    }
+    this.#pump();
+  }
+
+  /** Ends an open throttle window early (e.g. a forced token refresh restored the quota). */
+  closeThrottleWindow(): void {
+    if (!this.#window) return;
+    this.#window = undefined;
+    log.info('throttle window closed early');
+    this.#events?.emit('throttleWindowClosed', { at: this.#clock.now() });
+    this.#pump();
+  }
+
+  get throttleWindow(): ThrottleWindow | undefined {
+    const window = this.#window;
+    return window && window.until > this.#clock.now() ? { ...window } : undefined;
+  }
+
+  stats(): GateStats {
+    const now = this.#clock.now();
+    this.#starts.prune(now);
+    const callsLast10s = this.#starts.countAfter(now - TEN_SECONDS);
+    const callsLastHour = this.#starts.countAfter(now - ONE_HOUR);
+    const minuteStart = Math.floor(now / ONE_MINUTE) * ONE_MINUTE;
+    const throttleWindow = this.throttleWindow;
+    return {
+      callsLast10s,
+      callsLastHour,
+      remaining10s: Math.max(0, this.#pollLimits.per10s - callsLast10s),
+      remainingHour: Math.max(0, this.#pollLimits.perHour - callsLastHour),
+      queued: this.#queue.counts(),
+      inFlight: this.#inFlight,
+      ...(throttleWindow ? { throttleWindow } : {}),
+      windowsOpened: this.#windowsOpened,
+      throttleRejections: this.#throttleRejections,
+      deadlineRejections: this.#deadlineRejections,
+      totalCalls: this.#totalCalls,
+      callsPerMinute: this.#starts.histogram(minuteStart - 59 * ONE_MINUTE, ONE_MINUTE, 60),
+      limits: { ...this.#limits },
+      commandReserve: { ...this.#reserve },
+    };
+  }
+
+  /** Rejects everything queued with GateClosedError and clears the timer; calls in flight finish. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#arm(undefined);
+    for (const entry of this.#queue.removeWhere(() => true)) entry.fail(new GateClosedError(entry.label));
+  }
+
+  /** Why a task with this deadline cannot even be queued now, if it cannot. */
+  #refusal(deadline: number | undefined, label: string, now: number): NetatmoError | undefined {
+    if (deadline === undefined) return undefined;
+    this.#expireWindow(now);
+    if (deadline <= now) return this.#deadlineError(label);
+    const window = this.#window;
+    if (window && deadline <= window.until) return this.#throttleError(label, window.until, window.reason);
+    return undefined;
+  }
+
+  #throttleError(label: string, until: number, reason: string): NetatmoError {
+    this.#throttleRejections++;
+    return new NetatmoError(
+      'throttle_window',
+      `${label} not sent: Netatmo throttle window open until ${new Date(until).toISOString()} (${reason})`,
+      { retryAt: until },
+    );
+  }
+
+  #deadlineError(label: string): NetatmoError {
+    this.#deadlineRejections++;
+    return new NetatmoError('deadline', `${label} not sent: its deadline passed while it waited in the gate`);
+  }
+
+  #expireWindow(now: number): void {
+    if (this.#window && this.#window.until <= now) {
+      this.#window = undefined;
+      log.info('throttle window over; requests resume');
+      this.#events?.emit('throttleWindowClosed', { at: now });
+    }
+  }
+
+  #finished(): void {
+    this.#inFlight--;
+    this.#pump();
+  }
+
+  /** Starts whatever may start now and arms one timer for the next moment something changes. */
+  #pump(): void {
+    if (this.#closed) return;
+    // A task may call run() synchronously from inside start(); finish this pass first.
+    if (this.#pumping) {
+      this.#pumpAgain = true;
+      return;
+    }
+    this.#pumping = true;
+    try {
+      do {
+        this.#pumpAgain = false;
+        this.#pumpOnce();
+      } while (this.#pumpAgain && !this.#closed);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #pumpOnce(): void {
+    const now = this.#clock.now();
+    this.#expireWindow(now);
+    this.#starts.prune(now);
+    for (const entry of this.#queue.removeWhere((e) => e.deadline !== undefined && e.deadline <= now)) {
+      entry.fail(this.#deadlineError(entry.label));
+    }
+    let wakeAt = this.#window?.until;
+    if (wakeAt === undefined) {
+      for (let next = this.#queue.peek(); next !== undefined; next = this.#queue.peek()) {
+        const isCommand = next.priority === 'command';
+        if (this.#inFlight >= (isCommand ? this.#maxInFlight : Math.max(1, this.#maxInFlight - 1))) break;
+        const startAt = this.#earliestStart(isCommand);
+        if (startAt > now) {
+          wakeAt = startAt;
+          break;
+        }
+        this.#queue.shift();
+        this.#starts.record(now);
+        this.#inFlight++;
+        this.#totalCalls++;
+        log.debug(`start ${next.label}`, { priority: next.priority, inFlight: this.#inFlight });
+        next.start();
+      }
+    }
+    for (const entry of this.#queue) {
+      if (entry.deadline !== undefined && (wakeAt === undefined || entry.deadline < wakeAt)) {
+        wakeAt = entry.deadline;
+      }
+    }
+    this.#arm(wakeAt);
+  }
+
+  #earliestStart(isCommand: boolean): number {
+    const limits = isCommand ? this.#limits : this.#pollLimits;
+    let at = Math.max(
+      this.#starts.earliestStart(limits.per10s, TEN_SECONDS),
+      this.#starts.earliestStart(limits.perHour, ONE_HOUR),
+    );
+    const last = this.#starts.last();
+    if (!isCommand && last !== undefined) at = Math.max(at, last + this.#pollSpacingMs);
+    return at;
+  }
+
+  #arm(at: number | undefined): void {
+    if (at === this.#wakeAt) return;
+    this.#cancelWake?.();
+    this.#cancelWake = undefined;
+    this.#wakeAt = at;
+    if (at === undefined) return;
+    this.#cancelWake = this.#clock.schedule(Math.max(0, at - this.#clock.now()), () => {
+      this.#wakeAt = undefined;
+      this.#cancelWake = undefined;
+      this.#pump();
+    });
+  }
+}
