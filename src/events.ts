@@ -12,6 +12,8 @@ export interface BridgeEvents {
   tokenRefreshed: { expiresAt: number; forced: boolean; at: number };
   throttleWindowOpened: { retryAt: number; reason: string; at: number };
   throttleWindowClosed: { at: number };
+  /** A rotated token could not be persisted; it is kept in memory (a restart now needs re-auth). */
+  tokenPersistFailed: { location: string; message: string; at: number };
 }
 
 export type BridgeEventName = keyof BridgeEvents;
