@@ -1,0 +1,106 @@
+/**
+ * The device model's public types: what a Netatmo module, room or home looks like to the
+ * rest of the bridge (MQTT state, discovery, command validation).
+ *
+ * A Device is topology only (no live values); its live values are a DeviceState keyed by
+ * the capability keys. Capabilities carry both how Home Assistant shows a value
+ * (`component`, classes, units) and, when `writable` is set, what a command may send.
+ */
+
+export type DeviceKind =
+  | 'home'
+  | 'room'
+  | 'thermostat'
+  | 'valve'
+  | 'boiler'
+  | 'weather_station'
+  | 'weather_module'
+  | 'home_coach'
+  | 'shutter'
+  | 'light'
+  | 'switch'
+  | 'fan'
+  | 'camera'
+  | 'smoke_alarm'
+  | 'co_alarm'
+  | 'door_tag'
+  | 'siren'
+  | 'gateway'
+  | 'meter'
+  | 'remote'
+  | 'intercom'
+  | 'unknown';
+
+/** Where a device's live state comes from, i.e. which poll refreshes it. */
+export type DeviceSource = 'homes' | 'stations' | 'coaches';
+
+export type CapabilityValueKind = 'number' | 'boolean' | 'enum' | 'text' | 'timestamp';
+
+/**
+ * How Home Assistant shows a capability. `climate`, `cover`, `light` and `fan` capabilities
+ * are parts of ONE composite entity per device (e.g. a room's climate is built from
+ * current_temperature, target_temperature, mode and heating_action); the others are one
+ * entity each.
+ */
+export type HaComponent =
+  | 'sensor'
+  | 'binary_sensor'
+  | 'switch'
+  | 'light'
+  | 'cover'
+  | 'climate'
+  | 'select'
+  | 'fan'
+  | 'number';
+
+export interface WritableSpec {
+  min?: number;
+  max?: number;
+  step?: number;
+  /** Exact values a command may carry (raw payload of `<base>/<device>/set/<key>`). */
+  options?: string[];
+}
+
+export interface Capability {
+  /** The key in the device's state object, lowercase snake_case. */
+  key: string;
+  kind: CapabilityValueKind;
+  component: HaComponent;
+  /** Human label for the entity; absent for the device's main feature. */
+  name?: string;
+  unit?: string;
+  deviceClass?: string;
+  stateClass?: 'measurement' | 'total' | 'total_increasing';
+  category?: 'diagnostic' | 'config';
+  /** Values an enum state may take. */
+  options?: string[];
+  /** Present when the bridge accepts commands for this key; the command layer validates against it. */
+  writable?: WritableSpec;
+}
+
+export interface Device {
+  /**
+   * Topic-safe, stable id used in MQTT topics and HA identifiers (see ids.ts):
+   * modules `12_34_56_00_01_ae` (':' → '_', '#' → '-', lowercase, spaces dropped),
+   * rooms `room_<roomId>`, homes `home_<homeId>`.
+   */
+  id: string;
+  /** The id Netatmo uses in API calls (spaces removed); for rooms the room id, for homes the home id. */
+  netatmoId: string;
+  homeId?: string;
+  /** Netatmo id of the gateway module that bridges this module (NAPlug, NLG, NAMain, ...). */
+  bridgeId?: string;
+  roomId?: string;
+  kind: DeviceKind;
+  /** Netatmo type code (`NATherm1`, ...); `room` and `home` for the virtual devices. */
+  type: string;
+  name: string;
+  model: string;
+  manufacturer: string;
+  roomName?: string;
+  source: DeviceSource;
+  capabilities: Capability[];
+}
+
+export type StateValue = string | number | boolean | null;
+export type DeviceState = Record<string, StateValue>;
