@@ -160,6 +160,8 @@ export interface ModuleStatus {
   // shutters
   current_position?: number;
   target_position?: number;
+  /** Normalised from `target_position:step`, which some shutters send. */
+  target_position_step?: number;
   // ventilation, contactor
   fan_speed?: number;
   contactor_mode?: string;
