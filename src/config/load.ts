@@ -105,9 +105,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Bridg
   const merged = mergeConfig(layers);
   const config = validateConfig(merged.values, { origins: merged.origins, issues: merged.issues });
   await resolvePaths(config, cwd, merged.origins);
-  log.info(
-    `configuration: ${configFile ?? 'no config file'}${addon ? ', add-on options' : ''}` +
-      `, ${Object.values(merged.origins).filter((o) => o.startsWith('NETATMO2MQTT_')).length} environment variables`,
-  );
+  const envCount = Object.values(merged.origins).filter((o) => o.startsWith('NETATMO2MQTT_')).length;
+  const sources = [configFile ?? 'no config file', addon ? 'add-on options' : '', `${envCount} env var(s)`];
+  log.info(`configuration: ${sources.filter(Boolean).join(', ')}`);
   return addon ? resolveSupervisorMqtt(config, env) : config;
 }
