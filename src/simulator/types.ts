@@ -117,5 +117,9 @@ export interface RunningSimulator {
   setFaults(request: FaultRequest): void;
   advanceClock(ms: number): void;
   setQuotaMode(mode: QuotaMode): void;
+  /** Simulated ms at which `field` of room/module/weather unit `id` last changed (GET /__sim/changes). */
+  lastChange(id: string, field: string): number | undefined;
+  /** Every tracked value's last change, keyed `<id>/<field>`. */
+  lastChanges(): Record<string, number>;
   close(): Promise<void>;
 }

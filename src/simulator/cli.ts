@@ -1,0 +1,115 @@
+/**
+ * `netatmo2mqtt simulator ...`: runs the simulator alone until SIGINT/SIGTERM and prints its
+ * URL and a bootstrap refresh token (a simulator token: printing it is the point).
+ */
+import { parseArgs } from 'node:util';
+import { startSimulator } from './index.js';
+import type { QuotaMode, SimulatorOptions, ThrottleDialect } from './types.js';
+
+const USAGE =
+  'usage: netatmo2mqtt simulator --port N [--host H] [--scenario fixtures|scale:HOMES,MODULES]\n' +
+  '         [--quota per-token|per-user] [--throttle 429|403|waf] [--token-lifetime S]\n' +
+  '         [--client-id X --client-secret Y]\n';
+
+class UsageError extends Error {}
+
+export function parseSimulatorArgs(argv: string[]): SimulatorOptions {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        scenario: { type: 'string' },
+        quota: { type: 'string' },
+        throttle: { type: 'string' },
+        'token-lifetime': { type: 'string' },
+        'client-id': { type: 'string' },
+        'client-secret': { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const str = (key: string): string | undefined =>
+    typeof values[key] === 'string' ? values[key] : undefined;
+  const options: SimulatorOptions = {};
+  const port = str('port');
+  if (port !== undefined) {
+    const n = Number(port);
+    if (!Number.isInteger(n) || n < 0 || n > 65535)
+      throw new UsageError(`--port must be 0..65535, got '${port}'`);
+    options.port = n;
+  }
+  if (str('host') !== undefined) options.host = str('host');
+  if (str('scenario') !== undefined) options.scenario = str('scenario');
+  const quota = str('quota');
+  if (quota !== undefined) {
+    if (quota !== 'per-token' && quota !== 'per-user')
+      throw new UsageError(`--quota must be per-token or per-user, got '${quota}'`);
+    options.quota = quota satisfies QuotaMode;
+  }
+  const throttle = str('throttle');
+  if (throttle !== undefined) {
+    if (throttle !== '429' && throttle !== '403' && throttle !== 'waf') {
+      throw new UsageError(`--throttle must be 429, 403 or waf, got '${throttle}'`);
+    }
+    options.throttle = throttle satisfies ThrottleDialect;
+  }
+  const lifetime = str('token-lifetime');
+  if (lifetime !== undefined) {
+    const n = Number(lifetime);
+    if (!Number.isInteger(n) || n <= 0)
+      throw new UsageError(`--token-lifetime must be a positive number of seconds, got '${lifetime}'`);
+    options.tokenLifetimeSec = n;
+  }
+  const clientId = str('client-id');
+  const clientSecret = str('client-secret');
+  if ((clientId === undefined) !== (clientSecret === undefined)) {
+    throw new UsageError('--client-id and --client-secret go together');
+  }
+  if (clientId !== undefined) options.clientId = clientId;
+  if (clientSecret !== undefined) options.clientSecret = clientSecret;
+  return options;
+}
+
+export async function runSimulatorCommand(argv: string[]): Promise<number> {
+  let options: SimulatorOptions;
+  try {
+    options = parseSimulatorArgs(argv);
+    if (options.scenario !== undefined) {
+      // Fail on a bad scenario with the usage hint rather than a stack trace.
+      const { seedForScenario } = await import('./scenarios/index.js');
+      if (options.scenario !== 'fixtures') seedForScenario(options.scenario, 0);
+    }
+  } catch (error) {
+    process.stderr.write(
+      `netatmo2mqtt simulator: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`,
+    );
+    return 2;
+  }
+  const sim = await startSimulator(options);
+  const tokens = sim.mintTokens();
+  process.stdout.write(
+    `Netatmo simulator listening on ${sim.url}\n` +
+      `  base_url:      ${sim.url}\n` +
+      `  scenario:      ${options.scenario ?? 'fixtures'}, quota ${options.quota ?? 'per-token'}, throttle ${options.throttle ?? '429'}\n` +
+      `  refresh_token: ${tokens.refresh_token}\n` +
+      `Stop with Ctrl-C.\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await sim.close();
+  process.stdout.write('Netatmo simulator stopped.\n');
+  return 0;
+}

@@ -1,0 +1,20 @@
+/** The parts of a running simulator, shared by its route handlers. */
+import type { FaultInjector } from './faults.js';
+import type { TokenAuthority } from './oauth.js';
+import type { QuotaTracker } from './quota.js';
+import type { OffsetClock } from './sim-clock.js';
+import type { StatsRecorder } from './stats.js';
+import type { ThrottleDialect } from './types.js';
+import type { World } from './world/world.js';
+
+export interface SimulatorCore {
+  clock: OffsetClock;
+  world: World;
+  authority: TokenAuthority;
+  quota: QuotaTracker;
+  faults: FaultInjector;
+  stats: StatsRecorder;
+  throttle: ThrottleDialect;
+  /** The app the quota's per-app windows count against. */
+  appKey: string;
+}

@@ -1,0 +1,169 @@
+/**
+ * Netatmo's OAuth server behaviour: authorization codes, token pairs shaped like Netatmo's
+ * (`<24hex>|<32hex>`, scope array, `expire_in` duplicate, no token_type), and rotation:
+ * every refresh invalidates the previous pair.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../util/clock.js';
+import { SimApiError } from './api-error.js';
+
+export const ALL_SCOPES = [
+  'read_station',
+  'read_thermostat',
+  'write_thermostat',
+  'read_camera',
+  'write_camera',
+  'access_camera',
+  'read_presence',
+  'write_presence',
+  'access_presence',
+  'read_homecoach',
+  'read_smokedetector',
+  'read_carbonmonoxidedetector',
+  'read_magellan',
+  'write_magellan',
+  'read_bubendorff',
+  'write_bubendorff',
+];
+
+/** Authorization codes live this long (simulated ms), and work once. */
+const CODE_LIFETIME_MS = 10 * 60_000;
+
+export interface NetatmoTokenResponse {
+  access_token: string;
+  refresh_token: string;
+  scope: string[];
+  expires_in: number;
+  expire_in: number;
+}
+
+export interface AccessToken {
+  /** Short, non-secret label for logs and stats. */
+  label: string;
+  scope: string[];
+  expiresAt: number;
+  revoked: boolean;
+}
+
+/** An OAuth-style token endpoint error: HTTP 400 `{"error":"invalid_grant"}` and friends. */
+export class OAuthError extends Error {
+  constructor(
+    readonly error: 'invalid_grant' | 'invalid_client' | 'invalid_request' | 'unsupported_grant_type',
+    readonly status = 400,
+  ) {
+    super(error);
+  }
+}
+
+interface Pair {
+  access: string;
+  refresh: string;
+  token: AccessToken;
+  refreshValid: boolean;
+}
+
+interface PendingCode {
+  clientId: string;
+  redirectUri: string;
+  scope: string[];
+  expiresAt: number;
+}
+
+const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
+
+export class TokenAuthority {
+  /** The user part of every token, like Netatmo's user id prefix. */
+  readonly #userId = hex(12);
+  readonly #byAccess = new Map<string, Pair>();
+  readonly #byRefresh = new Map<string, Pair>();
+  readonly #codes = new Map<string, PendingCode>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly lifetimeSec: number,
+    private readonly clientId?: string,
+    private readonly clientSecret?: string,
+  ) {}
+
+  /** Checks client credentials when the simulator was configured with some. */
+  checkClient(clientId: string | undefined, clientSecret: string | undefined): void {
+    if (this.clientId === undefined && this.clientSecret === undefined) return;
+    if (
+      clientId !== this.clientId ||
+      (this.clientSecret !== undefined && clientSecret !== this.clientSecret)
+    ) {
+      throw new OAuthError('invalid_client');
+    }
+  }
+
+  /** Whether a client id may open the consent page. */
+  knowsClient(clientId: string): boolean {
+    return this.clientId === undefined || this.clientId === clientId;
+  }
+
+  issueCode(clientId: string, redirectUri: string, scope: string[]): string {
+    const code = hex(16);
+    this.#codes.set(code, { clientId, redirectUri, scope, expiresAt: this.clock.now() + CODE_LIFETIME_MS });
+    return code;
+  }
+
+  exchangeCode(
+    code: string | undefined,
+    redirectUri: string | undefined,
+    clientId: string | undefined,
+  ): NetatmoTokenResponse {
+    if (!code) throw new OAuthError('invalid_request');
+    const pending = this.#codes.get(code);
+    this.#codes.delete(code); // single use, even when it turns out to be wrong
+    if (!pending || pending.expiresAt <= this.clock.now()) throw new OAuthError('invalid_grant');
+    if (redirectUri !== undefined && redirectUri !== pending.redirectUri)
+      throw new OAuthError('invalid_grant');
+    if (clientId !== undefined && clientId !== pending.clientId) throw new OAuthError('invalid_grant');
+    return this.mint(pending.scope);
+  }
+
+  /** Rotates: the old pair stops working, a new one is returned. */
+  refresh(refreshToken: string | undefined): NetatmoTokenResponse {
+    if (!refreshToken) throw new OAuthError('invalid_request');
+    const pair = this.#byRefresh.get(refreshToken);
+    if (!pair?.refreshValid) throw new OAuthError('invalid_grant');
+    pair.refreshValid = false;
+    pair.token.revoked = true;
+    return this.mint(pair.token.scope);
+  }
+
+  mint(scope: string[] = ALL_SCOPES): NetatmoTokenResponse {
+    const accessSecret = hex(16);
+    const access = `${this.#userId}|${accessSecret}`;
+    const refresh = `${this.#userId}|${hex(16)}`;
+    const token: AccessToken = {
+      label: accessSecret.slice(0, 6),
+      scope,
+      expiresAt: this.clock.now() + this.lifetimeSec * 1000,
+      revoked: false,
+    };
+    const pair: Pair = { access, refresh, token, refreshValid: true };
+    this.#byAccess.set(access, pair);
+    this.#byRefresh.set(refresh, pair);
+    return {
+      access_token: access,
+      refresh_token: refresh,
+      scope,
+      expires_in: this.lifetimeSec,
+      expire_in: this.lifetimeSec,
+    };
+  }
+
+  /** The access token's record, or Netatmo's 403 error (code 1 missing, 2 invalid, 3 expired). */
+  authenticate(accessToken: string | undefined): AccessToken {
+    if (!accessToken) throw new SimApiError(403, 1, 'Access token is missing');
+    const pair = this.#byAccess.get(accessToken);
+    if (!pair || pair.token.revoked) throw new SimApiError(403, 2, 'Invalid access token');
+    if (pair.token.expiresAt <= this.clock.now()) throw new SimApiError(403, 3, 'Access token expired');
+    return pair.token;
+  }
+
+  get userId(): string {
+    return this.#userId;
+  }
+}
