@@ -18,7 +18,13 @@
  * redacted before it reaches an error message.
  */
 import { redactString, registerSecret } from '../util/redact.js';
-import { classifyApiError, NetatmoCode, NetatmoError, type NetatmoErrorKind } from './errors.js';
+import {
+  classifyApiError,
+  isNetatmoError,
+  NetatmoCode,
+  NetatmoError,
+  type NetatmoErrorKind,
+} from './errors.js';
 import { parseRetryDelay } from './rate-limit-headers.js';
 import type { ApiRequest } from './types.js';
 
@@ -75,26 +81,51 @@ export async function sendApiRequest(
     payload = encodeForm(request.params);
   }
 
-  let text: string;
+  const failed = (error: unknown): unknown => {
+    if (options.signal?.aborted) return options.signal.reason;
+    if (error instanceof NetatmoError) return error;
+    if (timeout.aborted) {
+      return new NetatmoError('transient', `${endpoint}: no complete answer within ${options.timeoutMs} ms`, {
+        endpoint,
+        cause: error,
+      });
+    }
+    return new NetatmoError('transient', `${endpoint}: ${describeNetworkError(error)}`, {
+      endpoint,
+      cause: error,
+    });
+  };
+
   let response: Response;
   try {
     // Redirects are not followed: Netatmo's API never redirects, and following one would send
     // the bearer token wherever the Location points.
     response = await fetch(url, { method: 'POST', headers, body: payload, signal, redirect: 'manual' });
+  } catch (error) {
+    throw failed(error);
+  }
+
+  let text: string;
+  try {
     text = await readBody(response, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, endpoint);
   } catch (error) {
-    if (options.signal?.aborted) throw options.signal.reason;
-    if (error instanceof NetatmoError) throw error;
-    if (timeout.aborted) {
-      throw new NetatmoError('transient', `${endpoint}: no complete answer within ${options.timeoutMs} ms`, {
-        endpoint,
-        cause: error,
-      });
+    const reason = failed(error);
+    if (!isNetatmoError(reason, 'transient') || timeout.aborted) throw reason;
+    // A 2xx cut short was received and processed by Netatmo: for a write, the command may have
+    // run. That is 'invalid_response' (answered, unreadable), not 'transient' (maybe never sent).
+    if (response.status >= 200 && response.status < 300) {
+      throw new NetatmoError(
+        'invalid_response',
+        `${endpoint}: HTTP ${response.status} answer was cut short`,
+        {
+          endpoint,
+          status: response.status,
+          cause: error,
+        },
+      );
     }
-    throw new NetatmoError('transient', `${endpoint}: ${describeNetworkError(error)}`, {
-      endpoint,
-      cause: error,
-    });
+    // An error answer cut short still has its status (and headers) to classify by.
+    text = '';
   }
 
   const parsed = parseJson(text);

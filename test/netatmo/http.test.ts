@@ -6,7 +6,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { NetatmoError } from '../../src/netatmo/errors.js';
-import { sendApiRequest } from '../../src/netatmo/http.js';
+import { type SendOptions, sendApiRequest } from '../../src/netatmo/http.js';
+import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 
 const TOKEN = 'aaaaaaaaaaaaaaaaaaaaaaaa|bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
 const NOW = 1_768_478_400_000;
@@ -275,5 +276,181 @@ describe('sendApiRequest hostile and broken answers', () => {
     await expect(
       sendApiRequest(baseUrl, { endpoint: '../oauth2/token' }, TOKEN, { timeoutMs: 1_000, now: () => NOW }),
     ).rejects.toThrow(TypeError);
+  });
+});
+
+// ---- against the Netatmo simulator over real HTTP ---------------------------------------------
+
+describe('sendApiRequest against the simulator', () => {
+  let sim: RunningSimulator;
+  let token: string;
+
+  beforeAll(async () => {
+    sim = await startSimulator();
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
+  beforeEach(() => {
+    sim.setFaults({ clear: true });
+    token = sim.mintTokens().access_token;
+  });
+
+  const call = (endpoint: string, params: Record<string, string> = {}, extra: Partial<SendOptions> = {}) =>
+    sendApiRequest(sim.url, { endpoint, params }, token, {
+      timeoutMs: 2_000,
+      now: () => sim.clock.now(),
+      ...extra,
+    });
+
+  it('returns the envelope body and time_server of a real answer', async () => {
+    const answer = await call('homesdata');
+    expect(answer.status).toBe(200);
+    expect(answer.timeServer).toBeTypeOf('number');
+    const homes = (answer.body as { homes: Array<{ id: string }> }).homes;
+    expect(homes.length).toBeGreaterThan(0);
+    expect(homes[0]?.id).toBeTypeOf('string');
+  });
+
+  it('a burst of 503s is transient each time, then the endpoint answers again', async () => {
+    sim.setFaults({ rules: [{ kind: 'status', status: 503, count: 2, endpoints: ['homesdata'] }] });
+    for (let i = 0; i < 2; i++) {
+      const error = await failure(call('homesdata'));
+      expect(error).toMatchObject({ kind: 'transient', status: 503, endpoint: 'homesdata' });
+    }
+    await expect(call('homesdata')).resolves.toMatchObject({ status: 200 });
+  });
+
+  it('a 500 with Netatmo code 11 (internal error, not WAF) is transient', async () => {
+    sim.setFaults({ rules: [{ kind: 'status', status: 500, count: 1 }] });
+    const error = await failure(call('homesdata'));
+    expect(error).toMatchObject({ kind: 'transient', status: 500, code: 11 });
+  });
+
+  it('a server that never answers is a transient timeout after timeoutMs', async () => {
+    sim.setFaults({ rules: [{ kind: 'timeout', count: 1 }] });
+    const started = Date.now();
+    const error = await failure(call('homesdata', {}, { timeoutMs: 250 }));
+    expect(error.kind).toBe('transient');
+    expect(error.message).toBe('homesdata: no complete answer within 250 ms');
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it("a caller's abort rethrows the caller's reason, not a NetatmoError", async () => {
+    sim.setFaults({ rules: [{ kind: 'timeout', count: 1 }] });
+    const controller = new AbortController();
+    const reason = new Error('shutting down');
+    setTimeout(() => controller.abort(reason), 50);
+    await expect(call('homesdata', {}, { signal: controller.signal, timeoutMs: 5_000 })).rejects.toBe(reason);
+  });
+
+  it('an already aborted signal sends nothing', async () => {
+    sim.resetStats();
+    const controller = new AbortController();
+    controller.abort(new Error('gone'));
+    await expect(call('homesdata', {}, { signal: controller.signal })).rejects.toThrow('gone');
+    expect(sim.stats().requests.homesdata ?? 0).toBe(0);
+  });
+
+  it('a reset connection is transient and names the cause', async () => {
+    sim.setFaults({ rules: [{ kind: 'reset', count: 1 }] });
+    const error = await failure(call('homesdata'));
+    expect(error.kind).toBe('transient');
+    expect(error.message).toMatch(/^homesdata: (connection reset|connection closed|network error)/);
+  });
+
+  it.each([
+    ['malformed_json', /not valid JSON/],
+    ['truncated', /answer was cut short/],
+    ['html', /not valid JSON \(text\/html/],
+  ] as const)('a 200 with %s content is invalid_response', async (kind, message) => {
+    sim.setFaults({ rules: [{ kind, count: 1 }] });
+    const error = await failure(call('homesdata'));
+    expect(error).toMatchObject({ kind: 'invalid_response', status: 200, endpoint: 'homesdata' });
+    expect(error.message).toMatch(message);
+  });
+
+  it('a token invalidated by rotation is token_invalid (403, code 2), and the token is nowhere in the error', async () => {
+    const pair = sim.mintTokens();
+    const rotated = await fetch(`${sim.url}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: pair.refresh_token,
+        client_id: 'test',
+        client_secret: 'test-secret',
+      }),
+    });
+    expect(rotated.status).toBe(200);
+    const next = (await rotated.json()) as { access_token: string };
+    token = pair.access_token;
+    const error = await failure(call('homestatus', { home_id: '91763b24c43d3e344f424e8b' }));
+    expect(error).toMatchObject({ kind: 'token_invalid', status: 403, code: 2 });
+    expect(`${error.message} ${JSON.stringify(error.toJSON())}`).not.toContain(pair.access_token);
+    token = next.access_token;
+    await expect(call('homesdata')).resolves.toMatchObject({ status: 200 });
+  });
+
+  it('an expired token is token_invalid with code 3', async () => {
+    sim.advanceClock(10_800_000 + 1_000);
+    const error = await failure(call('homesdata'));
+    expect(error).toMatchObject({ kind: 'token_invalid', status: 403, code: 3 });
+  });
+});
+
+describe.each([
+  ['429', { kind: 'throttled', status: 429, code: 26 }],
+  ['403', { kind: 'throttled', status: 403, code: 26 }],
+  ['waf', { kind: 'waf_overload', status: 429, code: 11 }],
+] as const)('throttle dialect %s from the simulator', (dialect, expected) => {
+  let sim: RunningSimulator;
+
+  beforeAll(async () => {
+    sim = await startSimulator({ throttle: dialect });
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
+
+  const call = () =>
+    sendApiRequest(sim.url, { endpoint: 'homesdata' }, sim.mintTokens().access_token, {
+      timeoutMs: 2_000,
+      now: () => sim.clock.now(),
+    });
+
+  it('is classified by status and code, with the Retry-After it carries', async () => {
+    sim.setFaults({ clear: true, rules: [{ kind: 'throttle', count: 1, retry_after: 120 }] });
+    const before = sim.clock.now();
+    const error = await failure(call());
+    expect(error).toMatchObject({ ...expected, endpoint: 'homesdata', retryAfterMs: 120_000 });
+    expect(error.retryAt).toBeGreaterThanOrEqual(before + 120_000);
+    expect(error.retryAt).toBeLessThan(before + 125_000);
+  });
+
+  it('without Retry-After the error carries no wait (the WAF always sends one)', async () => {
+    sim.setFaults({ clear: true, rules: [{ kind: 'throttle', count: 1 }] });
+    const error = await failure(call());
+    expect(error.kind).toBe(expected.kind);
+    expect(error.retryAfterMs).toBe(dialect === 'waf' ? 1_000 : undefined);
+  });
+
+  it('the real quota, once spent, answers in the same dialect', async () => {
+    sim.setFaults({ clear: true });
+    const limited = await startSimulator({ throttle: dialect, limits: { userPer10s: 2 } });
+    try {
+      const access = limited.mintTokens().access_token;
+      const send = () =>
+        sendApiRequest(limited.url, { endpoint: 'homesdata' }, access, {
+          timeoutMs: 2_000,
+          now: () => Date.now(),
+        });
+      await send();
+      await send();
+      const error = await failure(send());
+      expect(error).toMatchObject(expected);
+    } finally {
+      await limited.close();
+    }
   });
 });
