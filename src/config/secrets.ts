@@ -9,8 +9,12 @@ import type { BridgeConfig } from './types.js';
 
 const PEM = /-----BEGIN/;
 
+/** Loose on purpose: a misspelt secret (`pasword`, `mqtt_passwd`) must still be protected. */
+export const SECRET_LIKE_NAME = /pas+w|pwd|secret|token/i;
+
 function isSecretPath(path: string, key: string): boolean {
-  return keyByPath.get(path)?.secret === true || isSecretKey(key);
+  const known = keyByPath.get(path);
+  return known ? known.secret : isSecretKey(key) || SECRET_LIKE_NAME.test(key);
 }
 
 const URL_PASSWORD = /^([a-z][a-z0-9+.-]*:\/\/[^/@\s:]*:)([^/@\s]+)@/i;

@@ -13,7 +13,7 @@ import { registerSecret } from '../util/redact.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { ADDON_OPTIONS, CONFIG_FILE_ENV, closestName, ENV_PREFIX, type KeyType, keyByEnv } from './keys.js';
 import { type ConfigLayer, type ConfigValues, isPlainObject, layerFromObject, setPath } from './merge.js';
-import { registerConfigSecrets } from './secrets.js';
+import { registerConfigSecrets, SECRET_LIKE_NAME } from './secrets.js';
 
 async function readText(file: string): Promise<string> {
   try {
@@ -61,7 +61,7 @@ export async function readAddonOptions(file: string): Promise<ConfigLayer> {
     const path = ADDON_OPTIONS[option];
     if (!path) {
       // A misspelt secret option is still a secret.
-      if (SECRET_NAME.test(option) && typeof value === 'string') registerSecret(value);
+      if (SECRET_LIKE_NAME.test(option) && typeof value === 'string') registerSecret(value);
       const hint = closestName(option, Object.keys(ADDON_OPTIONS));
       issues.push({
         path: option,
@@ -77,7 +77,6 @@ export async function readAddonOptions(file: string): Promise<ConfigLayer> {
   return { values, origins, issues };
 }
 
-const SECRET_NAME = /pass|secret|token|key/i;
 const TRUE = new Set(['true', '1', 'yes', 'on']);
 const FALSE = new Set(['false', '0', 'no', 'off']);
 
@@ -100,7 +99,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv): ConfigLayer {
     if (!name.startsWith(ENV_PREFIX) || name === CONFIG_FILE_ENV || raw === undefined) continue;
     const key = keyByEnv.get(name);
     if (!key) {
-      if (SECRET_NAME.test(name)) registerSecret(raw);
+      if (SECRET_LIKE_NAME.test(name)) registerSecret(raw);
       const hint = closestName(name, [...keyByEnv.keys(), CONFIG_FILE_ENV]);
       issues.push({
         path: name,
