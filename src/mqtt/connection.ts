@@ -1,0 +1,403 @@
+/**
+ * The bridge's one MQTT connection (mqtt.js 5, MQTT 3.1.1).
+ *
+ * Lifecycle, zigbee2mqtt style: the last will is a retained `{"state":"offline"}` on
+ * `<base>/bridge/state`; every (re)connect publishes `online`, subscribes, and republishes every
+ * retained message from the bridge's own cache, because a broker restarted without persistence
+ * has forgotten them all. Shutdown publishes `offline` before disconnecting, since a clean
+ * DISCONNECT suppresses the will.
+ *
+ * Offline publishing: nothing is queued. Retained payloads wait in the cache (only the newest
+ * per topic, so no stale burst on reconnect); everything else is dropped and counted.
+ *
+ * Subscriptions are precise (`<base>/+/set`, `<base>/+/set/+`, `/get` likewise,
+ * `<base>/bridge/request/#`, `<prefix>/status`) rather than `<base>/#`: the bridge never receives
+ * its own state back, so no echo filter is needed and a reconnect does not pull every retained
+ * state and discovery payload down again. The cost: device topic names are one level.
+ *
+ * Persistent session: `clean: false` with a stable client id, subscriptions at QoS 1. A QoS 1
+ * command published while the bridge is away (restart, network cut) is queued by the broker and
+ * delivered when the bridge returns. QoS 1 is at-least-once, so a command acknowledged by
+ * nobody can come again; Netatmo commands are absolute (set 19 °C, close to 0 %), so a repeat
+ * is harmless. A command queued for hours still arrives hours late: MQTT 3.1.1 carries no age,
+ * so brokers bound it (Mosquitto `max_queued_messages`, `persistent_client_expiration`); users
+ * who want no late commands set `persistentSession: false`. Retained messages on command topics
+ * are replays, not commands, and are ignored: otherwise every reconnect would re-run them.
+ */
+import mqtt, { type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
+import { childLogger } from '../log.js';
+import { type Clock, systemClock } from '../util/clock.js';
+import { redactString } from '../util/redact.js';
+import {
+  bridgeStateTopic,
+  buildClientOptions,
+  DEFAULT_BASE_TOPIC,
+  DEFAULT_DISCOVERY_PREFIX,
+  DEFAULT_RECONNECT,
+  type MqttConnectionOptions,
+  OFFLINE_PAYLOAD,
+  ONLINE_PAYLOAD,
+} from './client-options.js';
+import { type BirthCallback, HomeAssistantBirthWatcher } from './ha-birth.js';
+import { decodeIncoming, type IncomingKind, type IncomingMessage, type IncomingOf } from './incoming.js';
+import { type QoS, RetainedCache, stableStringify } from './retained-cache.js';
+import {
+  assertPublishableTopic,
+  createTopicParser,
+  type MqttHealth,
+  type OutgoingPayload,
+  type ParsedTopic,
+} from './topics.js';
+
+export type { MqttConnectionOptions } from './client-options.js';
+
+const log = childLogger('mqtt');
+
+const NOT_CONNECTED_WARNING_INTERVAL_MS = 10_000;
+
+export interface PublishOptions {
+  /** Default false. Retained payloads are cached and republished on every connect. */
+  retain?: boolean;
+  /** Default 0. */
+  qos?: QoS;
+  /** Retained only: skip the publish when the topic already holds this exact payload. */
+  onlyIfChanged?: boolean;
+}
+
+/** `sent`: handed to the broker (acknowledged for QoS 1); `unchanged`: skipped; `offline`: not sent. */
+export type PublishOutcome = 'sent' | 'unchanged' | 'offline';
+
+type MessageHandler<K extends IncomingKind> = (message: IncomingOf<K>) => void | Promise<void>;
+
+export class MqttConnection {
+  readonly baseTopic: string;
+  readonly discoveryPrefix: string;
+  readonly homeAssistantStatusTopic: string;
+  readonly #url: string;
+  readonly #options: MqttConnectionOptions;
+  readonly #clock: Clock;
+  readonly #cache = new RetainedCache();
+  readonly #birth: HomeAssistantBirthWatcher;
+  readonly #parseTopic: (topic: string) => ParsedTopic | undefined;
+  readonly #handlers = new Map<IncomingKind, Set<(message: IncomingMessage) => void | Promise<void>>>();
+  readonly #connectionListeners = new Set<(connected: boolean) => void>();
+  #client: MqttClient | undefined;
+  #connected = false;
+  #closing = false;
+  #generation = 0;
+  #connects = 0;
+  #connectedSince: number | undefined;
+  #lastError: string | undefined;
+  #dropped = 0;
+  #lastNotConnectedWarning = Number.NEGATIVE_INFINITY;
+  #reconnectDelayMs: number;
+  #cancelReconnect: (() => void) | undefined;
+  #abortStart: ((error: Error) => void) | undefined;
+
+  constructor(options: MqttConnectionOptions) {
+    this.#options = options;
+    this.#url = options.url;
+    this.#clock = options.clock ?? systemClock;
+    this.baseTopic = options.baseTopic ?? DEFAULT_BASE_TOPIC;
+    this.discoveryPrefix = options.discoveryPrefix ?? DEFAULT_DISCOVERY_PREFIX;
+    this.homeAssistantStatusTopic = `${this.discoveryPrefix}/status`;
+    assertPublishableTopic(this.baseTopic);
+    this.#parseTopic = createTopicParser(this.baseTopic, this.homeAssistantStatusTopic);
+    this.#birth = new HomeAssistantBirthWatcher(this.#clock, options.birthDelay, options.random);
+    this.#reconnectDelayMs = (options.reconnect ?? DEFAULT_RECONNECT).initialMs;
+  }
+
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  /**
+   * Connects and resolves once connected. Network failures are retried with backoff until then
+   * (the broker may start after the bridge); a broker refusal (bad credentials) rejects.
+   * Register message handlers before calling this: a persistent session delivers queued
+   * commands right after the broker accepts the connection.
+   */
+  start(): Promise<void> {
+    if (this.#client) throw new Error('MqttConnection.start() called twice');
+    const client = mqtt.connect(this.#url, buildClientOptions(this.#options));
+    this.#client = client;
+    client.on('connect', (connack) => this.#handleConnect(client, connack));
+    client.on('close', () => this.#handleClose(client));
+    client.on('message', (topic, payload, packet) => this.#dispatch(topic, payload, packet));
+    return new Promise<void>((resolve, reject) => {
+      this.#abortStart = reject;
+      const onConnect = (): void => {
+        this.#abortStart = undefined;
+        client.off('error', onError);
+        resolve();
+      };
+      const onError = (error: Error & { code?: unknown }): void => {
+        if (typeof error.code !== 'number') return; // network errors are retried
+        client.off('connect', onConnect);
+        this.#abortStart = undefined;
+        void this.close().finally(() =>
+          reject(new Error(`MQTT broker refused the connection: ${error.message}`)),
+        );
+      };
+      client.once('connect', onConnect);
+      client.on('error', onError);
+      client.on('error', (error) => {
+        this.#lastError = redactString(error.message);
+        log.warning(`MQTT error: ${this.#lastError}`);
+      });
+    });
+  }
+
+  /** Publishes to `<base>/<topic>`. Throws a TopicError for wildcard topics. */
+  publish<T extends string>(
+    topic: T,
+    payload: OutgoingPayload<T> | '',
+    options: PublishOptions = {},
+  ): Promise<PublishOutcome> {
+    return this.#publish(`${this.baseTopic}/${topic}`, payload, options);
+  }
+
+  /** Retained QoS 1 publish that is skipped when the topic already holds the same payload. */
+  publishIfChanged<T extends string>(topic: T, payload: OutgoingPayload<T>): Promise<PublishOutcome> {
+    return this.publish(topic, payload, { retain: true, qos: 1, onlyIfChanged: true });
+  }
+
+  /** Publishes outside the base topic (Home Assistant discovery). Throws for wildcard topics. */
+  publishAbsolute(
+    topic: string,
+    payload: object | string,
+    options: PublishOptions = {},
+  ): Promise<PublishOutcome> {
+    return this.#publish(topic, payload, options);
+  }
+
+  /** Handles messages of one kind; returns the unsubscribe function. */
+  onMessage<K extends IncomingKind>(kind: K, handler: MessageHandler<K>): () => void {
+    let set = this.#handlers.get(kind);
+    if (!set) {
+      set = new Set();
+      this.#handlers.set(kind, set);
+    }
+    // Dispatch looks handlers up by the message's kind, so the narrowing holds.
+    const stored = (message: IncomingMessage): void | Promise<void> => handler(message as IncomingOf<K>);
+    set.add(stored);
+    return () => set.delete(stored);
+  }
+
+  /** Called once, after a short random delay, each time Home Assistant announces it is online. */
+  onHomeAssistantBirth(callback: BirthCallback): () => void {
+    return this.#birth.onBirth(callback);
+  }
+
+  /** Called with true after each (re)connect has been set up, false on each disconnect. */
+  onConnectionChange(listener: (connected: boolean) => void): () => void {
+    this.#connectionListeners.add(listener);
+    return () => this.#connectionListeners.delete(listener);
+  }
+
+  status(): MqttHealth {
+    const health: MqttHealth = {
+      connected: this.#connected,
+      reconnects: Math.max(0, this.#connects - 1),
+      retained_topics: this.#cache.size,
+      dropped_while_offline: this.#dropped,
+    };
+    if (this.#connectedSince !== undefined)
+      health.connected_since = new Date(this.#connectedSince).toISOString();
+    if (this.#lastError !== undefined) health.last_error = this.#lastError;
+    return health;
+  }
+
+  /** Publishes `offline` (retained) and disconnects; bounded by `timeoutMs` of the clock. */
+  async close(timeoutMs = 3_000): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#cancelReconnect?.();
+    this.#birth.dispose();
+    this.#abortStart?.(new Error('MqttConnection closed before it connected'));
+    const client = this.#client;
+    if (!client) return;
+    const limit = new AbortController();
+    const timeout = this.#clock.sleep(timeoutMs, limit.signal).then(
+      () => false,
+      () => false,
+    );
+    try {
+      if (this.#connected) {
+        const state = bridgeStateTopic(this.baseTopic);
+        const sent = client.publishAsync(state, OFFLINE_PAYLOAD, { qos: 1, retain: true }).then(
+          () => true,
+          () => false,
+        );
+        if (!(await Promise.race([sent, timeout])))
+          log.warning('could not publish offline state before disconnecting');
+      }
+      // A graceful end waits for in-flight acknowledgements, which never come without a broker.
+      const ended = this.#connected
+        ? client.endAsync(false).then(
+            () => true,
+            () => false,
+          )
+        : Promise.resolve(false);
+      if (!(await Promise.race([ended, timeout]))) await client.endAsync(true);
+    } finally {
+      limit.abort();
+      this.#setConnected(false);
+    }
+  }
+
+  #publish(topic: string, payload: object | string, options: PublishOptions): Promise<PublishOutcome> {
+    assertPublishableTopic(topic);
+    const text = typeof payload === 'string' ? payload : stableStringify(payload);
+    const qos = options.qos ?? 0;
+    const retain = options.retain ?? false;
+    if (retain && text === '') {
+      this.#cache.clear(topic);
+    } else if (retain) {
+      if (options.onlyIfChanged && this.#cache.holds(topic, text)) return Promise.resolve('unchanged');
+      this.#cache.set(topic, text, qos);
+    }
+    const client = this.#client;
+    if (!this.#connected || !client) {
+      this.#noteNotConnected(topic);
+      return Promise.resolve('offline');
+    }
+    return this.#send(client, topic, text, qos, retain);
+  }
+
+  #send(client: MqttClient, topic: string, text: string, qos: QoS, retain: boolean): Promise<PublishOutcome> {
+    return new Promise((resolve) => {
+      client.publish(topic, text, { qos, retain }, (error) => {
+        if (error) {
+          log.debug(`publish to ${topic} failed: ${redactString(error.message)}`);
+          resolve('offline');
+          return;
+        }
+        if (retain && text === '') this.#cache.confirmClear(topic);
+        resolve('sent');
+      });
+    });
+  }
+
+  #noteNotConnected(topic: string): void {
+    this.#dropped += 1;
+    const now = this.#clock.now();
+    if (now - this.#lastNotConnectedWarning < NOT_CONNECTED_WARNING_INTERVAL_MS) return;
+    this.#lastNotConnectedWarning = now;
+    log.warning(
+      `not connected to the MQTT broker; not publishing ${topic} (retained state is sent on reconnect)`,
+    );
+  }
+
+  #handleConnect(client: MqttClient, connack: IConnackPacket): void {
+    if (this.#closing) return;
+    this.#connected = true;
+    this.#connects += 1;
+    this.#connectedSince = this.#clock.now();
+    this.#reconnectDelayMs = (this.#options.reconnect ?? DEFAULT_RECONNECT).initialMs;
+    const generation = ++this.#generation;
+    log.info(
+      `connected to MQTT broker ${describeUrl(this.#url)}${connack.sessionPresent ? ' (session resumed)' : ''}`,
+    );
+    this.#announce(client, generation).then(
+      () => {
+        if (generation === this.#generation && this.#connected) this.#notify(true);
+      },
+      (error: unknown) =>
+        log.warning(`setting up the MQTT connection failed: ${redactString(String(error))}`),
+    );
+  }
+
+  /** online → subscriptions → owed clears → every retained payload, newest values only. */
+  async #announce(client: MqttClient, generation: number): Promise<void> {
+    await client.publishAsync(bridgeStateTopic(this.baseTopic), ONLINE_PAYLOAD, { qos: 1, retain: true });
+    await client.subscribeAsync(this.#subscriptions(), { qos: 1 });
+    if (generation !== this.#generation) return;
+    const sends: Promise<PublishOutcome>[] = [];
+    for (const topic of this.#cache.pendingClears()) sends.push(this.#send(client, topic, '', 1, true));
+    for (const [topic, entry] of this.#cache.entries()) {
+      sends.push(this.#send(client, topic, entry.payload, entry.qos, true));
+    }
+    const outcomes = await Promise.all(sends);
+    const sent = outcomes.filter((outcome) => outcome === 'sent').length;
+    log.debug(`republished ${sent} of ${outcomes.length} retained topics`);
+  }
+
+  #subscriptions(): string[] {
+    const base = this.baseTopic;
+    return [
+      `${base}/+/set`,
+      `${base}/+/set/+`,
+      `${base}/+/get`,
+      `${base}/+/get/+`,
+      `${base}/bridge/request/#`,
+      this.homeAssistantStatusTopic,
+    ];
+  }
+
+  #handleClose(client: MqttClient): void {
+    if (this.#connected && !this.#closing)
+      log.warning(`disconnected from MQTT broker ${describeUrl(this.#url)}`);
+    this.#setConnected(false);
+    if (this.#closing || this.#cancelReconnect) return;
+    const delay = this.#reconnectDelayMs;
+    const { maxMs } = this.#options.reconnect ?? DEFAULT_RECONNECT;
+    this.#reconnectDelayMs = Math.min(delay * 2, maxMs);
+    this.#cancelReconnect = this.#clock.schedule(delay, () => {
+      this.#cancelReconnect = undefined;
+      if (this.#closing) return;
+      // Keeping the stores lets mqtt.js finish QoS 1 publishes that were in flight.
+      client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
+    });
+  }
+
+  #setConnected(connected: boolean): void {
+    const was = this.#connected;
+    this.#connected = connected;
+    if (!connected) this.#connectedSince = undefined;
+    if (was && !connected) this.#notify(false);
+  }
+
+  #notify(connected: boolean): void {
+    for (const listener of this.#connectionListeners) {
+      try {
+        listener(connected);
+      } catch (error) {
+        log.error('MQTT connection listener failed', { error });
+      }
+    }
+  }
+
+  #dispatch(topic: string, payload: Buffer, packet: IPublishPacket): void {
+    const parsed = this.#parseTopic(topic);
+    if (!parsed) return;
+    if (packet.retain && parsed.kind !== 'homeassistant_status') {
+      log.warning(`ignoring a retained message on ${topic}: commands must not be retained`);
+      return;
+    }
+    const message = decodeIncoming(parsed, payload);
+    if (message.kind === 'homeassistant_status') this.#birth.handleStatus(message.status);
+    const handlers = this.#handlers.get(message.kind);
+    if (!handlers || handlers.size === 0) {
+      if (message.kind !== 'homeassistant_status') log.debug(`no handler for ${message.kind} on ${topic}`);
+      return;
+    }
+    for (const handler of handlers) {
+      Promise.resolve()
+        .then(() => handler(message))
+        .catch((error: unknown) => log.error(`handling ${topic} failed`, { error }));
+    }
+  }
+}
+
+/** The broker URL without credentials, for logs. */
+function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return redactString(url);
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Turns a raw MQTT message on a topic the bridge listens to into a typed message:
+ * device commands become attribute → value objects, bridge requests keep their transaction.
+ */
+import type { BridgeRequestPayload, DeviceCommandPayload, ParsedTopic, Transaction } from './topics.js';
+
+interface DeviceCommandMessage<K extends 'device_set' | 'device_get'> {
+  kind: K;
+  device: string;
+  attribute?: string;
+  /** Attribute → value; a bare `/set` payload like `ON` becomes `{state: 'ON'}`. */
+  values: DeviceCommandPayload;
+  raw: string;
+}
+
+export type IncomingMessage =
+  | DeviceCommandMessage<'device_set'>
+  | DeviceCommandMessage<'device_get'>
+  | {
+      kind: 'bridge_request';
+      command: string;
+      /** The JSON object sent; a non-object payload arrives as `{value: …}`. */
+      payload: BridgeRequestPayload;
+      transaction?: Transaction;
+      raw: string;
+    }
+  | { kind: 'homeassistant_status'; status: string; raw: string };
+
+export type IncomingKind = IncomingMessage['kind'];
+export type IncomingOf<K extends IncomingKind> = Extract<IncomingMessage, { kind: K }>;
+
+function parseJson(raw: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(raw) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function commandValues(raw: string, attribute: string | undefined): DeviceCommandPayload {
+  const parsed = parseJson(raw);
+  // `/set/<attr>` carries a raw value: `21.5` is a number, `heat` stays a string.
+  if (attribute !== undefined) return { [attribute]: parsed.ok ? parsed.value : raw };
+  if (parsed.ok && isPlainObject(parsed.value)) return parsed.value;
+  if (raw.trim() === '') return {};
+  return { state: parsed.ok ? parsed.value : raw };
+}
+
+export function decodeIncoming(parsed: ParsedTopic, payload: Buffer): IncomingMessage {
+  const raw = payload.toString('utf8');
+  switch (parsed.kind) {
+    case 'homeassistant_status':
+      return { kind: 'homeassistant_status', status: raw.trim(), raw };
+    case 'bridge_request': {
+      const json = parseJson(raw);
+      let body: BridgeRequestPayload;
+      if (raw.trim() === '') body = {};
+      else if (json.ok && isPlainObject(json.value)) body = json.value;
+      else body = { value: json.ok ? json.value : raw };
+      const transaction = body.transaction;
+      const message: IncomingOf<'bridge_request'> = {
+        kind: 'bridge_request',
+        command: parsed.command,
+        payload: body,
+        raw,
+      };
+      if (typeof transaction === 'string' || typeof transaction === 'number')
+        message.transaction = transaction;
+      return message;
+    }
+    case 'device_set':
+    case 'device_get': {
+      const message: DeviceCommandMessage<typeof parsed.kind> = {
+        kind: parsed.kind,
+        device: parsed.device,
+        values: commandValues(raw, parsed.attribute),
+        raw,
+      };
+      if (parsed.attribute !== undefined) message.attribute = parsed.attribute;
+      return message;
+    }
+  }
+}

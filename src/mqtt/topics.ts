@@ -1,0 +1,247 @@
+/**
+ * Every MQTT topic the bridge uses, relative to the base topic, mapped to its payload type
+ * (zigbee2mqtt `lib/types/api.ts` style), plus the few runtime helpers that keep topics safe:
+ * the wildcard guard and the parser for incoming command topics.
+ *
+ * Device topic names are ONE topic level (no `/`): the bridge subscribes to `<base>/+/set`
+ * and friends, and `+` matches exactly one level. `isDeviceTopicName` checks a candidate.
+ */
+import type { LogLevel } from '../log.js';
+
+export type OnlineState = 'online' | 'offline';
+
+/** `<base>/bridge/state`, retained QoS 1; `offline` is also the last will. */
+export interface BridgeStatePayload {
+  state: OnlineState;
+}
+
+/** `<base>/bridge/info`, retained. */
+export interface BridgeInfoPayload {
+  version: string;
+  commit?: string;
+  /** The running configuration with every secret replaced by `[REDACTED]`. */
+  config: Record<string, unknown>;
+  /** JSON schema of the configuration, for UIs that edit options at run time. */
+  config_schema?: Record<string, unknown>;
+  log_level: LogLevel;
+  restart_required: boolean;
+  base_topic: string;
+  discovery_prefix: string;
+}
+
+/** One entry of `<base>/bridge/devices` (retained, republished when the inventory changes). */
+export interface BridgeDevice {
+  /** The device's topic name: `<base>/<id>` carries its state. */
+  id: string;
+  /** Netatmo's id (a MAC address for modules, an opaque id for rooms and homes). */
+  netatmo_id: string;
+  /** Netatmo's module type, e.g. `NATherm1`, `NRV`, `NAMain`. */
+  type: string;
+  /** Human-readable model, e.g. `Smart Thermostat`. */
+  model: string;
+  name: string;
+  home: { id: string; name: string };
+  room?: { id: string; name: string };
+  /** What the bridge makes of it, e.g. `thermostat`, `valve`, `weather_station`, `room`. */
+  kind: string;
+  /** The module this one talks through (a valve's relay, an outdoor module's station). */
+  via?: string;
+  firmware?: string;
+  reachable?: boolean;
+}
+
+/** The MQTT part of `<base>/bridge/health`; produced by `MqttConnection.status()`. */
+export interface MqttHealth {
+  connected: boolean;
+  /** Successful connections after the first one. */
+  reconnects: number;
+  /** ISO time of the current connection, absent while disconnected. */
+  connected_since?: string;
+  last_error?: string;
+  retained_topics: number;
+  /** Publishes that were not sent because the broker was unreachable (retained ones return on connect). */
+  dropped_while_offline: number;
+}
+
+/** `<base>/bridge/health`: what the quota is spent on and what is left of it. */
+export interface BridgeHealthPayload {
+  uptime_s: number;
+  auth: {
+    state: 'ok' | 'refreshing' | 'reauth_required' | 'unconfigured';
+    token_refreshes: number;
+    forced_refreshes: number;
+    last_refresh?: string;
+  };
+  api: {
+    /** Calls made in the sliding windows Netatmo counts, and per endpoint since start. */
+    calls: { last_10s: number; last_hour: number; by_endpoint: Record<string, number> };
+    budget: { per_10s: number; per_hour: number; remaining_10s: number; remaining_hour: number };
+    throttle: { active: boolean; retry_at?: string; reason?: string; count: number };
+    errors: number;
+  };
+  commands: { ok: number; failed: number; rejected: number; coalesced: number; last_error?: string };
+  mqtt: MqttHealth;
+}
+
+/** `<base>/bridge/event`: notable things a user may want an automation for. Not retained. */
+export type BridgeEventPayload =
+  | { type: 'throttled'; data: { retry_at: string; reason: string; scope: 'token' | 'user' | 'app' } }
+  | { type: 'throttle_cleared'; data: Record<string, never> }
+  | { type: 'reauth_required'; data: { reason: string } }
+  | { type: 'credentials_restored'; data: Record<string, never> }
+  | { type: 'token_refreshed'; data: { forced: boolean; expires_at: string } }
+  | { type: 'command_storm'; data: { device: string; dropped: number; window_s: number } }
+  | { type: 'command_failed'; data: { device: string; error: string } }
+  | { type: 'devices_changed'; data: { added: string[]; removed: string[] } };
+
+export type BridgeEventType = BridgeEventPayload['type'];
+
+/** `<base>/bridge/logging`: non-debug log lines. */
+export interface BridgeLogPayload {
+  level: LogLevel;
+  message: string;
+  namespace?: string;
+}
+
+export type Transaction = string | number;
+
+/** `<base>/bridge/request/<cmd>`: a JSON object, with an optional transaction to echo back. */
+export interface BridgeRequestPayload {
+  transaction?: Transaction;
+  [field: string]: unknown;
+}
+
+/** `<base>/bridge/response/<cmd>`. */
+export type BridgeResponsePayload<T = unknown> =
+  | { status: 'ok'; data: T; transaction?: Transaction }
+  | { status: 'error'; data: Record<string, never>; error: string; transaction?: Transaction };
+
+/** `<base>/<device>`: retained JSON state, attribute → value. */
+export type DeviceStatePayload = { [attribute: string]: unknown };
+
+/** `<base>/<device>/availability`, retained QoS 1. */
+export interface AvailabilityPayload {
+  state: OnlineState;
+}
+
+/** `<base>/<device>/set` (and `/get`): a JSON object; a bare `ON`/`OFF` means `{"state": …}`. */
+export type DeviceCommandPayload = { [attribute: string]: unknown };
+
+/** The topic map. Placeholders in angle brackets stand for one topic level. */
+export interface TopicPayloads {
+  'bridge/state': BridgeStatePayload;
+  'bridge/info': BridgeInfoPayload;
+  'bridge/devices': BridgeDevice[];
+  'bridge/health': BridgeHealthPayload;
+  'bridge/event': BridgeEventPayload;
+  'bridge/logging': BridgeLogPayload;
+  'bridge/request/<cmd>': BridgeRequestPayload;
+  'bridge/response/<cmd>': BridgeResponsePayload;
+  '<device>': DeviceStatePayload;
+  '<device>/availability': AvailabilityPayload;
+  '<device>/set': DeviceCommandPayload;
+  /** Raw value, same as `{"<attr>": value}` on `<device>/set`. */
+  '<device>/set/<attr>': string;
+  '<device>/get': DeviceCommandPayload;
+  '<device>/get/<attr>': string;
+}
+
+export type TopicKey = keyof TopicPayloads;
+
+/** Topics the bridge publishes; the rest it only listens to. */
+export type OutgoingTopicKey =
+  | 'bridge/state'
+  | 'bridge/info'
+  | 'bridge/devices'
+  | 'bridge/health'
+  | 'bridge/event'
+  | 'bridge/logging'
+  | 'bridge/response/<cmd>'
+  | '<device>'
+  | '<device>/availability';
+
+type FixedTopic = {
+  [K in TopicKey]: K extends `${string}<${string}` ? never : K;
+}[TopicKey];
+
+/** Maps a concrete relative topic (`living_valve/availability`) to its key in the map. */
+export type TopicKeyOf<T extends string> = T extends FixedTopic
+  ? T
+  : T extends `bridge/request/${string}`
+    ? 'bridge/request/<cmd>'
+    : T extends `bridge/response/${string}`
+      ? 'bridge/response/<cmd>'
+      : T extends `bridge/${string}` | 'bridge'
+        ? never
+        : T extends `${string}/availability`
+          ? '<device>/availability'
+          : T extends `${string}/set/${string}`
+            ? '<device>/set/<attr>'
+            : T extends `${string}/set`
+              ? '<device>/set'
+              : T extends `${string}/get/${string}`
+                ? '<device>/get/<attr>'
+                : T extends `${string}/get`
+                  ? '<device>/get'
+                  : T extends `${string}/${string}`
+                    ? never
+                    : '<device>';
+
+/** The payload type for publishing to relative topic `T`; `never` for topics the bridge does not publish. */
+export type OutgoingPayload<T extends string> = string extends T
+  ? TopicPayloads[OutgoingTopicKey]
+  : TopicPayloads[TopicKeyOf<T> & OutgoingTopicKey];
+
+export class TopicError extends Error {
+  override readonly name = 'TopicError';
+}
+
+/**
+ * Throws unless `topic` is a concrete topic the broker would accept for a publish:
+ * wildcards would be a protocol error at best and fan a message out to strangers at worst.
+ */
+export function assertPublishableTopic(topic: string): void {
+  if (topic.length === 0) throw new TopicError('refusing to publish to an empty topic');
+  if (topic.includes('+') || topic.includes('#')) {
+    throw new TopicError(`refusing to publish to a wildcard topic: ${topic}`);
+  }
+  if (topic.includes('\u0000')) throw new TopicError('refusing to publish to a topic containing NUL');
+}
+
+/** True when `name` can be a device's topic level: one non-empty level, no wildcard, not `bridge`. */
+export function isDeviceTopicName(name: string): boolean {
+  return name.length > 0 && name !== 'bridge' && !/[/+#]/.test(name) && !name.includes('\u0000');
+}
+
+export type ParsedTopic =
+  | { kind: 'device_set' | 'device_get'; device: string; attribute?: string }
+  | { kind: 'bridge_request'; command: string }
+  | { kind: 'homeassistant_status' };
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Builds the parser for topics the bridge listens to: `<base>/<device>/(set|get)[/<attr>]`
+ * (zigbee2mqtt's `^<base>/(?!bridge)(.+?)/(get|set)(?:/(.+))?$`), `<base>/bridge/request/<cmd>`
+ * and the Home Assistant status topic. Anything else yields `undefined`.
+ */
+export function createTopicParser(
+  baseTopic: string,
+  homeAssistantStatusTopic: string,
+): (topic: string) => ParsedTopic | undefined {
+  const base = escapeRegExp(baseTopic);
+  const deviceCommand = new RegExp(`^${base}/(?!bridge/)(.+?)/(get|set)(?:/(.+))?$`);
+  const bridgeRequest = new RegExp(`^${base}/bridge/request/(.+)$`);
+  return (topic) => {
+    if (topic === homeAssistantStatusTopic) return { kind: 'homeassistant_status' };
+    const request = bridgeRequest.exec(topic);
+    if (request) return { kind: 'bridge_request', command: request[1]! };
+    const command = deviceCommand.exec(topic);
+    if (!command) return undefined;
+    const kind = command[2] === 'set' ? 'device_set' : 'device_get';
+    const attribute = command[3];
+    return attribute === undefined ? { kind, device: command[1]! } : { kind, device: command[1]!, attribute };
+  };
+}

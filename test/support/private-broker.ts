@@ -1,0 +1,191 @@
+/**
+ * A broker of the test's own, which it may stop and start again on the same port: Mosquitto
+ * (without persistence) when the binary is installed, otherwise aedes. Stopping it loses every
+ * retained message and session, as a broker restarted without persistence does.
+ *
+ * Also a severable TCP proxy, to cut one client off the broker while everybody else stays
+ * connected: the broker sees the client's socket die (and publishes its will).
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type EmbeddedBroker, startEmbeddedBroker } from '../../src/mqtt/embedded-broker.js';
+import { portAnswers } from './broker.js';
+
+export type BrokerKind = 'mosquitto' | 'aedes';
+
+export interface PrivateBroker {
+  readonly url: string;
+  readonly port: number;
+  readonly kind: BrokerKind;
+  /** Stops the broker; all its state is gone. */
+  stop(): Promise<void>;
+  /** Starts a fresh broker on the same port. */
+  start(): Promise<void>;
+  /** Stops it for good and removes temporary files. */
+  close(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+
+export function mosquittoAvailable(): boolean {
+  try {
+    execFileSync('sh', ['-c', 'command -v mosquitto'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const address = server.address();
+      server.close(() => {
+        if (address && typeof address === 'object') resolve(address.port);
+        else reject(new Error('no port'));
+      });
+    });
+  });
+}
+
+async function waitForPort(port: number, up: boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await portAnswers(HOST, port, 200)) === up) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`port ${port} did not go ${up ? 'up' : 'down'} within ${timeoutMs} ms`);
+}
+
+class MosquittoBroker implements PrivateBroker {
+  readonly kind = 'mosquitto';
+  readonly url: string;
+  readonly #dir: string;
+  readonly #config: string;
+  #process: ChildProcess | undefined;
+
+  constructor(readonly port: number) {
+    this.url = `mqtt://${HOST}:${port}`;
+    this.#dir = mkdtempSync(join(tmpdir(), 'netatmo2mqtt-mosquitto-'));
+    this.#config = join(this.#dir, 'mosquitto.conf');
+    writeFileSync(
+      this.#config,
+      [`listener ${port} ${HOST}`, 'allow_anonymous true', 'persistence false', 'log_dest none', ''].join(
+        '\n',
+      ),
+    );
+  }
+
+  async start(): Promise<void> {
+    if (this.#process) return;
+    const child = spawn('mosquitto', ['-c', this.#config], { stdio: 'ignore' });
+    this.#process = child;
+    child.once('exit', () => {
+      if (this.#process === child) this.#process = undefined;
+    });
+    await waitForPort(this.port, true);
+  }
+
+  async stop(): Promise<void> {
+    const child = this.#process;
+    if (!child) return;
+    this.#process = undefined;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    await exited;
+    await waitForPort(this.port, false);
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    rmSync(this.#dir, { recursive: true, force: true });
+  }
+}
+
+class AedesBroker implements PrivateBroker {
+  readonly kind = 'aedes';
+  readonly url: string;
+  #broker: EmbeddedBroker | undefined;
+
+  constructor(readonly port: number) {
+    this.url = `mqtt://${HOST}:${port}`;
+  }
+
+  async start(): Promise<void> {
+    if (!this.#broker) this.#broker = await startEmbeddedBroker(this.port, HOST);
+  }
+
+  async stop(): Promise<void> {
+    const broker = this.#broker;
+    this.#broker = undefined;
+    await broker?.close();
+  }
+
+  close(): Promise<void> {
+    return this.stop();
+  }
+}
+
+/** Starts a private broker: Mosquitto when installed (unless `kind` says otherwise), else aedes. */
+export async function startPrivateBroker(kind?: BrokerKind): Promise<PrivateBroker> {
+  const chosen: BrokerKind = kind ?? (mosquittoAvailable() ? 'mosquitto' : 'aedes');
+  const port = await freePort();
+  const broker = chosen === 'mosquitto' ? new MosquittoBroker(port) : new AedesBroker(port);
+  await broker.start();
+  return broker;
+}
+
+export interface SeverableProxy {
+  readonly url: string;
+  /** Destroys every proxied connection and refuses new ones until `restore()`. */
+  sever(): void;
+  restore(): void;
+  close(): Promise<void>;
+}
+
+/** A TCP proxy to `targetPort` whose connections the test can cut. */
+export async function startSeverableProxy(targetPort: number): Promise<SeverableProxy> {
+  const sockets = new Set<Socket>();
+  let severed = false;
+  const track = (socket: Socket): void => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+  };
+  const server: Server = createServer((client) => {
+    track(client);
+    if (severed) {
+      client.destroy();
+      return;
+    }
+    const upstream = tcpConnect({ host: HOST, port: targetPort });
+    track(upstream);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.once('close', () => upstream.destroy());
+    upstream.once('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('proxy has no port');
+  return {
+    url: `mqtt://${HOST}:${address.port}`,
+    sever: () => {
+      severed = true;
+      for (const socket of sockets) socket.destroy();
+    },
+    restore: () => {
+      severed = false;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
