@@ -1,0 +1,109 @@
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { decodeIncoming } from '../../src/mqtt/incoming.js';
+import {
+  type AvailabilityPayload,
+  assertPublishableTopic,
+  type BridgeResponsePayload,
+  createTopicParser,
+  type DeviceStatePayload,
+  isDeviceTopicName,
+  type OutgoingPayload,
+  TopicError,
+  type TopicKeyOf,
+} from '../../src/mqtt/topics.js';
+
+const parse = createTopicParser('netatmo2mqtt', 'homeassistant/status');
+
+function incoming(topic: string, payload: string) {
+  const parsed = parse(topic);
+  if (!parsed) throw new Error(`${topic} did not parse`);
+  return decodeIncoming(parsed, Buffer.from(payload));
+}
+
+describe('topic parser', () => {
+  it('recognises device commands, bridge requests and the Home Assistant status topic', () => {
+    expect(parse('netatmo2mqtt/living/set')).toEqual({ kind: 'device_set', device: 'living' });
+    expect(parse('netatmo2mqtt/living/set/target_temperature')).toEqual({
+      kind: 'device_set',
+      device: 'living',
+      attribute: 'target_temperature',
+    });
+    expect(parse('netatmo2mqtt/living/get')).toEqual({ kind: 'device_get', device: 'living' });
+    expect(parse('netatmo2mqtt/bridge/request/device/rename')).toEqual({
+      kind: 'bridge_request',
+      command: 'device/rename',
+    });
+    expect(parse('homeassistant/status')).toEqual({ kind: 'homeassistant_status' });
+  });
+
+  it('ignores the bridge namespace, other bases and the bridge’s own output topics', () => {
+    expect(parse('netatmo2mqtt/bridge/set')).toBeUndefined();
+    expect(parse('netatmo2mqtt/bridge/response/health_check')).toBeUndefined();
+    expect(parse('netatmo2mqtt/living')).toBeUndefined();
+    expect(parse('netatmo2mqtt/living/availability')).toBeUndefined();
+    expect(parse('other/living/set')).toBeUndefined();
+    expect(parse('netatmo2mqttx/living/set')).toBeUndefined();
+  });
+
+  it('treats regex characters in the base topic literally', () => {
+    const dotted = createTopicParser('a.b', 'homeassistant/status');
+    expect(dotted('a.b/x/set')).toEqual({ kind: 'device_set', device: 'x' });
+    expect(dotted('aXb/x/set')).toBeUndefined();
+  });
+});
+
+describe('incoming payloads', () => {
+  it('turns device commands into attribute → value objects', () => {
+    expect(incoming('netatmo2mqtt/living/set', '{"target_temperature":19}')).toMatchObject({
+      values: { target_temperature: 19 },
+    });
+    expect(incoming('netatmo2mqtt/living/set', 'ON')).toMatchObject({ values: { state: 'ON' } });
+    expect(incoming('netatmo2mqtt/living/set/target_temperature', '19.5')).toMatchObject({
+      attribute: 'target_temperature',
+      values: { target_temperature: 19.5 },
+    });
+    expect(incoming('netatmo2mqtt/living/set/mode', 'away')).toMatchObject({ values: { mode: 'away' } });
+    expect(incoming('netatmo2mqtt/living/get', '')).toMatchObject({ kind: 'device_get', values: {} });
+  });
+
+  it('keeps a bridge request’s transaction and wraps non-object payloads', () => {
+    expect(incoming('netatmo2mqtt/bridge/request/health_check', '{"transaction":"a1"}')).toEqual({
+      kind: 'bridge_request',
+      command: 'health_check',
+      payload: { transaction: 'a1' },
+      transaction: 'a1',
+      raw: '{"transaction":"a1"}',
+    });
+    expect(incoming('netatmo2mqtt/bridge/request/restart', '')).toMatchObject({ payload: {} });
+    expect(incoming('netatmo2mqtt/bridge/request/log_level', 'debug')).toMatchObject({
+      payload: { value: 'debug' },
+    });
+  });
+});
+
+describe('publish guard', () => {
+  it('refuses wildcards, empty topics and NUL', () => {
+    for (const topic of ['a/+/b', 'a/#', '#', '+', '', 'a\u0000b']) {
+      expect(() => assertPublishableTopic(topic), topic).toThrow(TopicError);
+    }
+    expect(() => assertPublishableTopic('netatmo2mqtt/living/availability')).not.toThrow();
+  });
+
+  it('accepts single-level device names only', () => {
+    expect(isDeviceTopicName('living_valve')).toBe(true);
+    for (const name of ['', 'bridge', 'a/b', 'a+', 'a#']) expect(isDeviceTopicName(name), name).toBe(false);
+  });
+});
+
+describe('topic map types', () => {
+  it('maps concrete topics to their payload types', () => {
+    expectTypeOf<TopicKeyOf<'living/availability'>>().toEqualTypeOf<'<device>/availability'>();
+    expectTypeOf<TopicKeyOf<'bridge/response/device/rename'>>().toEqualTypeOf<'bridge/response/<cmd>'>();
+    expectTypeOf<OutgoingPayload<'living'>>().toEqualTypeOf<DeviceStatePayload>();
+    expectTypeOf<OutgoingPayload<`${string}/availability`>>().toEqualTypeOf<AvailabilityPayload>();
+    expectTypeOf<OutgoingPayload<'bridge/response/x'>>().toEqualTypeOf<BridgeResponsePayload>();
+    // The bridge never publishes commands, nor to unknown bridge topics.
+    expectTypeOf<OutgoingPayload<'living/set'>>().toBeNever();
+    expectTypeOf<OutgoingPayload<'bridge/unknown'>>().toBeNever();
+  });
+});
