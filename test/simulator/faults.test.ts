@@ -63,7 +63,7 @@ describe('simulator fault injection', () => {
     expect(await html.text()).toContain('<html>');
 
     const ok = await raw(s.url, access_token);
-    expect((await ok.json()).status).toBe('ok');
+    expect(((await ok.json()) as { status: string }).status).toBe('ok');
   });
 
   it('forces throttling with Retry-After on chosen endpoints only', async () => {
@@ -89,7 +89,9 @@ describe('simulator fault injection', () => {
     expect((await api(s, 'homesdata', {}, pair.access_token)).status).toBe(200);
     s.setFaults({ clear: true });
     // The refresh token was not consumed by the outage.
-    expect((await token(s, { grant_type: 'refresh_token', refresh_token: pair.refresh_token })).status).toBe(200);
+    expect((await token(s, { grant_type: 'refresh_token', refresh_token: pair.refresh_token })).status).toBe(
+      200,
+    );
   });
 
   it('reports unreachable modules in body.errors and leaves them unchanged on setstate', async () => {
@@ -107,7 +109,15 @@ describe('simulator fault injection', () => {
 
     const write = await setstate(
       s,
-      { home: { id: HOME, modules: [{ id: plug, on: !plugBefore.on }, { id: light, on: true, brightness: 40 }] } },
+      {
+        home: {
+          id: HOME,
+          modules: [
+            { id: plug, on: !plugBefore.on },
+            { id: light, on: true, brightness: 40 },
+          ],
+        },
+      },
       access_token,
     );
     expect(write.status).toBe(200);

@@ -30,7 +30,11 @@ export async function api(
 ): Promise<ApiAnswer> {
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(`${s.url}/api/${name}`, { method: 'POST', headers, body: new URLSearchParams(params) });
+  const res = await fetch(`${s.url}/api/${name}`, {
+    method: 'POST',
+    headers,
+    body: new URLSearchParams(params),
+  });
   return { status: res.status, headers: res.headers, json: await res.json() };
 }
 

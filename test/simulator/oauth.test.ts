@@ -12,7 +12,13 @@ describe('simulator OAuth', () => {
 
     const refreshed = await token(s, { grant_type: 'refresh_token', refresh_token: first.refresh_token });
     expect(refreshed.status).toBe(200);
-    expect(Object.keys(refreshed.json).sort()).toEqual(['access_token', 'expire_in', 'expires_in', 'refresh_token', 'scope']);
+    expect(Object.keys(refreshed.json).sort()).toEqual([
+      'access_token',
+      'expire_in',
+      'expires_in',
+      'refresh_token',
+      'scope',
+    ]);
     expect(refreshed.json.access_token).toMatch(TOKEN_SHAPE);
     expect(refreshed.json.refresh_token).not.toBe(first.refresh_token);
     expect(refreshed.json.expires_in).toBe(10800);
@@ -46,7 +52,9 @@ describe('simulator OAuth', () => {
     expect(none.status).toBe(403);
     expect(none.json.error.code).toBe(1);
     // The refresh token still works after the access token expired.
-    expect((await token(s, { grant_type: 'refresh_token', refresh_token: pair.refresh_token })).status).toBe(200);
+    expect((await token(s, { grant_type: 'refresh_token', refresh_token: pair.refresh_token })).status).toBe(
+      200,
+    );
   });
 
   it('runs the authorization_code flow through the consent page and echoes state', async () => {
@@ -60,7 +68,9 @@ describe('simulator OAuth', () => {
     const html = await page.text();
     expect(html).toContain('Accept');
     // Submit the page's form the way a browser would.
-    const fields = Object.fromEntries([...html.matchAll(/name="(\w+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    const fields = Object.fromEntries(
+      [...html.matchAll(/name="(\w+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+    );
     const accepted = await fetch(`${s.url}/oauth2/authorize`, {
       method: 'POST',
       redirect: 'manual',
@@ -73,7 +83,13 @@ describe('simulator OAuth', () => {
     const code = location.searchParams.get('code') ?? '';
     expect(code).not.toBe('');
 
-    const form = { grant_type: 'authorization_code', code, redirect_uri: redirect, client_id: 'app1', client_secret: 'x' };
+    const form = {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirect,
+      client_id: 'app1',
+      client_secret: 'x',
+    };
     const granted = await token(s, form);
     expect(granted.status).toBe(200);
     expect(granted.json.scope).toEqual(['read_station', 'read_thermostat']);
@@ -114,7 +130,11 @@ describe('simulator OAuth', () => {
     expect(wrong.status).toBe(400);
     expect(wrong.json).toEqual({ error: 'invalid_client' });
     const basic = `Basic ${Buffer.from('my-app:s3cret').toString('base64')}`;
-    const ok = await token(s, { grant_type: 'refresh_token', refresh_token: pair.refresh_token }, { authorization: basic });
+    const ok = await token(
+      s,
+      { grant_type: 'refresh_token', refresh_token: pair.refresh_token },
+      { authorization: basic },
+    );
     expect(ok.status).toBe(200);
   });
 
@@ -122,7 +142,11 @@ describe('simulator OAuth', () => {
     const s = await sim();
     const pair = s.mintTokens();
     await api(s, 'homesdata', { access_token: pair.access_token }, pair.access_token);
-    await token(s, { grant_type: 'refresh_token', refresh_token: pair.refresh_token, client_secret: 'topsecret' });
+    await token(s, {
+      grant_type: 'refresh_token',
+      refresh_token: pair.refresh_token,
+      client_secret: 'topsecret',
+    });
     const log = JSON.stringify((await control(s, 'log')).json);
     expect(log).toContain('homesdata');
     expect(log).not.toContain(pair.access_token.split('|')[1]);

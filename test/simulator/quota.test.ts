@@ -59,20 +59,23 @@ describe('simulator quotas', () => {
     ['429', 429, 26, 'Maximum api usage reached', false],
     ['403', 403, 26, 'User usage reached', false],
     ['waf', 429, 11, 'Failed to enter concurrency limited section', true],
-  ] as const)('answers over-quota calls in the %s dialect', async (dialect, status, code, message, retryAfter) => {
-    const s = await sim({ limits: SMALL, throttle: dialect });
-    const pair = s.mintTokens();
-    await spend(s, pair.access_token, 3);
-    const answer = await api(s, 'homesdata', {}, pair.access_token);
-    expect(answer.status).toBe(status);
-    expect(answer.json).toEqual({ error: { code, message } });
-    const header = answer.headers.get('retry-after');
-    if (retryAfter) {
-      expect(Number(header)).toBeGreaterThanOrEqual(1);
-      expect(Number(header)).toBeLessThanOrEqual(10);
-    } else expect(header).toBeNull();
-    const stats = (await control(s, 'stats')).json;
-    expect(stats.throttled).toBe(1);
-    expect(stats.requests.homesdata).toBe(4);
-  });
+  ] as const)(
+    'answers over-quota calls in the %s dialect',
+    async (dialect, status, code, message, retryAfter) => {
+      const s = await sim({ limits: SMALL, throttle: dialect });
+      const pair = s.mintTokens();
+      await spend(s, pair.access_token, 3);
+      const answer = await api(s, 'homesdata', {}, pair.access_token);
+      expect(answer.status).toBe(status);
+      expect(answer.json).toEqual({ error: { code, message } });
+      const header = answer.headers.get('retry-after');
+      if (retryAfter) {
+        expect(Number(header)).toBeGreaterThanOrEqual(1);
+        expect(Number(header)).toBeLessThanOrEqual(10);
+      } else expect(header).toBeNull();
+      const stats = (await control(s, 'stats')).json;
+      expect(stats.throttled).toBe(1);
+      expect(stats.requests.homesdata).toBe(4);
+    },
+  );
 });

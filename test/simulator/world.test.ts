@@ -34,7 +34,14 @@ describe('simulator world', () => {
             { id: NOC, floodlight: 'on' },
             { id: CAMERA, monitoring: 'off' },
           ],
-          rooms: [{ id: CORRIDOR, therm_setpoint_mode: 'manual', therm_setpoint_temperature: 23, therm_setpoint_fp: 'comfort' }],
+          rooms: [
+            {
+              id: CORRIDOR,
+              therm_setpoint_mode: 'manual',
+              therm_setpoint_temperature: 23,
+              therm_setpoint_fp: 'comfort',
+            },
+          ],
         },
       },
       t,
@@ -75,7 +82,12 @@ describe('simulator world', () => {
     const s = await sim({ tokenLifetimeSec: 86_400 });
     const { access_token: t } = s.mintTokens();
     const before = find((await status(s, t)).rooms, LIVING);
-    const answer = await api(s, 'setroomthermpoint', { home_id: HOME, room_id: LIVING, mode: 'manual', temp: '25' }, t);
+    const answer = await api(
+      s,
+      'setroomthermpoint',
+      { home_id: HOME, room_id: LIVING, mode: 'manual', temp: '25' },
+      t,
+    );
     expect(answer.json).toMatchObject({ status: 'ok' });
     expect(answer.json.body).toBeUndefined();
     const changedAt = s.lastChange(LIVING, 'therm_measured_temperature') ?? 0;
@@ -122,26 +134,51 @@ describe('simulator world', () => {
       ['setthermmode', { home_id: HOME, mode: 'party' }, 400, 21],
       ['setroomthermpoint', { home_id: HOME, room_id: LIVING }, 400, 10, 'mode is missing'],
       ['setroomthermpoint', { home_id: HOME, room_id: LIVING, mode: 'manual', temp: '99' }, 400, 21],
-      ['switchhomeschedule', { home_id: HOME, schedule_id: 'blah' }, 400, 21, 'schedule <blah> is not therm schedule'],
+      [
+        'switchhomeschedule',
+        { home_id: HOME, schedule_id: 'blah' },
+        400,
+        21,
+        'schedule <blah> is not therm schedule',
+      ],
       ['getstationsdata', { device_id: '70:ee:50:00:00:00' }, 404, 9],
       ['getmeasure', { device_id: '12:34:56:80:bb:26', type: 'temperature' }, 400, 10],
       ['getevents', {}, 400, 10],
     ];
     for (const [name, params, httpStatus, code, message] of cases) {
       const answer = await api(s, name, params, t);
-      expect({ name, status: answer.status, code: answer.json.error?.code }).toEqual({ name, status: httpStatus, code });
+      expect({ name, status: answer.status, code: answer.json.error?.code }).toEqual({
+        name,
+        status: httpStatus,
+        code,
+      });
       if (message) expect(answer.json.error.message).toBe(message);
     }
     const before = await status(s, t);
     const bad = await setstate(
       s,
-      { home: { id: HOME, modules: [{ id: DIMMER, on: false }, { id: SHUTTER, target_position: 150 }] } },
+      {
+        home: {
+          id: HOME,
+          modules: [
+            { id: DIMMER, on: false },
+            { id: SHUTTER, target_position: 150 },
+          ],
+        },
+      },
       t,
     );
     expect(bad.status).toBe(400);
     expect(bad.json.error.code).toBe(21);
-    const floodlight = await setstate(s, { home: { id: HOME, modules: [{ id: CAMERA, floodlight: 'on' }] } }, t);
-    expect(floodlight.json.error).toEqual({ code: 21, message: `cannot set property floodlight for module ${CAMERA}` });
+    const floodlight = await setstate(
+      s,
+      { home: { id: HOME, modules: [{ id: CAMERA, floodlight: 'on' }] } },
+      t,
+    );
+    expect(floodlight.json.error).toEqual({
+      code: 21,
+      message: `cannot set property floodlight for module ${CAMERA}`,
+    });
     expect((await setstate(s, { home: { modules: [] } }, t)).json.error.code).toBe(10);
     expect(find((await status(s, t)).modules, DIMMER)).toEqual(find(before.modules, DIMMER));
   });
@@ -181,20 +218,33 @@ describe('simulator world', () => {
     expect(homes.map((h: Json) => h.id)).toContain(HOME);
     const coaches = (await api(s, 'gethomecoachsdata', {}, t)).json.body.devices;
     expect(coaches.every((d: Json) => d.type === 'NHC')).toBe(true);
-    expect(coaches.filter((d: Json) => d.reachable === false).every((d: Json) => !d.dashboard_data)).toBe(true);
+    expect(coaches.filter((d: Json) => d.reachable === false).every((d: Json) => !d.dashboard_data)).toBe(
+      true,
+    );
     const events = (await api(s, 'getevents', { home_id: HOME, size: '3' }, t)).json.body.home.events;
     expect(events).toHaveLength(3);
     const energy = await api(
       s,
       'getmeasure',
-      { device_id: '12:34:56:80:60:40', module_id: '12:34:56:00:00:a1:4c:da', scale: '1hour', type: 'sum_energy_buy_from_grid' },
+      {
+        device_id: '12:34:56:80:60:40',
+        module_id: '12:34:56:00:00:a1:4c:da',
+        scale: '1hour',
+        type: 'sum_energy_buy_from_grid',
+      },
       t,
     );
     expect(energy.json.body[0].step_time).toBe(3600);
     const weather = await api(
       s,
       'getmeasure',
-      { device_id: '12:34:56:37:11:ca', scale: '30min', type: 'temperature,humidity', limit: '4', optimize: 'false' },
+      {
+        device_id: '12:34:56:37:11:ca',
+        scale: '30min',
+        type: 'temperature,humidity',
+        limit: '4',
+        optimize: 'false',
+      },
       t,
     );
     const series = Object.values(weather.json.body) as number[][];
