@@ -83,6 +83,7 @@ function homeDevices(home: HomeTopology): Device[] {
       id: roomDeviceId(room.id),
       netatmoId: room.id,
       homeId: home.id,
+      ...(home.name ? { homeName: home.name } : {}),
       roomId: room.id,
       kind: 'room',
       type: 'room',
@@ -101,6 +102,7 @@ function homeDevices(home: HomeTopology): Device[] {
       id: homeDeviceId(home.id),
       netatmoId: home.id,
       homeId: home.id,
+      ...(home.name ? { homeName: home.name } : {}),
       kind: 'home',
       type: 'home',
       name: home.name ?? `Home ${home.id}`,
@@ -130,6 +132,7 @@ function moduleDevice(
     id: moduleDeviceId(netatmoId),
     netatmoId,
     homeId: home.id,
+    ...(home.name ? { homeName: home.name } : {}),
     ...(m.bridge ? { bridgeId: cleanNetatmoId(m.bridge) } : {}),
     ...(m.room_id ? { roomId: m.room_id } : {}),
     kind,
@@ -146,9 +149,10 @@ function moduleDevice(
 function stationDevices(station: WeatherDevice, source: DeviceSource): Device[] {
   const mainId = cleanNetatmoId(station._id);
   // The station name is what the user named the place; the base module name is often generic ("Indoor").
-  const main = weatherDevice(station, station.station_name ?? station.module_name, source, station.home_id);
+  const home = { id: station.home_id, name: station.home_name };
+  const main = weatherDevice(station, station.station_name ?? station.module_name, source, home);
   const modules = (station.modules ?? []).map((m) => ({
-    ...weatherDevice(m, m.module_name, source, station.home_id),
+    ...weatherDevice(m, m.module_name, source, home),
     bridgeId: mainId,
   }));
   return [main, ...modules];
@@ -158,14 +162,15 @@ function weatherDevice(
   m: WeatherDevice | WeatherModule,
   name: string | undefined,
   source: DeviceSource,
-  homeId: string | undefined,
+  home: { id?: string; name?: string },
 ): Device {
   const netatmoId = cleanNetatmoId(m._id);
   const entry = kindOf(m.type);
   return {
     id: moduleDeviceId(netatmoId),
     netatmoId,
-    ...(homeId ? { homeId } : {}),
+    ...(home.id ? { homeId: home.id } : {}),
+    ...(home.name ? { homeName: home.name } : {}),
     kind: entry.kind,
     type: m.type,
     name: name ?? `${entry.model} ${netatmoId.slice(-5)}`,

@@ -88,6 +88,7 @@ export interface Device {
   /** The id Netatmo uses in API calls (spaces removed); for rooms the room id, for homes the home id. */
   netatmoId: string;
   homeId?: string;
+  homeName?: string;
   /** Netatmo id of the gateway module that bridges this module (NAPlug, NLG, NAMain, ...). */
   bridgeId?: string;
   roomId?: string;
