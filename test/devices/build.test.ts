@@ -120,6 +120,7 @@ describe('buildDevices over the fixtures', () => {
       'Entrada',
       'Livingroom',
     ]);
+    expect(new Set(rooms.map((r) => r.homeName))).toEqual(new Set(['MYHOME']));
   });
 
   it('declares the writable ranges the command layer validates against', () => {
