@@ -362,20 +362,20 @@ export class Poller {
     const { api, sinks } = this.#o;
     switch (p.kind) {
       case 'topology': {
-        const body = await api.homesData(call);
+        const body = await api.homesData({}, call);
         return () => this.#onTopology(body);
       }
       case 'home': {
         const homeId = p.homeId ?? '';
-        const body = await api.homeStatus(homeId, call);
+        const body = await api.homeStatus(homeId, {}, call);
         return () => this.#sink('onHomeStatus', () => sinks.onHomeStatus(homeId, body));
       }
       case 'weather': {
-        const body = await api.stationsData(call);
+        const body = await api.stationsData({}, call);
         return () => this.#onStations(body);
       }
       case 'homecoach': {
-        const body = await api.homeCoachsData(call);
+        const body = await api.homeCoachsData({}, call);
         return () => this.#onHomeCoachs(body);
       }
     }

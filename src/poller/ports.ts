@@ -11,12 +11,16 @@ import type {
 } from '../netatmo/api-types.js';
 import type { CallOptions } from '../netatmo/types.js';
 
-/** The four reads the poller makes (NetatmoClient's signatures). */
+/** The four reads the poller makes (NetatmoClient's signatures: params, then call options). */
 export interface PollerApi {
-  homesData(call?: Partial<CallOptions>): Promise<HomesDataBody>;
-  homeStatus(homeId: string, call?: Partial<CallOptions>): Promise<HomeStatusBody>;
-  stationsData(call?: Partial<CallOptions>): Promise<StationsDataBody>;
-  homeCoachsData(call?: Partial<CallOptions>): Promise<HomeCoachsDataBody>;
+  homesData(params: { homeId?: string }, call?: Partial<CallOptions>): Promise<HomesDataBody>;
+  homeStatus(
+    homeId: string,
+    params: { deviceTypes?: string[] },
+    call?: Partial<CallOptions>,
+  ): Promise<HomeStatusBody>;
+  stationsData(params: { deviceId?: string }, call?: Partial<CallOptions>): Promise<StationsDataBody>;
+  homeCoachsData(params: { deviceId?: string }, call?: Partial<CallOptions>): Promise<HomeCoachsDataBody>;
 }
 
 /** The part of RequestGate.stats() the poller plans with. */

@@ -48,19 +48,26 @@ export class ScriptedApi implements PollerApi {
     return this.calls.filter((c) => c.endpoint === endpoint && (homeId === undefined || c.homeId === homeId));
   }
 
-  homesData(call: Partial<CallOptions> = {}): Promise<HomesDataBody> {
+  homesData(_params: { homeId?: string }, call: Partial<CallOptions> = {}): Promise<HomesDataBody> {
     return this.#answer('homesdata', undefined, call, () => structuredClone(this.homes));
   }
 
-  homeStatus(homeId: string, call: Partial<CallOptions> = {}): Promise<HomeStatusBody> {
+  homeStatus(
+    homeId: string,
+    _params: { deviceTypes?: string[] },
+    call: Partial<CallOptions> = {},
+  ): Promise<HomeStatusBody> {
     return this.#answer('homestatus', homeId, call, () => ({ home: { id: homeId, rooms: [], modules: [] } }));
   }
 
-  stationsData(call: Partial<CallOptions> = {}): Promise<StationsDataBody> {
+  stationsData(_params: { deviceId?: string }, call: Partial<CallOptions> = {}): Promise<StationsDataBody> {
     return this.#answer('getstationsdata', undefined, call, () => structuredClone(this.stations));
   }
 
-  homeCoachsData(call: Partial<CallOptions> = {}): Promise<HomeCoachsDataBody> {
+  homeCoachsData(
+    _params: { deviceId?: string },
+    call: Partial<CallOptions> = {},
+  ): Promise<HomeCoachsDataBody> {
     return this.#answer('gethomecoachsdata', undefined, call, () => structuredClone(this.coaches));
   }
 
