@@ -269,3 +269,15 @@ function explainPlan(plan: Plan): string {
   }
   return [`${parts.join('; ')}.`, ...plan.warnings.map((w) => `Warning: ${w}.`)].join(' ');
 }
+
+/** Whether two plans poll the same publishers at the same intervals (phases aside). */
+export function sameSchedule(a: Plan, b: Plan): boolean {
+  const key = (p: Plan): string =>
+    JSON.stringify([
+      p.topology.intervalMs,
+      p.weather?.intervalMs,
+      p.homeCoach?.intervalMs,
+      p.homes.map((h) => [h.homeId, h.intervalMs]),
+    ]);
+  return key(a) === key(b);
+}

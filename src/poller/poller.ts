@@ -20,7 +20,7 @@ import type { CallOptions } from '../netatmo/types.js';
 import type { Clock } from '../util/clock.js';
 import { backoffDelayMs, nextSlotAfter, throttleRetryAt } from './backoff.js';
 import { ConfirmationReads } from './confirmation-reads.js';
-import { type Plan, planPolls } from './planner.js';
+import { type Plan, planPolls, sameSchedule } from './planner.js';
 import {
   type GateStatsSource,
   homePublisherId,
@@ -30,6 +30,7 @@ import {
   type PublisherKind,
 } from './ports.js';
 import { PublisherState, type PublisherStatus } from './publisher-state.js';
+import { type PublisherRead, readPublisher } from './reads.js';
 
 const log = childLogger('poller');
 
@@ -331,11 +332,11 @@ export class Poller {
       ...(p.homeId === undefined ? {} : { homeId: p.homeId }),
     };
     try {
-      const deliver = await this.#request(p, call);
+      const read = await readPublisher(this.#o.api, p.kind, p.homeId, call);
       if (generation !== this.#generation) return { ok: 'stale' };
       if (p.succeeded(this.#o.clock.now()))
         this.#sink('onAvailability', () => this.#o.sinks.onAvailability?.(p.id, true));
-      deliver();
+      this.#deliver(read);
       return { ok: true };
     } catch (error) {
       if (generation !== this.#generation) return { ok: 'stale' };
@@ -357,28 +358,13 @@ export class Poller {
     }
   }
 
-  /** Sends one read; resolves with a function that delivers the result (after bookkeeping). */
-  async #request(p: PublisherState, call: Partial<CallOptions>): Promise<() => void> {
-    const { api, sinks } = this.#o;
-    switch (p.kind) {
-      case 'topology': {
-        const body = await api.homesData({}, call);
-        return () => this.#onTopology(body);
-      }
-      case 'home': {
-        const homeId = p.homeId ?? '';
-        const body = await api.homeStatus(homeId, {}, call);
-        return () => this.#sink('onHomeStatus', () => sinks.onHomeStatus(homeId, body));
-      }
-      case 'weather': {
-        const body = await api.stationsData({}, call);
-        return () => this.#onStations(body);
-      }
-      case 'homecoach': {
-        const body = await api.homeCoachsData({}, call);
-        return () => this.#onHomeCoachs(body);
-      }
-    }
+  /** Hands a successful read to its sink (and to the poller's own follow-ups). */
+  #deliver(read: PublisherRead): void {
+    if (read.kind === 'topology') this.#onTopology(read.body);
+    else if (read.kind === 'home')
+      this.#sink('onHomeStatus', () => this.#o.sinks.onHomeStatus(read.homeId, read.body));
+    else if (read.kind === 'weather') this.#onStations(read.body);
+    else this.#onHomeCoachs(read.body);
   }
 
   #onTopology(body: HomesDataBody): void {
@@ -417,15 +403,4 @@ export class Poller {
       log.error(`sink ${name} threw`, { error });
     }
   }
-}
-
-function sameSchedule(a: Plan, b: Plan): boolean {
-  const key = (p: Plan): string =>
-    JSON.stringify([
-      p.topology.intervalMs,
-      p.weather?.intervalMs,
-      p.homeCoach?.intervalMs,
-      p.homes.map((h) => [h.homeId, h.intervalMs]),
-    ]);
-  return key(a) === key(b);
 }
