@@ -145,8 +145,8 @@ it('200 SIGKILLs during refresh loops never leave an unreadable file or an unexp
     `[token-crash] ${kills} kills, ${refreshes} refreshes, ${lockouts.length} lockouts (all detected by the refresh journal), ${unexplained} unexplained\n`,
   );
   expect(kills).toBe(LANES * KILLS_PER_LANE);
-  // The loop really was refreshing when it was killed (most kills land mid-loop).
-  expect(refreshes).toBeGreaterThan(kills / 2);
+  // The loop really was refreshing when it was killed (on a loaded machine many kills land in start-up).
+  expect(refreshes).toBeGreaterThan(kills / 4);
   expect(lanes.flatMap((l) => l.unreadable)).toEqual([]);
   expect(unexplained).toBe(0);
   // Well under a minute on an idle 2-core machine; the margin is for a loaded CI box.
