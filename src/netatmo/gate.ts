@@ -31,6 +31,8 @@ import type { Priority } from './types.js';
 const TEN_SECONDS = 10_000;
 const ONE_MINUTE = 60_000;
 const ONE_HOUR = 3_600_000;
+/** Longest single wake-up; a later target is reached by re-arming. */
+const MAX_TIMER_MS = ONE_HOUR;
 
 export interface GateLimits {
   per10s: number;
@@ -208,6 +210,8 @@ export class RequestGate {
 
   /** Pauses every start until `until`; extends an open window, never shortens it. */
   openThrottleWindow(until: number, reason: string): void {
+    if (!Number.isFinite(until))
+      throw new RangeError(`throttle window end must be a finite time, got ${until}`);
     if (this.#closed) return;
     const now = this.#clock.now();
     this.#expireWindow(now);
@@ -383,7 +387,9 @@ export class RequestGate {
     this.#cancelWake = undefined;
     this.#wakeAt = at;
     if (at === undefined) return;
-    this.#cancelWake = this.#clock.schedule(Math.max(0, at - this.#clock.now()), () => {
+    // Capped so a far deadline or window never overflows setTimeout (≈24.8 days fires at once).
+    const delay = Math.min(Math.max(0, at - this.#clock.now()), MAX_TIMER_MS);
+    this.#cancelWake = this.#clock.schedule(delay, () => {
       this.#wakeAt = undefined;
       this.#cancelWake = undefined;
       this.#pump();

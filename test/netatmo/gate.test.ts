@@ -29,7 +29,11 @@ class ManualClock implements Clock {
     return this.#timers.length;
   }
 
+  /** The longest delay asked for: a real setTimeout fires at once beyond 2^31 - 1 ms. */
+  longestDelay = 0;
+
   schedule(ms: number, fn: () => void): () => void {
+    this.longestDelay = Math.max(this.longestDelay, ms);
     const timer = { at: this.#now + Math.max(0, ms), fn };
     this.#timers.push(timer);
     return () => {
@@ -316,6 +320,22 @@ describe('RequestGate throttle windows', () => {
     expect(rec.starts[0]?.at).toBe(T0 + 120_000);
     expect(gate.stats()).toMatchObject({ windowsOpened: 1 });
     expect(gate.stats().throttleWindow).toBeUndefined();
+  });
+});
+
+describe('RequestGate long waits', () => {
+  it('holds a month-long window with hourly wake-ups and resumes exactly at its end', async () => {
+    const { clock, gate, rec } = makeGate({ per10s: 10, perHour: 100 });
+    const month = 30 * 24 * HOUR;
+    gate.openThrottleWindow(T0 + month, 'long outage');
+    const waiting = gate.run(rec.task('later'), { priority: 'state' });
+    await clock.advance(month - 1);
+    expect(rec.starts).toHaveLength(0);
+    await clock.advance(1);
+    await expect(waiting).resolves.toBe('later');
+    expect(rec.starts[0]?.at).toBe(T0 + month);
+    expect(clock.longestDelay).toBeLessThanOrEqual(HOUR);
+    expect(() => gate.openThrottleWindow(Number.NaN, 'bad')).toThrow(RangeError);
   });
 });
 
