@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { IClientOptions } from 'mqtt';
 import type { Clock } from '../util/clock.js';
-import { registerSecret } from '../util/redact.js';
+import { redactString, registerSecret } from '../util/redact.js';
 import type { BirthDelay } from './ha-birth.js';
 
 export interface MqttTlsFiles {
@@ -105,4 +105,25 @@ export function buildClientOptions(options: MqttConnectionOptions): IClientOptio
     client.rejectUnauthorized = tls.rejectUnauthorized ?? true;
   }
   return client;
+}
+
+/**
+ * Errors that retrying cannot fix: the broker's refusal (a numeric CONNACK code, e.g. bad
+ * credentials) and a server certificate that does not verify.
+ */
+export function isConfigurationError(error: Error & { code?: unknown }): boolean {
+  if (typeof error.code === 'number') return true;
+  return typeof error.code === 'string' && /CERT|SELF_SIGNED|ERR_TLS|UNABLE_TO_(GET|VERIFY)/.test(error.code);
+}
+
+/** The broker URL without credentials, for logs. */
+export function describeBrokerUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return redactString(url);
+  }
 }

@@ -34,6 +34,8 @@ import {
   DEFAULT_BASE_TOPIC,
   DEFAULT_DISCOVERY_PREFIX,
   DEFAULT_RECONNECT,
+  describeBrokerUrl,
+  isConfigurationError,
   type MqttConnectionOptions,
   OFFLINE_PAYLOAD,
   ONLINE_PAYLOAD,
@@ -47,6 +49,7 @@ import {
   type MqttHealth,
   type OutgoingPayload,
   type ParsedTopic,
+  TopicError,
 } from './topics.js';
 
 export type { MqttConnectionOptions } from './client-options.js';
@@ -113,7 +116,8 @@ export class MqttConnection {
 
   /**
    * Connects and resolves once connected. Network failures are retried with backoff until then
-   * (the broker may start after the bridge); a broker refusal (bad credentials) rejects.
+   * (the broker may start after the bridge); a broker refusal (bad credentials) or a server
+   * certificate that does not verify rejects, since no retry can fix it.
    * Register message handlers before calling this: a persistent session delivers queued
    * commands right after the broker accepts the connection.
    */
@@ -132,12 +136,11 @@ export class MqttConnection {
         resolve();
       };
       const onError = (error: Error & { code?: unknown }): void => {
-        if (typeof error.code !== 'number') return; // network errors are retried
+        if (!isConfigurationError(error)) return; // network errors are retried
         client.off('connect', onConnect);
         this.#abortStart = undefined;
-        void this.close().finally(() =>
-          reject(new Error(`MQTT broker refused the connection: ${error.message}`)),
-        );
+        const message = `cannot connect to MQTT broker ${describeBrokerUrl(this.#url)}: ${redactString(error.message)}`;
+        void this.close().finally(() => reject(new Error(message)));
       };
       client.once('connect', onConnect);
       client.on('error', onError);
@@ -148,7 +151,10 @@ export class MqttConnection {
     });
   }
 
-  /** Publishes to `<base>/<topic>`. Throws a TopicError for wildcard topics. */
+  /**
+   * Publishes to `<base>/<topic>`; an empty retained payload clears the topic. Throws a
+   * TopicError for wildcard topics and for `bridge/state`, which only the connection publishes.
+   */
   publish<T extends string>(
     topic: T,
     payload: OutgoingPayload<T> | '',
@@ -248,6 +254,10 @@ export class MqttConnection {
 
   #publish(topic: string, payload: object | string, options: PublishOptions): Promise<PublishOutcome> {
     assertPublishableTopic(topic);
+    // A cached copy would be republished after `online` and could say `offline` to the world.
+    if (topic === bridgeStateTopic(this.baseTopic)) {
+      throw new TopicError(`${topic} is published by the MQTT connection only`);
+    }
     const text = typeof payload === 'string' ? payload : stableStringify(payload);
     const qos = options.qos ?? 0;
     const retain = options.retain ?? false;
@@ -297,14 +307,16 @@ export class MqttConnection {
     this.#reconnectDelayMs = (this.#options.reconnect ?? DEFAULT_RECONNECT).initialMs;
     const generation = ++this.#generation;
     log.info(
-      `connected to MQTT broker ${describeUrl(this.#url)}${connack.sessionPresent ? ' (session resumed)' : ''}`,
+      `connected to MQTT broker ${describeBrokerUrl(this.#url)}${connack.sessionPresent ? ' (session resumed)' : ''}`,
     );
     this.#announce(client, generation).then(
       () => {
         if (generation === this.#generation && this.#connected) this.#notify(true);
       },
-      (error: unknown) =>
-        log.warning(`setting up the MQTT connection failed: ${redactString(String(error))}`),
+      (error: unknown) => {
+        if (!this.#closing)
+          log.warning(`setting up the MQTT connection failed: ${redactString(String(error))}`);
+      },
     );
   }
 
@@ -337,7 +349,7 @@ export class MqttConnection {
 
   #handleClose(client: MqttClient): void {
     if (this.#connected && !this.#closing)
-      log.warning(`disconnected from MQTT broker ${describeUrl(this.#url)}`);
+      log.warning(`disconnected from MQTT broker ${describeBrokerUrl(this.#url)}`);
     this.#setConnected(false);
     if (this.#closing || this.#cancelReconnect) return;
     const delay = this.#reconnectDelayMs;
@@ -387,17 +399,5 @@ export class MqttConnection {
         .then(() => handler(message))
         .catch((error: unknown) => log.error(`handling ${topic} failed`, { error }));
     }
-  }
-}
-
-/** The broker URL without credentials, for logs. */
-function describeUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return redactString(url);
   }
 }

@@ -148,9 +148,11 @@ export interface TopicPayloads {
 
 export type TopicKey = keyof TopicPayloads;
 
-/** Topics the bridge publishes; the rest it only listens to. */
+/**
+ * Topics the bridge's modules publish; the rest it only listens to. `bridge/state` belongs to
+ * the connection itself (will, online on connect, offline on shutdown).
+ */
 export type OutgoingTopicKey =
-  | 'bridge/state'
   | 'bridge/info'
   | 'bridge/devices'
   | 'bridge/health'

@@ -1,5 +1,8 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -314,6 +317,9 @@ describe.each(kinds)('MqttConnection with a private %s broker', (kind) => {
     expect(() =>
       bridge.publishAbsolute(`${options.discoveryPrefix}/#`, { name: 'x' }, { retain: true }),
     ).toThrow(TopicError);
+    // bridge/state belongs to the connection: a cached `offline` would be republished after `online`.
+    const state: string = 'bridge/state';
+    expect(() => bridge.publish(state, { temperature: 1 }, { retain: true })).toThrow(TopicError);
     await bridge.publish('bridge/logging', { level: 'info', message: 'sentinel' });
     await until('the sentinel', () => watcher.messages.length === 2);
     expect(watcher.messages.map((m) => m.topic)).toEqual([`${base}/bridge/state`, `${base}/bridge/logging`]);
@@ -415,6 +421,23 @@ describe.each(kinds)('MqttConnection with a private %s broker', (kind) => {
     expect(commands.map((c) => [c.device, c.values])).toEqual([['x', { target_temperature: 19.5 }]]);
   });
 
+  it('start() keeps trying until a broker that starts later is up', async () => {
+    await broker.stop();
+    const bridge = new MqttConnection(bridgeOptions(broker.url));
+    cleanups.push(() => bridge.close(1_000));
+    let settled = false;
+    const started = bridge.start().finally(() => {
+      settled = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(settled).toBe(false);
+    expect(bridge.status().connected).toBe(false);
+
+    await broker.start();
+    await started;
+    expect(bridge.connected).toBe(true);
+  });
+
   it('ignores retained command messages, which are replays, and handles live ones', async () => {
     const options = bridgeOptions(broker.url, { persistentSession: false });
     const remote = await publisher(broker.url);
@@ -433,3 +456,65 @@ describe.each(kinds)('MqttConnection with a private %s broker', (kind) => {
     expect(commands).toEqual(['ON']);
   });
 });
+
+describe.runIf(mosquittoAvailable())('MqttConnection against Mosquitto configurations', () => {
+  it('start() rejects at once when the broker refuses the client', async () => {
+    const broker = await startPrivateBroker('mosquitto', { anonymous: false });
+    cleanups.push(() => broker.close());
+    const bridge = new MqttConnection(
+      bridgeOptions(broker.url, { username: 'nobody', password: 'wrong-password' }),
+    );
+    await expect(bridge.start()).rejects.toThrow(/cannot connect to MQTT broker .*Not authorized/i);
+    expect(bridge.connected).toBe(false);
+  });
+
+  it.runIf(opensslAvailable())(
+    'connects over TLS with the CA from a file, and refuses an unverified server',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'netatmo2mqtt-tls-'));
+      cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+      const cert = join(dir, 'server.crt');
+      const key = join(dir, 'server.key');
+      execFileSync(
+        'openssl',
+        ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1'].concat([
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+        ]),
+        { stdio: 'ignore' },
+      );
+      // Mosquitto started as root reads the files as user mosquitto; this key protects nothing.
+      chmodSync(dir, 0o755);
+      chmodSync(key, 0o644);
+      const broker = await startPrivateBroker('mosquitto', { tls: { cert, key } });
+      cleanups.push(() => broker.close());
+      expect(broker.url).toMatch(/^mqtts:/);
+
+      const untrusting = new MqttConnection(bridgeOptions(broker.url));
+      await expect(untrusting.start()).rejects.toThrow(/cannot connect to MQTT broker/);
+
+      const options = bridgeOptions(broker.url, { tls: { ca: cert } });
+      await startBridge(options);
+      const watcher = await mqtt.connectAsync(broker.url, { protocolVersion: 4, ca: readFileSync(cert) });
+      cleanups.push(() => watcher.endAsync(true));
+      const states: string[] = [];
+      watcher.on('message', (_topic, payload) => states.push(payload.toString()));
+      await watcher.subscribeAsync(`${options.baseTopic}/bridge/state`);
+      await until('retained online over TLS', () => states.length === 1);
+      expect(JSON.parse(states[0]!)).toEqual({ state: 'online' });
+    },
+  );
+});
+
+function opensslAvailable(): boolean {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}

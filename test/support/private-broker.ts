@@ -62,6 +62,14 @@ async function waitForPort(port: number, up: boolean, timeoutMs = 5_000): Promis
   throw new Error(`port ${port} did not go ${up ? 'up' : 'down'} within ${timeoutMs} ms`);
 }
 
+/** Mosquitto-only settings. */
+export interface MosquittoSettings {
+  /** Default true; false refuses every client (there is no password file). */
+  anonymous?: boolean;
+  /** PEM files for a TLS listener; the URL becomes `mqtts://`. */
+  tls?: { cert: string; key: string };
+}
+
 class MosquittoBroker implements PrivateBroker {
   readonly kind = 'mosquitto';
   readonly url: string;
@@ -69,26 +77,40 @@ class MosquittoBroker implements PrivateBroker {
   readonly #config: string;
   #process: ChildProcess | undefined;
 
-  constructor(readonly port: number) {
-    this.url = `mqtt://${HOST}:${port}`;
+  constructor(
+    readonly port: number,
+    settings: MosquittoSettings,
+  ) {
+    this.url = `${settings.tls ? 'mqtts' : 'mqtt'}://${HOST}:${port}`;
     this.#dir = mkdtempSync(join(tmpdir(), 'netatmo2mqtt-mosquitto-'));
     this.#config = join(this.#dir, 'mosquitto.conf');
-    writeFileSync(
-      this.#config,
-      [`listener ${port} ${HOST}`, 'allow_anonymous true', 'persistence false', 'log_dest none', ''].join(
-        '\n',
-      ),
-    );
+    const lines = [
+      `listener ${port} ${HOST}`,
+      `allow_anonymous ${settings.anonymous === false ? 'false' : 'true'}`,
+      'persistence false',
+      'log_dest stderr',
+      'log_type error',
+    ];
+    if (settings.tls) lines.push(`certfile ${settings.tls.cert}`, `keyfile ${settings.tls.key}`);
+    writeFileSync(this.#config, `${lines.join('\n')}\n`);
   }
 
   async start(): Promise<void> {
     if (this.#process) return;
-    const child = spawn('mosquitto', ['-c', this.#config], { stdio: 'ignore' });
+    const child = spawn('mosquitto', ['-c', this.#config], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.#process = child;
-    child.once('exit', () => {
-      if (this.#process === child) this.#process = undefined;
+    let errors = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      errors += chunk.toString();
     });
-    await waitForPort(this.port, true);
+    const exited = new Promise<never>((_resolve, reject) =>
+      child.once('exit', (code) => {
+        if (this.#process === child) this.#process = undefined;
+        reject(new Error(`mosquitto exited with ${code}: ${errors.trim()}`));
+      }),
+    );
+    exited.catch(() => {}); // a later exit (stop()) is expected
+    await Promise.race([waitForPort(this.port, true), exited]);
   }
 
   async stop(): Promise<void> {
@@ -131,11 +153,18 @@ class AedesBroker implements PrivateBroker {
   }
 }
 
-/** Starts a private broker: Mosquitto when installed (unless `kind` says otherwise), else aedes. */
-export async function startPrivateBroker(kind?: BrokerKind): Promise<PrivateBroker> {
+/**
+ * Starts a private broker: Mosquitto when installed (unless `kind` says otherwise), else aedes.
+ * `settings` need Mosquitto.
+ */
+export async function startPrivateBroker(
+  kind?: BrokerKind,
+  settings?: MosquittoSettings,
+): Promise<PrivateBroker> {
   const chosen: BrokerKind = kind ?? (mosquittoAvailable() ? 'mosquitto' : 'aedes');
+  if (settings && chosen !== 'mosquitto') throw new Error('broker settings need Mosquitto');
   const port = await freePort();
-  const broker = chosen === 'mosquitto' ? new MosquittoBroker(port) : new AedesBroker(port);
+  const broker = chosen === 'mosquitto' ? new MosquittoBroker(port, settings ?? {}) : new AedesBroker(port);
   await broker.start();
   return broker;
 }
