@@ -80,7 +80,26 @@ export interface BridgeHealthPayload {
     errors: number;
   };
   commands: { ok: number; failed: number; rejected: number; coalesced: number; last_error?: string };
+  polling: PollingHealth;
   mqtt: MqttHealth;
+}
+
+/** The poller's part of `bridge/health`: the plan and each publisher's last outcome. */
+export interface PollingHealth {
+  running: boolean;
+  budget_per_hour: number;
+  calls_last_hour: number;
+  /** One line per publisher: why the intervals are what they are. */
+  plan?: string;
+  publishers: Array<{
+    id: string;
+    interval_s: number;
+    online: boolean | null;
+    failures: number;
+    last_success?: string;
+    last_error?: string;
+    next_due?: string;
+  }>;
 }
 
 /** `<base>/bridge/event`: notable things a user may want an automation for. Not retained. */

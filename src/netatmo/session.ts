@@ -55,6 +55,8 @@ export interface ApiSessionOptions {
 
 export interface SessionStats {
   calls: number;
+  /** Calls per endpoint since start (each call once, however many attempts it took). */
+  byEndpoint: Record<string, number>;
   succeeded: number;
   failed: Partial<Record<NetatmoErrorKind | 'other', number>>;
   /** Attempts sent again after a failure (all reasons). */
@@ -83,6 +85,7 @@ export class ApiSession implements ApiCaller {
   readonly #random: () => number;
   readonly #stats: SessionStats = {
     calls: 0,
+    byEndpoint: {},
     succeeded: 0,
     failed: {},
     retries: 0,
@@ -109,6 +112,7 @@ export class ApiSession implements ApiCaller {
 
   async call(request: ApiRequest, options: CallOptions): Promise<unknown> {
     this.#stats.calls += 1;
+    this.#stats.byEndpoint[request.endpoint] = (this.#stats.byEndpoint[request.endpoint] ?? 0) + 1;
     try {
       const body = options.idempotent
         ? await this.#withTransientRetries(request, options)
@@ -124,7 +128,7 @@ export class ApiSession implements ApiCaller {
   }
 
   stats(): SessionStats {
-    return { ...this.#stats, failed: { ...this.#stats.failed } };
+    return { ...this.#stats, byEndpoint: { ...this.#stats.byEndpoint }, failed: { ...this.#stats.failed } };
   }
 
   /** Reads: transient failures and garbled answers are retried with jittered backoff (p-retry 7). */

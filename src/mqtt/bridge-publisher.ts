@@ -1,0 +1,97 @@
+/**
+ * The bridge's own topics: retained `bridge/info` and `bridge/health` (every minute and at
+ * once after anything notable), `bridge/event` for what automations may react to, and the
+ * bridge's own Home Assistant device.
+ */
+import type { EventBus } from '../events.js';
+import { childLogger } from '../log.js';
+import type { Clock } from '../util/clock.js';
+import type { MqttConnection } from './connection.js';
+import { buildBridgeDiscovery, type DiscoveryContext } from './discovery.js';
+import type { BridgeEventPayload, BridgeHealthPayload, BridgeInfoPayload } from './topics.js';
+
+const log = childLogger('bridge');
+
+export interface BridgePublisherOptions {
+  mqtt: MqttConnection;
+  clock: Clock;
+  events: EventBus;
+  info: () => BridgeInfoPayload;
+  health: () => BridgeHealthPayload;
+  discovery?: DiscoveryContext;
+  healthIntervalMs?: number;
+}
+
+export class BridgePublisher {
+  readonly #o: BridgePublisherOptions;
+  readonly #unsubscribe: Array<() => void> = [];
+  #cancelTimer: (() => void) | undefined;
+  #stopped = false;
+
+  constructor(options: BridgePublisherOptions) {
+    this.#o = options;
+  }
+
+  async start(): Promise<void> {
+    const { events } = this.#o;
+    const iso = (ms: number): string => new Date(ms).toISOString();
+    this.#unsubscribe.push(
+      events.on('throttleWindowOpened', (e) =>
+        this.event({
+          type: 'throttled',
+          data: { retry_at: iso(e.retryAt), reason: e.reason, scope: 'user' },
+        }),
+      ),
+      events.on('throttleWindowClosed', () => this.event({ type: 'throttle_cleared', data: {} })),
+      events.on('reauthRequired', (e) => this.event({ type: 'reauth_required', data: { reason: e.reason } })),
+      events.on('credentialsRestored', () => this.event({ type: 'credentials_restored', data: {} })),
+      events.on('tokenRefreshed', (e) =>
+        this.event({ type: 'token_refreshed', data: { forced: e.forced, expires_at: iso(e.expiresAt) } }),
+      ),
+    );
+    await this.publishInfo();
+    if (this.#o.discovery) {
+      const message = buildBridgeDiscovery(this.#o.discovery);
+      await this.#o.mqtt.publishAbsolute(message.topic, message.payload, {
+        retain: true,
+        qos: 1,
+        onlyIfChanged: true,
+      });
+    }
+    await this.publishHealth();
+    this.#schedule();
+  }
+
+  async publishInfo(): Promise<void> {
+    await this.#o.mqtt.publishIfChanged('bridge/info', this.#o.info());
+  }
+
+  async publishHealth(): Promise<void> {
+    if (this.#stopped) return;
+    await this.#o.mqtt.publish('bridge/health', this.#o.health(), { retain: true, qos: 0 });
+  }
+
+  /** Publishes an event and refreshes health, so dashboards show the change at once. */
+  event(payload: BridgeEventPayload): void {
+    if (this.#stopped) return;
+    log.info(`event ${payload.type} ${JSON.stringify(payload.data)}`);
+    void this.#o.mqtt.publish('bridge/event', payload).catch(() => {});
+    void this.publishHealth().catch(() => {});
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#cancelTimer?.();
+    for (const off of this.#unsubscribe.splice(0)) off();
+  }
+
+  #schedule(): void {
+    this.#cancelTimer = this.#o.clock.schedule(this.#o.healthIntervalMs ?? 60_000, () => {
+      void this.publishHealth()
+        .catch((error: unknown) => log.warning(`health publish failed: ${(error as Error).message}`))
+        .finally(() => {
+          if (!this.#stopped) this.#schedule();
+        });
+    });
+  }
+}
