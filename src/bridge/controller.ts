@@ -64,7 +64,7 @@ export class Bridge implements BridgeControl {
   readonly #commandStats: CommandStats = { ok: 0, failed: 0, rejected: 0, coalesced: 0 };
   readonly #unsubscribe: Array<() => void> = [];
   #startedAt = 0;
-  #running = false;
+  #stopped = false;
   #sweep: Promise<Set<string>> | undefined;
 
   constructor(options: BridgeOptions) {
@@ -145,7 +145,6 @@ export class Bridge implements BridgeControl {
       );
     }
     await this.#bridgePublisher.start();
-    this.#running = true;
     if (tokenSource === 'none') {
       log.warning(
         'no Netatmo token yet: set netatmo.refresh_token (bootstrap), run `netatmo2mqtt auth`, or connect in the web UI. Waiting.',
@@ -157,8 +156,8 @@ export class Bridge implements BridgeControl {
 
   /** Publishes offline, stops polling and saves state; bounded in time. */
   async stop(): Promise<void> {
-    if (!this.#running) return;
-    this.#running = false;
+    if (this.#stopped) return;
+    this.#stopped = true;
     this.poller.stop();
     this.#bridgePublisher.stop();
     for (const off of this.#unsubscribe.splice(0)) off();

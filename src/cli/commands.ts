@@ -19,12 +19,12 @@ export const commands: Record<string, Command> = {
   start: {
     summary: 'run the bridge',
     usage: 'netatmo2mqtt start [--config FILE]',
-    run: notYet('start', 'the bridge'),
+    run: async (argv) => (await import('./start.js')).runStartCommand(argv),
   },
   demo: {
     summary: 'simulator + embedded broker + bridge in one process',
-    usage: 'netatmo2mqtt demo [--mqtt URL]',
-    run: notYet('demo', 'the end-to-end demo'),
+    usage: 'netatmo2mqtt demo [--mqtt URL] [--scenario fixtures|scale:HOMES,MODULES] [--duration SECONDS]',
+    run: async (argv) => (await import('./demo.js')).runDemoCommand(argv),
   },
   simulator: {
     summary: 'the Netatmo cloud simulator alone',

@@ -1,0 +1,61 @@
+/** `netatmo2mqtt start [--config FILE]`: run the bridge from configuration. */
+import { parseArgs } from 'node:util';
+import { Bridge } from '../bridge/controller.js';
+import { ConfigError, loadConfig } from '../config/index.js';
+import type { BridgeConfig } from '../config/types.js';
+import { childLogger } from '../log.js';
+import { startEmbeddedBroker } from '../mqtt/embedded-broker.js';
+import { runUntilSignal } from './lifecycle.js';
+
+const log = childLogger('main');
+
+/** The port an `embedded` broker listens on when the bridge runs for real. */
+export const EMBEDDED_BROKER_PORT = 1883;
+
+export async function runStartCommand(argv: string[]): Promise<number> {
+  let configFile: string | undefined;
+  try {
+    const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' } } });
+    configFile = values.config;
+  } catch (error) {
+    process.stderr.write(
+      `netatmo2mqtt start: ${(error as Error).message}\nUsage: netatmo2mqtt start [--config FILE]\n`,
+    );
+    return 2;
+  }
+  let config: BridgeConfig;
+  try {
+    config = await loadConfig({ configFile });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`netatmo2mqtt: invalid configuration, not starting.\n${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  return runBridge(config);
+}
+
+/** Starts the bridge (and an embedded broker when `mqtt.url` is `embedded`) until a signal. */
+export async function runBridge(config: BridgeConfig): Promise<number> {
+  let closeBroker: (() => Promise<void>) | undefined;
+  if (config.mqtt.url === 'embedded') {
+    const broker = await startEmbeddedBroker(EMBEDDED_BROKER_PORT, '0.0.0.0');
+    log.info(`embedded MQTT broker listening on port ${broker.port}`);
+    config = { ...config, mqtt: { ...config.mqtt, url: `mqtt://127.0.0.1:${broker.port}` } };
+    closeBroker = () => broker.close();
+  }
+  const bridge = new Bridge({ config });
+  try {
+    await bridge.start();
+  } catch (error) {
+    log.error(`cannot start: ${(error as Error).message}`);
+    await bridge.stop().catch(() => {});
+    await closeBroker?.();
+    return 1;
+  }
+  return runUntilSignal(async () => {
+    await bridge.stop();
+    await closeBroker?.();
+  });
+}
