@@ -13,6 +13,7 @@ import { createSimulatorServer } from './server.js';
 import { OffsetClock } from './sim-clock.js';
 import { StatsRecorder } from './stats.js';
 import { DEFAULT_LIMITS, type RunningSimulator, type SimulatorOptions } from './types.js';
+import { UserActivity } from './world/activity.js';
 import { World } from './world/world.js';
 
 export type * from './types.js';
@@ -37,6 +38,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     appKey: options.clientId ?? 'app',
   };
   const ops = controls(core);
+  const activity = options.activity
+    ? new UserActivity(core.world, clock, options.activity === true ? {} : options.activity)
+    : undefined;
   const server = createSimulatorServer(core);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -47,6 +51,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     });
   });
   const { port } = server.address() as AddressInfo;
+  activity?.start();
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   return {
     url: `http://${urlHost}:${port}`,
@@ -69,8 +74,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       core.world.advance();
       return core.world.lastChanges();
     },
+    onChange: (listener) => {
+      core.world.watchChanges(listener);
+      return () => core.world.watchChanges(undefined);
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
+        activity?.stop();
         server.close((error) => (error ? reject(error) : resolve()));
         // Hanging requests (timeout faults) and keep-alive sockets would hold close() forever.
         server.closeAllConnections();

@@ -41,7 +41,25 @@ export interface SimulatorOptions {
   clock?: Clock;
   /** Seed for the pseudo-random drift of measured values (deterministic runs). */
   seed?: number;
+  /**
+   * Simulated residents: manual setpoint changes and shutter moves at realistic rates, and a
+   * world tick so every change is stamped when it happens (benchmarks). Off by default.
+   */
+  activity?: boolean | ActivityOptions;
 }
+
+export interface ActivityOptions {
+  /** How often the world is caught up to the clock (simulated ms). Default 5 s. */
+  tickMs?: number;
+  /** Mean time between manual setpoint changes in one home (simulated ms). Default 30 min. */
+  setpointEveryMs?: number;
+  /** Mean time between shutter moves in one home (simulated ms). Default 30 min. */
+  shutterEveryMs?: number;
+  seed?: number;
+}
+
+/** Told of every change of a tracked value: `id` is the room, module or weather unit. */
+export type SimulatorChangeListener = (id: string, field: string, value: unknown, at: number) => void;
 
 export interface TokenPair {
   access_token: string;
@@ -121,5 +139,7 @@ export interface RunningSimulator {
   lastChange(id: string, field: string): number | undefined;
   /** Every tracked value's last change, keyed `<id>/<field>`. */
   lastChanges(): Record<string, number>;
+  /** Calls `listener` on every later value change (one listener at a time); returns a stop function. */
+  onChange(listener: SimulatorChangeListener): () => void;
   close(): Promise<void>;
 }

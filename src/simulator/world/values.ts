@@ -4,9 +4,13 @@
  */
 export type Fields = Record<string, unknown>;
 
+/** Told of every real change of a tracked value (benchmarks log changes as they happen). */
+export type ChangeListener = (id: string, field: string, value: unknown, at: number) => void;
+
 export class TrackedEntity {
   readonly fields: Fields;
   readonly changedAt: Record<string, number> = {};
+  onChange: ChangeListener | undefined;
 
   constructor(
     readonly id: string,
@@ -32,12 +36,14 @@ export class TrackedEntity {
       if (key in this.fields) {
         delete this.fields[key];
         this.changedAt[key] = now;
+        this.onChange?.(this.id, key, undefined, now);
       }
       return;
     }
     if (!sameValue(this.fields[key], value)) {
       this.fields[key] = value;
       this.changedAt[key] = now;
+      this.onChange?.(this.id, key, value, now);
     }
   }
 

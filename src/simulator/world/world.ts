@@ -10,7 +10,7 @@ import { SeededRandom } from '../random.js';
 import { approachTemperature, moveShutter, round1 } from './physics.js';
 import { scheduledSetpoint } from './schedule.js';
 import type { WorldSeed } from './seed.js';
-import { type Fields, TrackedEntity } from './values.js';
+import { type ChangeListener, type Fields, TrackedEntity } from './values.js';
 import { homesModelValues, WeatherUnit } from './weather.js';
 
 export interface HomeState {
@@ -173,6 +173,18 @@ export class World {
       if (unit.dashboard) add(unit.dashboard);
     }
     return out;
+  }
+
+  /** Calls `listener` on every later change of any tracked value; undefined stops it. */
+  watchChanges(listener: ChangeListener | undefined): void {
+    for (const home of this.homes.values()) {
+      for (const room of home.rooms.values()) room.onChange = listener;
+      for (const module of home.modules.values()) module.onChange = listener;
+    }
+    for (const unit of this.weather.values()) {
+      unit.info.onChange = listener;
+      if (unit.dashboard) unit.dashboard.onChange = listener;
+    }
   }
 
   /** When `field` of room/module/weather unit `id` last changed, or undefined. */
