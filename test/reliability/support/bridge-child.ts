@@ -1,0 +1,54 @@
+/**
+ * The bridge as `netatmo2mqtt start` runs it (configuration from NETATMO2MQTT_* variables,
+ * stop on SIGTERM within the add-on timeout), but on a ScaledClock shared with the test's
+ * simulator, so a process test sees minutes of bridge time (polls, token refreshes,
+ * state-cache writes) in seconds of wall time.
+ *
+ * N2M_TEST_CLOCK = "speed,origin,wallOrigin": the parent's ScaledClock, reproduced here.
+ */
+import { Bridge } from '../../../src/bridge/controller.js';
+import { runUntilSignal } from '../../../src/cli/lifecycle.js';
+import { ConfigError, loadConfig } from '../../../src/config/index.js';
+import { childLogger } from '../../../src/log.js';
+import { ScaledClock, systemClock } from '../../../src/util/clock.js';
+
+const log = childLogger('main');
+
+function clockFromEnv(spec: string | undefined) {
+  if (!spec) return systemClock;
+  const [speed, origin, wallOrigin] = spec.split(',').map(Number);
+  if (!speed || !origin || !wallOrigin) throw new Error(`bad N2M_TEST_CLOCK '${spec}'`);
+  return new ScaledClock(speed, origin + (Date.now() - wallOrigin) * speed);
+}
+
+async function main(): Promise<number> {
+  let config: Awaited<ReturnType<typeof loadConfig>>;
+  try {
+    config = await loadConfig({});
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`netatmo2mqtt: invalid configuration, not starting.\n${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const bridge = new Bridge({ config, clock: clockFromEnv(process.env.N2M_TEST_CLOCK) });
+  try {
+    await bridge.start();
+  } catch (error) {
+    log.error(`cannot start: ${(error as Error).message}`);
+    await bridge.stop().catch(() => {});
+    return 1;
+  }
+  return runUntilSignal(() => bridge.stop());
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`netatmo2mqtt: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
