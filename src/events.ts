@@ -14,6 +14,10 @@ export interface BridgeEvents {
   throttleWindowClosed: { at: number };
   /** A rotated token could not be persisted; it is kept in memory (a restart now needs re-auth). */
   tokenPersistFailed: { location: string; message: string; at: number };
+  /** One device went over its command cap per minute; reported once per storm. */
+  commandStorm: { device: string; dropped: number; windowS: number; at: number };
+  /** A command reached Netatmo and failed there (throttled, API error, per-module error). */
+  commandFailed: { device: string; error: string; at: number };
 }
 
 export type BridgeEventName = keyof BridgeEvents;

@@ -48,6 +48,15 @@ export class BridgePublisher {
       events.on('tokenRefreshed', (e) =>
         this.event({ type: 'token_refreshed', data: { forced: e.forced, expires_at: iso(e.expiresAt) } }),
       ),
+      events.on('commandStorm', (e) =>
+        this.event({
+          type: 'command_storm',
+          data: { device: e.device, dropped: e.dropped, window_s: e.windowS },
+        }),
+      ),
+      events.on('commandFailed', (e) =>
+        this.event({ type: 'command_failed', data: { device: e.device, error: e.error } }),
+      ),
     );
     await this.publishInfo();
     if (this.#o.discovery) {

@@ -135,6 +135,23 @@ export type BridgeResponsePayload<T = unknown> =
   | { status: 'ok'; data: T; transaction?: Transaction }
   | { status: 'error'; data: Record<string, never>; error: string; transaction?: Transaction };
 
+/**
+ * `<base>/bridge/response/device/set`: the outcome of every `<base>/<device>/set[/<attr>]`
+ * command (zigbee2mqtt's response shape). `data.code` names the rejection or failure
+ * (src/commands/README.md); `data.retry_at` says when a throttled account takes commands again.
+ */
+export type DeviceSetResponsePayload =
+  | { status: 'ok'; data: DeviceSetResult; transaction?: Transaction }
+  | { status: 'error'; data: DeviceSetResult; error: string; transaction?: Transaction };
+
+export interface DeviceSetResult {
+  device: string;
+  values: Record<string, unknown>;
+  code?: string;
+  /** ISO time after which a throttled command may be sent again. */
+  retry_at?: string;
+}
+
 /** `<base>/<device>`: retained JSON state, attribute → value. */
 export type DeviceStatePayload = { [attribute: string]: unknown };
 
@@ -156,6 +173,7 @@ export interface TopicPayloads {
   'bridge/logging': BridgeLogPayload;
   'bridge/request/<cmd>': BridgeRequestPayload;
   'bridge/response/<cmd>': BridgeResponsePayload;
+  'bridge/response/device/set': DeviceSetResponsePayload;
   '<device>': DeviceStatePayload;
   '<device>/availability': AvailabilityPayload;
   '<device>/set': DeviceCommandPayload;
@@ -178,6 +196,7 @@ export type OutgoingTopicKey =
   | 'bridge/event'
   | 'bridge/logging'
   | 'bridge/response/<cmd>'
+  | 'bridge/response/device/set'
   | '<device>'
   | '<device>/availability';
 
