@@ -198,6 +198,19 @@ export class NetatmoAuth {
     });
   }
 
+  /**
+   * A refresh token pasted by the user (Netatmo's token generator): like a bootstrap token it
+   * has no access token, so it is traded for a pair at once. A bad token is refused here,
+   * with the state left as it was; a good one is saved and used, and polling can start.
+   */
+  async setRefreshToken(refreshToken: string): Promise<void> {
+    const pasted = refreshToken.trim();
+    if (pasted === '') throw new NetatmoError('api', 'the refresh token is empty');
+    registerSecret(pasted);
+    const answer = await this.#endpoint.refresh(pasted, this.#clock.now());
+    await this.setCredentials(answer.token);
+  }
+
   authorizeUrl(params: { redirectUri: string; scope: string[]; state: string }): string {
     return this.#endpoint.authorizeUrl(params);
   }
