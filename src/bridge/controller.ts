@@ -26,6 +26,8 @@ import { StateCache } from '../state/state-cache.js';
 import { StateStore } from '../state/state-store.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { version } from '../version.js';
+import { ingressAllowList } from '../web/ingress-guard.js';
+import { WebServer } from '../web/server.js';
 import { DeviceSync } from './device-sync.js';
 import { buildHealth, type CommandStats } from './health.js';
 import { createNetatmoStack, type NetatmoStack } from './netatmo-stack.js';
@@ -45,6 +47,8 @@ export interface BridgeOptions {
   healthIntervalMs?: number;
   /** How long the start-up sweep listens for retained discovery configs. Default 2 s. */
   discoveryScanMs?: number;
+  /** Web UI peers allowed to call; default: the ingress proxy in add-on mode, anyone otherwise. */
+  webAllowedPeers?: readonly string[];
 }
 
 export class Bridge implements BridgeControl {
@@ -65,6 +69,7 @@ export class Bridge implements BridgeControl {
   readonly #unsubscribe: Array<() => void> = [];
   #startedAt = 0;
   #stopped = false;
+  #web: WebServer | undefined;
   #sweep: Promise<Set<string>> | undefined;
 
   constructor(options: BridgeOptions) {
@@ -133,6 +138,17 @@ export class Bridge implements BridgeControl {
         this.poller.restart();
       }),
     );
+    // Before MQTT: onboarding must be reachable even while the broker is not.
+    if (this.config.web.enabled) {
+      this.#web = new WebServer({
+        bridge: this,
+        port: this.config.web.port,
+        host: this.config.web.host,
+        clock: this.clock,
+        allowedPeers: this.#options.webAllowedPeers ?? ingressAllowList(),
+      });
+      await this.#web.start();
+    }
     log.info(`netatmo2mqtt ${version} connecting to MQTT at ${describeUrl(this.config.mqtt.url)}`);
     await this.mqtt.start();
     if (this.devices.discoveryContext) {
@@ -158,6 +174,7 @@ export class Bridge implements BridgeControl {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    await this.#web?.stop();
     this.poller.stop();
     this.#bridgePublisher.stop();
     for (const off of this.#unsubscribe.splice(0)) off();
@@ -166,6 +183,16 @@ export class Bridge implements BridgeControl {
     await this.#cache.save();
     this.netatmo.gate.close();
     await this.mqtt.close();
+  }
+
+  /** Started and not stopped (the web UI's /healthz). */
+  get running(): boolean {
+    return this.#startedAt > 0 && !this.#stopped;
+  }
+
+  /** Where the web UI listens, once started with config.web.enabled. */
+  get webUrl(): string | undefined {
+    return this.#web?.url;
   }
 
   info(): BridgeInfoPayload {

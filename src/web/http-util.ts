@@ -1,0 +1,57 @@
+/** Response helpers of the web server: security headers on every answer, form bodies with a limit. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'self'",
+  'x-content-type-options': 'nosniff',
+  // The callback URL carries the authorization code: never send it on as a referrer.
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+};
+
+export type ExtraHeaders = Record<string, string | string[]>;
+
+export function send(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string,
+  headers: ExtraHeaders = {},
+): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': contentType, ...headers });
+  res.end(body);
+}
+
+export function sendHtml(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers: ExtraHeaders = {},
+): void {
+  send(res, status, 'text/html; charset=utf-8', body, headers);
+}
+
+export function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  send(res, status, 'application/json', JSON.stringify(value));
+}
+
+/** 303 to a location relative to the current page (works under any ingress prefix). */
+export function redirect(res: ServerResponse, location: string, headers: ExtraHeaders = {}): void {
+  res.writeHead(303, { ...SECURITY_HEADERS, location, ...headers });
+  res.end();
+}
+
+export class BodyTooLargeError extends Error {}
+
+export async function readForm(req: IncomingMessage, limitBytes = 16_384): Promise<URLSearchParams> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > limitBytes) throw new BodyTooLargeError('request body too large');
+    chunks.push(buffer);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}

@@ -1,0 +1,90 @@
+/**
+ * The server side of "Connect Netatmo": each started flow gets a random `state`, remembered
+ * with its redirect URI and the browser session that started it, for a short time. A callback
+ * (or a pasted redirect URL) is accepted only with a state this server issued to that session,
+ * once, before it expired: that is the CSRF protection of the OAuth flow.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../util/clock.js';
+
+/** What the devices this bridge supports need (reference/netatmo-api.md §2.4). */
+export const NETATMO_SCOPES: readonly string[] = [
+  'read_station',
+  'read_thermostat',
+  'write_thermostat',
+  'read_camera',
+  'write_camera',
+  'access_camera',
+  'read_presence',
+  'write_presence',
+  'access_presence',
+  'read_doorbell',
+  'access_doorbell',
+  'read_homecoach',
+  'read_smokedetector',
+  'read_carbonmonoxidedetector',
+  'read_magellan',
+  'write_magellan',
+  'read_bubendorff',
+  'write_bubendorff',
+  'read_smarther',
+  'write_smarther',
+];
+
+const DEFAULT_TTL_MS = 10 * 60_000;
+/** Started flows kept at once; the oldest is forgotten first. */
+const MAX_PENDING = 32;
+
+interface PendingFlow {
+  sessionId: string;
+  redirectUri: string;
+  expiresAt: number;
+}
+
+export type StateCheck = { ok: true; redirectUri: string } | { ok: false; reason: string };
+
+export class OAuthFlows {
+  readonly #clock: Clock;
+  readonly #ttlMs: number;
+  readonly #pending = new Map<string, PendingFlow>();
+
+  constructor(clock: Clock, ttlMs = DEFAULT_TTL_MS) {
+    this.#clock = clock;
+    this.#ttlMs = ttlMs;
+  }
+
+  /** Starts a flow and returns its state. */
+  begin(sessionId: string, redirectUri: string): string {
+    this.#prune();
+    while (this.#pending.size >= MAX_PENDING) {
+      const oldest = this.#pending.keys().next().value;
+      if (oldest === undefined) break;
+      this.#pending.delete(oldest);
+    }
+    const state = randomBytes(24).toString('hex');
+    this.#pending.set(state, { sessionId, redirectUri, expiresAt: this.#clock.now() + this.#ttlMs });
+    return state;
+  }
+
+  /** Consumes the state: valid at most once. */
+  complete(state: string | undefined, sessionId: string | undefined): StateCheck {
+    this.#prune();
+    const flow = state ? this.#pending.get(state) : undefined;
+    if (!state || !flow) {
+      return {
+        ok: false,
+        reason: 'the sign-in answer does not belong to a sign-in started here (unknown or expired state)',
+      };
+    }
+    if (flow.sessionId !== sessionId) {
+      return { ok: false, reason: 'the sign-in was started in another browser session' };
+    }
+    this.#pending.delete(state);
+    return { ok: true, redirectUri: flow.redirectUri };
+  }
+
+  #prune(): void {
+    const now = this.#clock.now();
+    for (const [state, flow] of this.#pending) if (flow.expiresAt <= now) this.#pending.delete(state);
+  }
+}

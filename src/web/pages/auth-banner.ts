@@ -1,0 +1,27 @@
+/** The authentication banner and the "Connect Netatmo" button (a CSRF-protected POST). */
+import type { AuthStats } from '../../netatmo/auth.js';
+import { html, type SafeHtml } from '../html.js';
+import { ago } from './format.js';
+
+export function connectButton(csrf: string, label = 'Connect Netatmo'): SafeHtml {
+  return html`<form class="inline" method="post" action="connect"><input type="hidden" name="csrf" value="${csrf}"><button type="submit" id="connect">${label}</button></form>`;
+}
+
+export function authBanner(auth: AuthStats, csrf: string, now: number): SafeHtml {
+  if (auth.state === 'reauth_required') {
+    return html`<section class="banner bad" id="auth-banner"><h2>Re-authentication needed</h2>
+<p>Netatmo no longer accepts the bridge's token, so polling and commands are stopped. ${auth.reauthReason ?? ''}</p>
+<p>Sign in to Netatmo again to resume; nothing needs a restart.</p>
+${connectButton(csrf, 'Reconnect Netatmo')} <a class="button secondary" href="onboarding">Other ways to connect</a></section>`;
+  }
+  if (auth.state === 'no_token') {
+    return html`<section class="banner warn" id="auth-banner"><h2>Not connected to Netatmo yet</h2>
+<p>The bridge is waiting for a Netatmo sign-in. Connect your account and polling starts at once.</p>
+${connectButton(csrf)} <a class="button secondary" href="onboarding">Other ways to connect</a></section>`;
+  }
+  const persist = auth.persistError
+    ? html`<p><strong>Warning:</strong> the newest token could not be saved (${auth.persistError}); a restart now would need a new sign-in.</p>`
+    : '';
+  return html`<section class="banner ${auth.persistError ? 'warn' : 'ok'}" id="auth-banner"><h2>Connected to Netatmo</h2>
+<p class="small">${auth.expiresAt === undefined ? 'The first access token is being fetched.' : `The access token is renewed automatically; the current one expires ${ago(auth.expiresAt, now)}.`}</p>${persist}</section>`;
+}

@@ -1,0 +1,51 @@
+/**
+ * The onboarding page: three ways to give the bridge a Netatmo token. (1) "Connect Netatmo"
+ * runs the authorization-code flow with the redirect URI shown here; (2) when that redirect
+ * cannot reach the bridge (ingress, another device), paste the URL the browser ended on;
+ * (3) paste a refresh token from the Token generator at dev.netatmo.com.
+ */
+import type { AuthStats } from '../../netatmo/auth.js';
+import { html } from '../html.js';
+import { authBanner, connectButton } from './auth-banner.js';
+import { layout } from './layout.js';
+
+export interface OnboardingView {
+  now: number;
+  csrf: string;
+  auth: AuthStats;
+  redirectUri: string;
+  scopes: readonly string[];
+  error?: string;
+}
+
+export function onboardingPage(v: OnboardingView): string {
+  const csrfField = html`<input type="hidden" name="csrf" value="${v.csrf}">`;
+  return layout({
+    title: 'Connect Netatmo',
+    body: html`<h1>Connect Netatmo</h1>
+${v.error ? html`<div class="error" id="error">${v.error}</div>` : ''}
+${authBanner(v.auth, v.csrf, v.now)}
+<section class="card" id="oauth"><h2>1. Sign in with Netatmo (recommended)</h2>
+<ol class="steps">
+<li>At <span class="mono">dev.netatmo.com</span> → <em>My apps</em>, open the app whose client id the bridge uses and add this <strong>redirect URI</strong>:<br><code id="redirect-uri">${v.redirectUri}</code></li>
+<li>Press the button, sign in to Netatmo and accept. You come back here and the bridge starts polling.</li>
+</ol>
+<p>${connectButton(v.csrf)}</p>
+<p class="small muted">Requested scopes: ${v.scopes.join(' ')}</p>
+</section>
+<section class="card" id="paste-url"><h2>2. Paste the address Netatmo sent you to</h2>
+<p>If the page after accepting did not load (for example because the redirect URI points to an address this browser cannot reach), copy that page's full address from the address bar and paste it here. It only works for a sign-in started with the button above, within 10 minutes.</p>
+<form method="post" action="redirect">${csrfField}
+<label for="redirect_url">Address after accepting</label>
+<input type="text" id="redirect_url" name="redirect_url" autocomplete="off" spellcheck="false" placeholder="https://…/callback?state=…&amp;code=…">
+<p><button type="submit" id="submit-redirect">Use this address</button></p></form>
+</section>
+<section class="card" id="paste-token"><h2>3. Paste a refresh token</h2>
+<p>At <span class="mono">dev.netatmo.com</span> → <em>My apps</em> → your app → <em>Token generator</em>, choose the scopes of your devices, generate, and copy the <strong>refresh token</strong>. The bridge exchanges it at once and then keeps the rotated tokens itself: do not use the same token in another program, or one of them will be locked out.</p>
+<form method="post" action="token">${csrfField}
+<label for="refresh_token">Refresh token</label>
+<textarea id="refresh_token" name="refresh_token" autocomplete="off" spellcheck="false"></textarea>
+<p><button type="submit" id="submit-token">Save refresh token</button></p></form>
+</section>`,
+  });
+}

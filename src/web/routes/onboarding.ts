@@ -1,0 +1,138 @@
+/**
+ * The onboarding actions: POST `connect` starts the authorization-code flow, GET `callback`
+ * finishes it, POST `redirect` finishes it from a pasted address, POST `token` takes a pasted
+ * refresh token. Every POST needs the session's CSRF token; every code needs a state this
+ * server issued to this session. The token goes to auth (and so to the TokenStore), whose
+ * credentialsRestored event makes the bridge start polling.
+ */
+import { childLogger } from '../../log.js';
+import { isNetatmoError } from '../../netatmo/errors.js';
+import { redactString } from '../../util/redact.js';
+import { readForm, redirect, sendHtml } from '../http-util.js';
+import { NETATMO_SCOPES } from '../oauth-flow.js';
+import { messagePage } from '../pages/message.js';
+import { type RequestContext, redirectUriFor } from './context.js';
+import { onboardingRoute } from './pages.js';
+
+const log = childLogger('web');
+
+/** Reads the form and checks its CSRF token; answers 403 itself and returns undefined when it fails. */
+async function checkedForm(ctx: RequestContext): Promise<URLSearchParams | undefined> {
+  const form = await readForm(ctx.req);
+  const sessionId = ctx.deps.csrf.existingSession(ctx.req);
+  if (!ctx.deps.csrf.verify(sessionId, form.get('csrf') ?? undefined)) {
+    log.warning('refused a form without a valid CSRF token');
+    sendHtml(
+      ctx.res,
+      403,
+      messagePage(
+        'Request refused',
+        'This form was not sent from this page (missing or wrong security token). Reload the page and try again.',
+      ),
+      ctx.cookieHeaders,
+    );
+    return undefined;
+  }
+  return form;
+}
+
+function failureText(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (isNetatmoError(error, 'reauth_required'))
+    return 'Netatmo refused it (invalid_grant): it is expired, already used, or was revoked.';
+  return redactString(message);
+}
+
+export async function connectRoute(ctx: RequestContext): Promise<void> {
+  if (!(await checkedForm(ctx))) return;
+  const redirectUri = redirectUriFor(ctx);
+  const state = ctx.deps.flows.begin(ctx.session.id, redirectUri);
+  const target = ctx.deps.bridge.netatmo.auth.authorizeUrl({
+    redirectUri,
+    scope: [...NETATMO_SCOPES],
+    state,
+  });
+  redirect(ctx.res, target, ctx.cookieHeaders);
+}
+
+/** Finishes the flow from the redirect's query (the callback itself, or a pasted address). */
+async function finishFlow(ctx: RequestContext, params: URLSearchParams): Promise<void> {
+  const check = ctx.deps.flows.complete(
+    params.get('state') ?? undefined,
+    ctx.deps.csrf.existingSession(ctx.req),
+  );
+  if (!check.ok) {
+    log.warning(`refused a Netatmo sign-in answer: ${check.reason}`);
+    sendHtml(
+      ctx.res,
+      400,
+      messagePage('Sign-in refused', `Sign-in refused: ${check.reason}. Start again.`),
+      ctx.cookieHeaders,
+    );
+    return;
+  }
+  const denied = params.get('error');
+  const code = params.get('code');
+  if (denied || !code) {
+    const why =
+      denied === 'access_denied'
+        ? 'access was refused on Netatmo’s page'
+        : 'Netatmo sent no authorization code';
+    sendHtml(ctx.res, 400, messagePage('Not connected', `Not connected: ${why}.`), ctx.cookieHeaders);
+    return;
+  }
+  try {
+    await ctx.deps.bridge.netatmo.auth.exchangeCode(code, check.redirectUri);
+  } catch (error) {
+    log.warning(`the authorization code exchange failed: ${failureText(error)}`);
+    sendHtml(
+      ctx.res,
+      502,
+      messagePage('Not connected', `Netatmo did not accept the authorization code. ${failureText(error)}`),
+      ctx.cookieHeaders,
+    );
+    return;
+  }
+  log.info('connected to Netatmo through the web UI');
+  redirect(ctx.res, './?notice=connected', ctx.cookieHeaders);
+}
+
+export function callbackRoute(ctx: RequestContext): Promise<void> {
+  return finishFlow(ctx, ctx.url.searchParams);
+}
+
+export async function pastedRedirectRoute(ctx: RequestContext): Promise<void> {
+  const form = await checkedForm(ctx);
+  if (!form) return;
+  let pasted: URL;
+  try {
+    pasted = new URL((form.get('redirect_url') ?? '').trim());
+  } catch {
+    onboardingRoute(
+      ctx,
+      'That is not a web address. Paste the whole address, starting with http:// or https://.',
+      400,
+    );
+    return;
+  }
+  await finishFlow(ctx, pasted.searchParams);
+}
+
+export async function pastedTokenRoute(ctx: RequestContext): Promise<void> {
+  const form = await checkedForm(ctx);
+  if (!form) return;
+  const token = (form.get('refresh_token') ?? '').trim();
+  if (token === '') {
+    onboardingRoute(ctx, 'Paste a refresh token first.', 400);
+    return;
+  }
+  try {
+    await ctx.deps.bridge.netatmo.auth.setRefreshToken(token);
+  } catch (error) {
+    log.warning(`a pasted refresh token was not accepted: ${failureText(error)}`);
+    onboardingRoute(ctx, `The refresh token was not accepted. ${failureText(error)}`, 400);
+    return;
+  }
+  log.info('connected to Netatmo with a pasted refresh token');
+  redirect(ctx.res, './?notice=token', ctx.cookieHeaders);
+}
