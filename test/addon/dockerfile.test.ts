@@ -94,11 +94,13 @@ describe('Dockerfile', () => {
       {},
       ...finalStage.instructions.filter((i) => i.keyword === 'LABEL').map((i) => keyValues(i.args)),
     ) as Record<string, string>;
+    // Docker expands these build arguments; the literal text is what the Dockerfile must say.
+    const buildArg = (name: string): string => `\${${name}}`;
     expect(labels).toMatchObject({
       'io.hass.type': 'app',
-      'io.hass.version': '${BUILD_VERSION}',
-      'io.hass.arch': '${BUILD_ARCH}',
-      'org.opencontainers.image.version': '${BUILD_VERSION}',
+      'io.hass.version': buildArg('BUILD_VERSION'),
+      'io.hass.arch': buildArg('BUILD_ARCH'),
+      'org.opencontainers.image.version': buildArg('BUILD_VERSION'),
       'org.opencontainers.image.licenses': 'MIT',
     });
     for (const key of ['title', 'description', 'source']) {
