@@ -4,6 +4,7 @@
  * DevicePublisher → MQTT; bridge requests and events flow through BridgeControl and the bus.
  */
 
+import { CommandRouter } from '../commands/router.js';
 import { config_schema, redactedConfig } from '../config/index.js';
 import type { BridgeConfig } from '../config/types.js';
 import { EventBus } from '../events.js';
@@ -29,7 +30,7 @@ import { version } from '../version.js';
 import { ingressAllowList } from '../web/ingress-guard.js';
 import { WebServer } from '../web/server.js';
 import { DeviceSync } from './device-sync.js';
-import { buildHealth, type CommandStats } from './health.js';
+import { buildHealth } from './health.js';
 import { createNetatmoStack, type NetatmoStack } from './netatmo-stack.js';
 
 const log = childLogger('bridge');
@@ -61,11 +62,11 @@ export class Bridge implements BridgeControl {
   readonly poller: Poller;
   readonly devices: DevicePublisher;
   readonly sync: DeviceSync;
+  readonly commands: CommandRouter;
   readonly #cache: StateCache;
   readonly #bridgePublisher: BridgePublisher;
   readonly #options: BridgeOptions;
   readonly #mqttOptions: MqttConnectionOptions;
-  readonly #commandStats: CommandStats = { ok: 0, failed: 0, rejected: 0, coalesced: 0 };
   readonly #unsubscribe: Array<() => void> = [];
   #startedAt = 0;
   #stopped = false;
@@ -99,11 +100,22 @@ export class Bridge implements BridgeControl {
       cache: this.#cache,
       onDevicesChanged: () => void this.#sweepStaleDiscovery(),
     });
+    this.commands = new CommandRouter({
+      clock: this.clock,
+      config: this.config.commands,
+      api: this.netatmo.client,
+      store: this.store,
+      publisher: this.devices,
+      mqtt: this.mqtt,
+      events: this.events,
+      confirm: (homeId) => this.poller.refreshHome(homeId, { soon: true }),
+      refreshTopology: () => this.poller.refreshTopology(),
+    });
     this.poller = new Poller({
       clock: this.clock,
       api: this.netatmo.client,
       gate: this.netatmo.gate,
-      sinks: this.sync,
+      sinks: this.commands.observe(this.sync),
     });
     this.#bridgePublisher = new BridgePublisher({
       mqtt: this.mqtt,
@@ -126,6 +138,8 @@ export class Bridge implements BridgeControl {
 
     this.#unsubscribe.push(
       serveBridgeRequests(this.mqtt, bridgeRequestHandlers(this)),
+      // Before mqtt.start(): a persistent session delivers queued commands right after connect.
+      this.commands.attach(),
       this.mqtt.onHomeAssistantBirth(() => this.devices.republishAll()),
       this.events.on('reauthRequired', (e) => {
         log.error(
@@ -156,7 +170,6 @@ export class Bridge implements BridgeControl {
       this.#sweep = scanRetainedTopics(
         this.#mqttOptions,
         `${ownDiscoveryTopicPrefix(ctx)}+/config`,
-        this.clock,
         this.#options.discoveryScanMs,
       );
     }
@@ -176,6 +189,7 @@ export class Bridge implements BridgeControl {
     this.#stopped = true;
     await this.#web?.stop();
     this.poller.stop();
+    this.commands.stop();
     this.#bridgePublisher.stop();
     for (const off of this.#unsubscribe.splice(0)) off();
     await this.sync.idle();
@@ -216,7 +230,7 @@ export class Bridge implements BridgeControl {
       session: this.netatmo.session.stats(),
       poller: this.poller.status(),
       mqtt: this.mqtt.status(),
-      commands: { ...this.#commandStats },
+      commands: this.commands.stats(),
     });
   }
 

@@ -5,6 +5,11 @@
  * Devices come from three feeds (homesdata, getstationsdata, gethomecoachsdata), so the
  * device list is rebuilt whenever any of them brings a different set of devices. A device is
  * online when the poll that feeds it works and Netatmo does not report it unreachable.
+ *
+ * A weather module can be in both the homes model (homestatus) and the stations model, which
+ * report some values differently (battery as a coarse state vs a percentage). The stations feed
+ * owns the keys it reports for such a device; otherwise the two polls would flip the value back
+ * and forth and publish on every poll.
  */
 import { buildDevices, deviceStates } from '../devices/index.js';
 import type { Device, DeviceState } from '../devices/types.js';
@@ -39,6 +44,8 @@ export class DeviceSync implements PollerSinks {
   #stations: StationsDataBody | undefined;
   #coaches: HomeCoachsDataBody | undefined;
   readonly #offlinePublishers = new Set<PublisherId>();
+  /** Keys the stations / home coach feeds report per device: homestatus leaves them alone. */
+  readonly #weatherKeys = new Map<string, Set<string>>();
   /** Serialises updates so publishes keep the order in which polls answered. */
   #queue: Promise<void> = Promise.resolve();
 
@@ -63,14 +70,22 @@ export class DeviceSync implements PollerSinks {
   }
 
   onHomeStatus(homeId: string, body: HomeStatusBody): void {
-    this.#enqueue(() => this.#apply(deviceStates(this.#store.devices(), { homeStatus: body }), homeId));
+    this.#enqueue(() => {
+      const partials = deviceStates(this.#store.devices(), { homeStatus: body });
+      for (const [id, partial] of partials) {
+        const owned = this.#weatherKeys.get(id);
+        if (owned)
+          partials.set(id, Object.fromEntries(Object.entries(partial).filter(([k]) => !owned.has(k))));
+      }
+      return this.#apply(partials, homeId);
+    });
   }
 
   onStations(body: StationsDataBody): void {
     this.#stations = body;
     this.#enqueue(async () => {
       await this.#rebuild();
-      await this.#apply(deviceStates(this.#store.devices(), { stations: body }));
+      await this.#apply(this.#ownWeatherKeys(deviceStates(this.#store.devices(), { stations: body })));
     });
   }
 
@@ -78,7 +93,7 @@ export class DeviceSync implements PollerSinks {
     this.#coaches = body;
     this.#enqueue(async () => {
       await this.#rebuild();
-      await this.#apply(deviceStates(this.#store.devices(), { coaches: body }));
+      await this.#apply(this.#ownWeatherKeys(deviceStates(this.#store.devices(), { coaches: body })));
     });
   }
 
@@ -87,6 +102,15 @@ export class DeviceSync implements PollerSinks {
     else this.#offlinePublishers.add(publisher);
     log.info(`${publisher} is ${online ? 'back online' : 'offline after repeated failures'}`);
     this.#enqueue(() => this.#refreshAvailability(this.#store.devices()));
+  }
+
+  #ownWeatherKeys(partials: Map<string, DeviceState>): Map<string, DeviceState> {
+    for (const [id, partial] of partials) {
+      const keys = this.#weatherKeys.get(id) ?? new Set<string>();
+      for (const key of Object.keys(partial)) keys.add(key);
+      this.#weatherKeys.set(id, keys);
+    }
+    return partials;
   }
 
   async #rebuild(): Promise<void> {

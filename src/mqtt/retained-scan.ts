@@ -2,10 +2,10 @@
  * Collects the retained topics under a filter: a short-lived second client subscribes,
  * gathers what the broker replays for a moment, and leaves. Used for the start-up sweep of
  * stale discovery configs, without widening the bridge connection's precise subscriptions.
+ * The listening time is wall time on purpose: it waits for the network, not for simulated time.
  */
 import mqtt from 'mqtt';
 import { childLogger } from '../log.js';
-import type { Clock } from '../util/clock.js';
 import { buildClientOptions, type MqttConnectionOptions } from './client-options.js';
 
 const log = childLogger('mqtt');
@@ -14,7 +14,6 @@ const log = childLogger('mqtt');
 export async function scanRetainedTopics(
   options: MqttConnectionOptions,
   filter: string,
-  clock: Clock,
   listenMs = 2_000,
 ): Promise<Set<string>> {
   const topics = new Set<string>();
@@ -34,7 +33,7 @@ export async function scanRetainedTopics(
       client.once('close', () => reject(new Error('connection closed')));
     });
     await client.subscribeAsync(filter, { qos: 0 });
-    await clock.sleep(listenMs);
+    await new Promise((resolve) => setTimeout(resolve, listenMs));
   } catch (error) {
     log.warning(`could not scan retained ${filter}: ${(error as Error).message}`);
   } finally {

@@ -1,0 +1,174 @@
+/**
+ * The whole bridge in one test process, from real parts: the simulator over HTTP, a real MQTT
+ * broker, the Bridge controller, and a subscriber that records everything the bridge publishes.
+ * Each harness uses its own base topic and removes its retained messages when it closes, so
+ * tests sharing one Mosquitto never see each other's state.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { Bridge, type BridgeOptions } from '../../src/bridge/controller.js';
+import { validateConfig } from '../../src/config/index.js';
+import { type RunningSimulator, type SimulatorOptions, startSimulator } from '../../src/simulator/index.js';
+import { type Clock, systemClock } from '../../src/util/clock.js';
+
+/**
+ * A simulator clock that stands still (timers still run on wall time): simulated values do
+ * not drift, so what the bridge publishes can be compared with what the simulator serves, and
+ * only the test's own writes change anything.
+ */
+export const frozenClock = (at = Date.now()): Clock => ({
+  now: () => at,
+  sleep: (ms, signal) => systemClock.sleep(ms, signal),
+  schedule: (ms, fn) => systemClock.schedule(ms, fn),
+});
+
+export interface Received {
+  topic: string;
+  payload: string;
+  retain: boolean;
+  at: number;
+}
+
+/** Records every message under a base topic and a discovery prefix. */
+export class Recorder {
+  readonly messages: Received[] = [];
+  readonly last = new Map<string, Received>();
+  readonly #client: mqtt.MqttClient;
+
+  private constructor(client: mqtt.MqttClient) {
+    this.#client = client;
+    client.on('message', (topic, payload, packet) => {
+      const message = { topic, payload: payload.toString(), retain: packet.retain, at: Date.now() };
+      this.messages.push(message);
+      this.last.set(topic, message);
+    });
+  }
+
+  static async start(url: string, filters: string[]): Promise<Recorder> {
+    const client = await mqtt.connectAsync(url, {
+      protocolVersion: 4,
+      clientId: `recorder_${randomBytes(4).toString('hex')}`,
+    });
+    const recorder = new Recorder(client);
+    await client.subscribeAsync(filters, { qos: 1 });
+    return recorder;
+  }
+
+  json<T = Record<string, unknown>>(topic: string): T | undefined {
+    const message = this.last.get(topic);
+    return message && message.payload.length > 0 ? (JSON.parse(message.payload) as T) : undefined;
+  }
+
+  count(topic: string): number {
+    return this.messages.filter((m) => m.topic === topic).length;
+  }
+
+  topics(prefix: string): string[] {
+    return [...this.last.keys()].filter(
+      (t) => t.startsWith(prefix) && (this.last.get(t)?.payload.length ?? 0) > 0,
+    );
+  }
+
+  publish(topic: string, payload: string, retain = false): Promise<unknown> {
+    return this.#client.publishAsync(topic, payload, { qos: 1, retain });
+  }
+
+  async close(): Promise<void> {
+    await this.#client.endAsync(true);
+  }
+}
+
+export interface HarnessOptions {
+  brokerUrl: string;
+  scenario?: string;
+  clock?: Clock;
+  sim?: SimulatorOptions;
+  bridge?: Partial<BridgeOptions>;
+  profile?: 'own_app' | 'shared_app';
+  /** Skip creating the Bridge (for tests that start their own). */
+  noBridge?: boolean;
+}
+
+export interface Harness {
+  sim: RunningSimulator;
+  bridge: Bridge;
+  recorder: Recorder;
+  baseTopic: string;
+  prefix: string;
+  dataDir: string;
+  /** Resolves once `predicate` holds (checked every 50 ms of wall time); rejects after `ms`. */
+  until(predicate: () => boolean, ms?: number, what?: string): Promise<void>;
+  /** Resolves once every planned poll has answered (or failed) once and its results are published. */
+  firstRound(ms?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: HarnessOptions): Promise<Harness> {
+  const baseTopic = `n2m_${randomBytes(4).toString('hex')}`;
+  const prefix = 'homeassistant';
+  const sim = await startSimulator({
+    scenario: options.scenario ?? 'fixtures',
+    clock: options.clock,
+    ...options.sim,
+  });
+  const dataDir = await mkdtemp(join(tmpdir(), 'n2m-e2e-'));
+  const recorder = await Recorder.start(options.brokerUrl, [
+    `${baseTopic}/#`,
+    `${prefix}/device/${baseTopic}/#`,
+  ]);
+  const config = validateConfig({
+    netatmo: {
+      base_url: sim.url,
+      refresh_token: sim.mintTokens().refresh_token,
+      profile: options.profile ?? 'own_app',
+    },
+    mqtt: { url: options.brokerUrl, base_topic: baseTopic, client_id: `bridge_${baseTopic}` },
+    data_dir: dataDir,
+    log_level: 'warning',
+    web: { enabled: false },
+  });
+  const bridge = new Bridge({ config, clock: options.clock, discoveryScanMs: 300, ...options.bridge });
+  const until = async (predicate: () => boolean, ms = 15_000, what = 'condition'): Promise<void> => {
+    const deadline = Date.now() + ms;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const firstRound = async (ms = 20_000): Promise<void> => {
+    await until(
+      () => {
+        const publishers = bridge.poller.status().publishers;
+        return publishers.length > 1 && publishers.every((p) => p.lastSuccessAt !== null || p.failures > 0);
+      },
+      ms,
+      'the first round of polls',
+    );
+    await bridge.sync.idle();
+    // Let the broker deliver what was just published.
+    await new Promise((r) => setTimeout(r, 200));
+  };
+  return {
+    sim,
+    bridge,
+    recorder,
+    baseTopic,
+    prefix,
+    dataDir,
+    until,
+    firstRound,
+    close: async () => {
+      await bridge.stop().catch(() => {});
+      // Leave the shared broker as we found it: clear every retained topic this test created.
+      // (Live deliveries carry retain=0, so every topic seen is cleared; clearing a topic that
+      // holds nothing retained is a no-op.)
+      for (const topic of recorder.topics('')) await recorder.publish(topic, '', true);
+      await recorder.close();
+      await sim.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
