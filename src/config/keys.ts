@@ -18,6 +18,8 @@ export interface ConfigKey {
 export const ENV_PREFIX = 'NETATMO2MQTT_';
 /** Not a key: names the config file, like `--config FILE` (the flag wins). */
 export const CONFIG_FILE_ENV = 'NETATMO2MQTT_CONFIG';
+/** Not a key: relocates the add-on's /data/options.json (tests run the add-on mode without /data). */
+export const ADDON_OPTIONS_FILE_ENV = 'NETATMO2MQTT_ADDON_OPTIONS_FILE';
 
 interface LeafSchema {
   type: string;

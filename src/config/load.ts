@@ -13,7 +13,7 @@ import { access, constants } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { childLogger } from '../log.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
-import { CONFIG_FILE_ENV } from './keys.js';
+import { ADDON_OPTIONS_FILE_ENV, CONFIG_FILE_ENV } from './keys.js';
 import { type ConfigLayer, type ConfigOrigins, mergeConfig } from './merge.js';
 import { readAddonOptions, readConfigFile, readEnvironment } from './sources.js';
 import { resolveSupervisorMqtt } from './supervisor.js';
@@ -30,7 +30,7 @@ export interface LoadConfigOptions {
   configFile?: string;
   /** Defaults to process.env. */
   env?: NodeJS.ProcessEnv;
-  /** Defaults to /data/options.json; read only in add-on mode. */
+  /** Defaults to NETATMO2MQTT_ADDON_OPTIONS_FILE, else /data/options.json; read only in add-on mode. */
   addonOptionsFile?: string;
   /** Base for relative paths and the default config file; defaults to process.cwd(). */
   cwd?: string;
@@ -96,7 +96,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Bridg
   const configFile = await findConfigFile(options, env, cwd, addon);
   if (configFile) layers.push(await readConfigFile(configFile));
   if (addon) {
-    const optionsFile = options.addonOptionsFile ?? DEFAULT_ADDON_OPTIONS_FILE;
+    const optionsFile =
+      options.addonOptionsFile ?? (env[ADDON_OPTIONS_FILE_ENV] || DEFAULT_ADDON_OPTIONS_FILE);
     if (await exists(optionsFile)) layers.push(await readAddonOptions(optionsFile));
     else log.warning(`SUPERVISOR_TOKEN is set but ${optionsFile} does not exist: no add-on options`);
   }

@@ -11,7 +11,15 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { registerSecret } from '../util/redact.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
-import { ADDON_OPTIONS, CONFIG_FILE_ENV, closestName, ENV_PREFIX, type KeyType, keyByEnv } from './keys.js';
+import {
+  ADDON_OPTIONS,
+  ADDON_OPTIONS_FILE_ENV,
+  CONFIG_FILE_ENV,
+  closestName,
+  ENV_PREFIX,
+  type KeyType,
+  keyByEnv,
+} from './keys.js';
 import { type ConfigLayer, type ConfigValues, isPlainObject, layerFromObject, setPath } from './merge.js';
 import { registerConfigSecrets, SECRET_LIKE_NAME } from './secrets.js';
 
@@ -96,7 +104,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv): ConfigLayer {
   const origins: Record<string, string> = {};
   const issues: ConfigIssue[] = [];
   for (const [name, raw] of Object.entries(env)) {
-    if (!name.startsWith(ENV_PREFIX) || name === CONFIG_FILE_ENV || raw === undefined) continue;
+    if (!name.startsWith(ENV_PREFIX) || name === CONFIG_FILE_ENV || name === ADDON_OPTIONS_FILE_ENV) continue;
+    if (raw === undefined) continue;
     const key = keyByEnv.get(name);
     if (!key) {
       if (SECRET_LIKE_NAME.test(name)) registerSecret(raw);
