@@ -1,0 +1,123 @@
+/**
+ * A bridge with its web UI on a free port, against the simulator over real HTTP and a real
+ * MQTT broker. `withToken: false` starts it with no Netatmo token at all (onboarding).
+ * `Browserish` keeps the session cookie like a browser, for the HTTP tests.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Bridge } from '../../src/bridge/controller.js';
+import { validateConfig } from '../../src/config/index.js';
+import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
+import { FileTokenStore } from '../../src/tokens/file-store.js';
+
+export const CLIENT_ID = 'web-test-client';
+export const CLIENT_SECRET = `secret-${randomBytes(12).toString('hex')}`;
+
+export interface WebHarnessOptions {
+  brokerUrl: string;
+  withToken: boolean;
+  webAllowedPeers?: readonly string[];
+}
+
+export interface WebHarness {
+  sim: RunningSimulator;
+  bridge: Bridge;
+  /** The web UI's base URL, ending in `/`. */
+  web: string;
+  dataDir: string;
+  baseTopic: string;
+  /** Every secret value the bridge has seen: client secret, bootstrap and stored tokens. */
+  secrets(): Promise<string[]>;
+  until(predicate: () => boolean | Promise<boolean>, ms?: number, what?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startWebHarness(options: WebHarnessOptions): Promise<WebHarness> {
+  const sim = await startSimulator({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+  const dataDir = await mkdtemp(join(tmpdir(), 'n2m-web-'));
+  const baseTopic = `n2m_web_${randomBytes(4).toString('hex')}`;
+  const bootstrap = options.withToken ? sim.mintTokens().refresh_token : undefined;
+  const config = validateConfig({
+    netatmo: {
+      base_url: sim.url,
+      client_id: CLIENT_ID,
+      client_secret: CLIENT_SECRET,
+      ...(bootstrap ? { refresh_token: bootstrap } : {}),
+    },
+    mqtt: { url: options.brokerUrl, base_topic: baseTopic, client_id: `bridge_${baseTopic}` },
+    homeassistant: { enabled: false },
+    data_dir: dataDir,
+    log_level: 'warning',
+    web: { enabled: true, port: 0, host: '127.0.0.1' },
+  });
+  const bridge = new Bridge({
+    config,
+    discoveryScanMs: 200,
+    ...(options.webAllowedPeers ? { webAllowedPeers: options.webAllowedPeers } : {}),
+  });
+  await bridge.start();
+  const web = `${bridge.webUrl}/`;
+  const until = async (predicate: () => boolean | Promise<boolean>, ms = 15_000, what = 'condition') => {
+    const deadline = Date.now() + ms;
+    while (!(await predicate())) {
+      if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  return {
+    sim,
+    bridge,
+    web,
+    dataDir,
+    baseTopic,
+    async secrets() {
+      const found = [CLIENT_SECRET, ...(bootstrap ? [bootstrap] : [])];
+      const stored = await new FileTokenStore(dataDir).load();
+      if (stored) found.push(stored.access_token, stored.refresh_token);
+      return found;
+    },
+    until,
+    async close() {
+      await bridge.stop().catch(() => {});
+      await sim.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** fetch with a cookie jar of one cookie and no automatic redirects. */
+export class Browserish {
+  cookie: string | undefined;
+
+  constructor(readonly base: string) {}
+
+  async request(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.cookie) headers.set('cookie', this.cookie);
+    const res = await fetch(new URL(path, this.base), { ...init, headers, redirect: 'manual' });
+    const set = res.headers.get('set-cookie');
+    if (set) this.cookie = set.split(';')[0];
+    return res;
+  }
+
+  get(path: string, headers: Record<string, string> = {}): Promise<Response> {
+    return this.request(path, { headers });
+  }
+
+  post(path: string, form: Record<string, string>): Promise<Response> {
+    return this.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    });
+  }
+
+  /** The CSRF token of a page's forms. */
+  static csrfOf(page: string): string {
+    const match = /name="csrf" value="([0-9a-f]+)"/.exec(page);
+    if (!match?.[1]) throw new Error('no CSRF token on the page');
+    return match[1];
+  }
+}
