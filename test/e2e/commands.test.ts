@@ -1,0 +1,118 @@
+/**
+ * Commands end to end: a real broker, the simulator over HTTP and the real Bridge. Every command
+ * kind changes the simulator's state and the device's MQTT state; bad input is answered with a
+ * clear error and never reaches Netatmo.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type CommandBridge, HOME_ID, startCommandBridge } from '../commands/bridge-fixture.js';
+import { type TestBroker, useTestBroker } from '../support/broker.js';
+
+let broker: TestBroker;
+let fx: CommandBridge | undefined;
+
+beforeAll(async () => {
+  broker = await useTestBroker();
+});
+afterAll(async () => {
+  await broker.close();
+});
+afterEach(async () => {
+  await fx?.close();
+  fx = undefined;
+});
+
+type Fields = Record<string, unknown>;
+
+async function homeStatus(f: CommandBridge): Promise<{ rooms: Fields[]; modules: Fields[] }> {
+  const { body } = await f.api('homestatus', { home_id: HOME_ID });
+  return (body as { body: { home: { rooms: Fields[]; modules: Fields[] } } }).body.home;
+}
+
+async function homeTopology(f: CommandBridge): Promise<Fields> {
+  const { body } = await f.api('homesdata', { home_id: HOME_ID });
+  return (body as { body: { homes: Fields[] } }).body.homes[0] as Fields;
+}
+
+function netatmoId(f: CommandBridge, device: string): string {
+  const d = f.bridge.store.device(device);
+  if (!d) throw new Error(`no device ${device}`);
+  return d.netatmoId;
+}
+
+async function ready(f: CommandBridge): Promise<void> {
+  await f.until(() => f.state('room_2746182631')?.mode != null, 15_000, 'first home status');
+}
+
+describe('commands over MQTT', () => {
+  it('every command kind changes the simulator and the device state on MQTT', async () => {
+    fx = await startCommandBridge({ brokerUrl: broker.url });
+    const f = fx;
+    await ready(f);
+    const room = async (id: string): Promise<Fields> =>
+      (await homeStatus(f)).rooms.find((r) => r.id === id) as Fields;
+    const module = async (device: string): Promise<Fields> =>
+      (await homeStatus(f)).modules.find((m) => m.id === netatmoId(f, device)) as Fields;
+    const ok = async (device: string, suffix: string, payload: string): Promise<void> => {
+      const response = await f.command(device, suffix, payload);
+      expect(response, `${device}/${suffix} ${payload}`).toMatchObject({ status: 'ok', data: { device } });
+    };
+
+    // Room with a Smart Thermostat: setroomthermpoint; the end time is passed through.
+    await ok('room_2746182631', 'set', JSON.stringify({ target_temperature: 21.5, duration: 30 }));
+    const r = await room('2746182631');
+    expect(r).toMatchObject({ therm_setpoint_mode: 'manual', therm_setpoint_temperature: 21.5 });
+    const end = r.therm_setpoint_end_time as number;
+    expect(Math.abs(end - (f.sim.clock.now() / 1000 + 1800))).toBeLessThan(60);
+    expect(f.state('room_2746182631')).toMatchObject({ mode: 'manual', target_temperature: 21.5 });
+    await ok('room_2746182631', 'set/mode', 'schedule');
+    expect((await room('2746182631')).therm_setpoint_mode).toBe('home');
+    await ok('room_2833524037', 'set/mode', 'max');
+    expect((await room('2833524037')).therm_setpoint_mode).toBe('max');
+    expect(f.state('room_2833524037')).toMatchObject({ mode: 'max', target_temperature: 30 });
+    await ok('room_2940411577', 'set/mode', 'frost_guard');
+    expect((await room('2940411577')).therm_setpoint_mode).toBe('hg');
+    await ok('room_2940411577', 'set/mode', 'off');
+    expect((await room('2940411577')).therm_setpoint_mode).toBe('off');
+    // OpenTherm and Smarther rooms go through the setstate room payload.
+    const before = f.sim.stats().requests.setstate ?? 0;
+    await ok('room_222452125', 'set/target_temperature', '22');
+    expect(await room('222452125')).toMatchObject({
+      therm_setpoint_mode: 'manual',
+      therm_setpoint_temperature: 22,
+    });
+    await ok('room_1002003001', 'set/mode', 'away');
+    expect((await room('1002003001')).therm_setpoint_mode).toBe('away');
+    expect((f.sim.stats().requests.setstate ?? 0) - before).toBe(2);
+
+    // Home: thermostat mode and active schedule.
+    await ok(`home_${HOME_ID}`, 'set/thermostat_mode', 'away');
+    expect((await homeTopology(f)).therm_mode).toBe('away');
+    await ok(`home_${HOME_ID}`, 'set/thermostat_mode', 'schedule');
+    await ok(`home_${HOME_ID}`, 'set/schedule', 'Winter');
+    const schedules = (await homeTopology(f)).schedules as Fields[];
+    expect(schedules.find((s) => s.name === 'Winter')?.selected).toBe(true);
+    expect(f.state(`home_${HOME_ID}`)).toMatchObject({ thermostat_mode: 'schedule', schedule: 'Winter' });
+
+    // Shutters, lights, plugs, ventilation, cameras.
+    await ok('0009999992', 'set/position', '30');
+    expect((await module('0009999992')).target_position).toBe(30);
+    await ok('12_34_56_00_01_01_01_b3', 'set/state', 'CLOSE');
+    expect((await module('12_34_56_00_01_01_01_b3')).target_position).toBe(0);
+    await ok('12_34_56_00_01_01_01_a1', 'set', JSON.stringify({ state: 'ON', brightness: 40 }));
+    expect(await module('12_34_56_00_01_01_01_a1')).toMatchObject({ on: true, brightness: 40 });
+    expect(f.state('12_34_56_00_01_01_01_a1')).toMatchObject({ state: 'ON', brightness: 40 });
+    await ok('00_11_22_33_00_11_45_fe', 'set', 'OFF');
+    expect((await module('00_11_22_33_00_11_45_fe')).on).toBe(false);
+    const plugBefore = (await module('12_34_56_80_00_12_ac_f2')).on;
+    await ok('12_34_56_80_00_12_ac_f2', 'set/state', 'TOGGLE');
+    expect((await module('12_34_56_80_00_12_ac_f2')).on).toBe(!plugBefore);
+    await ok('12_34_56_00_01_01_01_b1', 'set/fan_speed', '2');
+    expect((await module('12_34_56_00_01_01_01_b1')).fan_speed).toBe(2);
+    await ok('12_34_56_00_f1_62', 'set/monitoring', 'off');
+    expect((await module('12_34_56_00_f1_62')).monitoring).toBe('off');
+    expect(f.state('12_34_56_00_f1_62')?.monitoring).toBe('off');
+    await ok('12_34_56_10_b9_0e', 'set/floodlight', 'auto');
+    expect((await module('12_34_56_10_b9_0e')).floodlight).toBe('auto');
+    expect(f.bridge.health().commands).toMatchObject({ rejected: 0, failed: 0 });
+  }, 60_000);
+});

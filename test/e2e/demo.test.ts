@@ -1,0 +1,53 @@
+/**
+ * `npm run demo` on a machine with nothing else running: the demo starts its own simulator and
+ * embedded broker, and prints what the bridge published. Run as a real process.
+ */
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+function run(
+  args: string[],
+  timeoutMs: number,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+      env: { ...process.env, NETATMO2MQTT_LOG_LEVEL: 'warning' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`timed out; stdout so far:\n${stdout}\nstderr:\n${stderr}`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('netatmo2mqtt demo', () => {
+  it('runs simulator, embedded broker and bridge, and prints devices, entities and quota use', async () => {
+    const { code, stdout } = await run(['demo', '--duration', '2'], 60_000);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/MQTT broker\s+mqtt:\/\/127\.0\.0\.1:\d+ \(embedded\)/);
+    const devices = Number(/Devices: (\d+)/.exec(stdout)?.[1]);
+    expect(devices).toBeGreaterThan(70);
+    const entities = Number(/device configs with (\d+) entities/.exec(stdout)?.[1]);
+    expect(entities).toBeGreaterThan(300);
+    expect(stdout).toMatch(/Netatmo API: \d+ calls in the last hour of a budget of 400\/h/);
+    expect(stdout).toMatch(/throttled 0 times/);
+  }, 70_000);
+
+  it('refuses unknown options with a usage line', async () => {
+    const { code, stderr } = await run(['demo', '--bogus'], 30_000);
+    expect(code).toBe(2);
+    expect(stderr).toContain('Usage: netatmo2mqtt demo');
+  }, 40_000);
+});
