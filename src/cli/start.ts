@@ -23,6 +23,7 @@ export async function runStartCommand(argv: string[]): Promise<number> {
     );
     return 2;
   }
+  await adoptSupervisorTimezone(process.env);
   let config: BridgeConfig;
   try {
     config = await loadConfig({ configFile });
@@ -34,6 +35,34 @@ export async function runStartCommand(argv: string[]): Promise<number> {
     throw error;
   }
   return runBridge(config);
+}
+
+const SUPERVISOR_INFO_TIMEOUT_MS = 5_000;
+
+/**
+ * In the add-on (SUPERVISOR_TOKEN set), local times follow Home Assistant's time zone. The
+ * Supervisor normally passes TZ; when it does not, ask its /info (allowed without hassio_api)
+ * and set TZ, which Node applies from then on. Any failure only costs local times: UTC stays.
+ */
+export async function adoptSupervisorTimezone(env: NodeJS.ProcessEnv): Promise<void> {
+  const token = env.SUPERVISOR_TOKEN;
+  if (!token || env.TZ) return;
+  const base = (env.SUPERVISOR_URL || 'http://supervisor').replace(/\/+$/, '');
+  try {
+    const response = await fetch(`${base}/info`, {
+      headers: { Authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(SUPERVISOR_INFO_TIMEOUT_MS),
+    });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const body = (await response.json()) as { data?: { timezone?: unknown } };
+    const timezone = body.data?.timezone;
+    if (typeof timezone !== 'string' || timezone === '') throw new Error('the answer names no time zone');
+    new Intl.DateTimeFormat('en', { timeZone: timezone }); // throws RangeError when unknown
+    env.TZ = timezone;
+    log.info(`time zone ${timezone} from the Supervisor`);
+  } catch (error) {
+    log.warning(`cannot read the time zone from the Supervisor (${(error as Error).message}); using UTC`);
+  }
 }
 
 /** Starts the bridge (and an embedded broker when `mqtt.url` is `embedded`) until a signal. */
