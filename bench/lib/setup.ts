@@ -1,0 +1,60 @@
+/**
+ * Shared set-up for benchmark runs: a simulator with the quota of a profile, a bridge
+ * configuration pointing at it, and a temporary data directory.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validateConfig } from '../../src/config/index.js';
+import type { BridgeConfig } from '../../src/config/types.js';
+import type { RateLimits } from '../../src/simulator/index.js';
+import { seedForScenario } from '../../src/simulator/scenarios/index.js';
+
+export type Profile = 'own_app' | 'shared_app';
+
+/** Netatmo's per-user quota for each profile (reference/netatmo-api.md §3.1). */
+export function limitsForProfile(profile: Profile): Partial<RateLimits> {
+  return profile === 'own_app'
+    ? { userPer10s: 50, userPerHour: 500, appPer10s: 200, appPerHour: 2000 }
+    : // Cloud linking: about 20/h and 2/10 s per user; the shared app's own limit is far away.
+      { userPer10s: 2, userPerHour: 20, appPer10s: 100_000, appPerHour: 1_000_000 };
+}
+
+export function quotaPerHour(profile: Profile): number {
+  return limitsForProfile(profile).userPerHour as number;
+}
+
+/** Homes with modules: the ones a poller reads homestatus for. */
+export function homesWithModules(scenario: string): number {
+  return seedForScenario(scenario, Date.now()).homes.filter((h) => (h.modules ?? []).length > 0).length;
+}
+
+export interface BenchConfigInput {
+  simUrl: string;
+  refreshToken: string;
+  mqttUrl: string;
+  baseTopic: string;
+  dataDir: string;
+  profile: Profile;
+  discovery: boolean;
+}
+
+export function benchConfig(input: BenchConfigInput): BridgeConfig {
+  return validateConfig({
+    netatmo: { base_url: input.simUrl, refresh_token: input.refreshToken, profile: input.profile },
+    mqtt: { url: input.mqttUrl, base_topic: input.baseTopic, client_id: `${input.baseTopic}_bridge` },
+    homeassistant: { enabled: input.discovery },
+    data_dir: input.dataDir,
+    log_level: 'error',
+    web: { enabled: false },
+  });
+}
+
+export async function withTempDir<T>(prefix: string, fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  try {
+    return await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,77 @@
+/** The benchmark report: markdown tables of every figure next to its target. */
+import type { FreshnessResult } from './freshness/scenario.js';
+import { fmt } from './lib/stats.js';
+import type { ThrottleRun } from './throttle/scenario.js';
+
+export interface BenchResults {
+  date: string;
+  machine: { cores: number; node: string; platform: string; broker: string };
+  speed: number;
+  freshness: FreshnessResult[];
+  throttle: ThrottleRun[];
+  wallSeconds: number;
+}
+
+const KINDS = ['setpoint', 'measured', 'shutter', 'weather'] as const;
+
+export function renderReport(r: BenchResults): string {
+  const lines: string[] = [];
+  lines.push(
+    `Run ${r.date} on ${r.machine.cores} cores, Node ${r.machine.node}, ${r.machine.platform}, ` +
+      `broker ${r.machine.broker}; simulated clock ${r.speed}× real time; ${fmt(r.wallSeconds, 0)} s wall.`,
+    '',
+    '### 1. Freshness per API call (one simulated hour, quota per user)',
+    '',
+    'Staleness = time from a change in the simulator to the MQTT publish a subscriber sees, p50/p95 in seconds. ' +
+      '`hs mean` = mean over homestatus kinds. Bound = H·3600/(2B).',
+    '',
+    '| scenario | profile | strategy | calls/h | throttled | ' +
+      KINDS.map((k) => `${k} p50/p95`).join(' | ') +
+      ' | hs mean |',
+    `|---|---|---|---|---|${KINDS.map(() => '---').join('|')}|---|`,
+  );
+  for (const f of r.freshness) {
+    for (const run of Object.values(f.runs)) {
+      const cells = KINDS.map((k) => {
+        const s = run.staleness[k];
+        if (!s || s.changes === 0) return '—';
+        const unseen = s.unseen > 0 ? ` (${s.unseen}/${s.changes} unseen)` : '';
+        return `${fmt(s.p50Sec)}/${fmt(s.p95Sec)}${unseen}`;
+      });
+      lines.push(
+        `| ${f.scenario} | ${f.profile} | ${run.strategy} | ${fmt(run.callsPerHour, 0)} | ${run.throttled} | ` +
+          `${cells.join(' | ')} | ${fmt(run.meanHomestatusSec)} |`,
+      );
+    }
+  }
+  lines.push(
+    '',
+    '| scenario | profile | (a) staleness ÷ bridge (target ≥ 2) | bridge calls ÷ (a) (target ≤ 1) | bridge ÷ bound at its calls (target ≤ 1.5) | bridge ÷ bound at full quota | bridge throttles (target 0) |',
+    '|---|---|---|---|---|---|---|',
+  );
+  for (const f of r.freshness) {
+    lines.push(
+      `| ${f.scenario} | ${f.profile} | ${fmt(f.haStalenessOverBridge, 2)} | ${fmt(f.bridgeCallsOverHa, 2)} | ` +
+        `${fmt(f.bridgeVsBoundAtCalls, 2)} (bound ${fmt(f.boundSecAtBridgeCalls)} s) | ` +
+        `${fmt(f.bridgeVsBoundAtQuota, 2)} (bound ${fmt(f.boundSecAtQuota)} s) | ${f.runs.bridge.throttled} |`,
+    );
+  }
+  lines.push(
+    '',
+    '### 2. Throttle recovery (quota runs out with 20 commands in flight)',
+    '',
+    '| quota | strategy | first success after throttle (s) | settled (s) | refreshes | invalid_grant | failed | failed with retryAt | duplicated |',
+    '|---|---|---|---|---|---|---|---|---|',
+  );
+  for (const t of r.throttle) {
+    lines.push(
+      `| ${t.quota} | ${t.strategy} | ${fmt(t.timeToFirstSuccessSec)} | ${fmt(t.settleSec)} | ${t.tokenRefreshes} | ` +
+        `${t.invalidGrant} | ${t.failed}/${t.commands} | ${t.failedWithRetryAt} | ${t.duplicated} |`,
+    );
+  }
+  lines.push(
+    '',
+    'Targets: per-token → one refresh, zero failures; per-user → fast, explicit failure with retryAt.',
+  );
+  return lines.join('\n');
+}

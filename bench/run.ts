@@ -1,0 +1,123 @@
+/**
+ * `npm run bench`: every scenario against the simulator and a real broker, then a markdown
+ * table on stdout and bench/results/latest.json plus a dated copy. `--smoke` runs a short
+ * version (correctness, not figures) for CI.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism, platform, release } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setLogLevel } from '../src/log.js';
+import { ScaledClock } from '../src/util/clock.js';
+import type { FreshnessTiming } from './freshness/run-strategy.js';
+import { type FreshnessResult, runFreshnessScenario } from './freshness/scenario.js';
+import { useBenchBroker } from './lib/broker.js';
+import type { Profile } from './lib/setup.js';
+import { type BenchResults, renderReport } from './report.js';
+import { runThrottleScenario, THROTTLE_STRATEGIES, type ThrottleRun } from './throttle/scenario.js';
+
+const MINUTE = 60_000;
+/** A simulated hour in 30 s of wall time. */
+export const BENCH_SPEED = 120;
+
+export interface BenchPlan {
+  speed: number;
+  freshness: Array<{ scenario: string; profile: Profile }>;
+  timing: FreshnessTiming;
+  throttle: Array<{ strategy: (typeof THROTTLE_STRATEGIES)[number]; quota: 'per-token' | 'per-user' }>;
+}
+
+export const FULL_PLAN: BenchPlan = {
+  speed: BENCH_SPEED,
+  freshness: ['fixtures', 'scale:10,30', 'scale:100,50'].flatMap((scenario) =>
+    (['own_app', 'shared_app'] as const).map((profile) => ({ scenario, profile })),
+  ),
+  timing: {
+    warmupMs: 5 * MINUTE,
+    measureMs: 60 * MINUTE,
+    tailMs: 10 * MINUTE,
+    activityEveryMs: 7.5 * MINUTE,
+  },
+  throttle: (['per-token', 'per-user'] as const).flatMap((quota) =>
+    THROTTLE_STRATEGIES.map((strategy) => ({ strategy, quota })),
+  ),
+};
+
+export const SMOKE_PLAN: BenchPlan = {
+  speed: BENCH_SPEED,
+  freshness: [{ scenario: 'fixtures', profile: 'own_app' }],
+  timing: { warmupMs: 1 * MINUTE, measureMs: 10 * MINUTE, tailMs: 2 * MINUTE, activityEveryMs: 2 * MINUTE },
+  throttle: [
+    { strategy: 'wrapper', quota: 'per-token' },
+    { strategy: 'unlocked-refresh', quota: 'per-token' },
+  ],
+};
+
+export async function runBench(
+  plan: BenchPlan,
+  log: (line: string) => void = () => {},
+): Promise<BenchResults> {
+  const wallStart = Date.now();
+  const broker = await useBenchBroker();
+  try {
+    const freshness: FreshnessResult[] = [];
+    for (const [i, f] of plan.freshness.entries()) {
+      log(`freshness ${f.scenario} ${f.profile} …`);
+      freshness.push(
+        await runFreshnessScenario({
+          ...f,
+          clock: new ScaledClock(plan.speed),
+          mqttUrl: broker.url,
+          timing: plan.timing,
+          tag: `n2mbench_${process.pid}_${i}`,
+        }),
+      );
+    }
+    const throttle: ThrottleRun[] = [];
+    for (const t of plan.throttle) {
+      log(`throttle ${t.quota} ${t.strategy} …`);
+      // Backoff waits are seconds of simulated time: 10× keeps them short and the order real.
+      throttle.push(await runThrottleScenario({ ...t, clock: new ScaledClock(10), mqttUrl: broker.url }));
+    }
+    return {
+      date: new Date().toISOString(),
+      machine: {
+        cores: availableParallelism(),
+        node: process.versions.node,
+        platform: `${platform()} ${release()}`,
+        broker: broker.kind,
+      },
+      speed: plan.speed,
+      freshness,
+      throttle,
+      wallSeconds: (Date.now() - wallStart) / 1000,
+    };
+  } finally {
+    await broker.close();
+  }
+}
+
+async function main(): Promise<void> {
+  setLogLevel('error');
+  const smoke = process.argv.includes('--smoke');
+  const results = await runBench(smoke ? SMOKE_PLAN : FULL_PLAN, (line) => process.stderr.write(`${line}\n`));
+  const report = renderReport(results);
+  process.stdout.write(`${report}\n`);
+  if (smoke) return;
+  const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
+  await mkdir(dir, { recursive: true });
+  const json = `${JSON.stringify(results, null, 2)}\n`;
+  await writeFile(join(dir, 'latest.json'), json);
+  await writeFile(join(dir, `${results.date.slice(0, 10)}.json`), json);
+  await writeFile(join(dir, 'latest.md'), `${report}\n`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

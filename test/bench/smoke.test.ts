@@ -1,0 +1,35 @@
+/**
+ * CI's short benchmark run: the suite works end to end (simulator, bridge, baselines, real
+ * broker, report). Correctness only — no timing or ratio assertions.
+ */
+import { describe, expect, it } from 'vitest';
+import { renderReport } from '../../bench/report.js';
+import { runBench, SMOKE_PLAN } from '../../bench/run.js';
+
+describe('npm run bench --smoke', () => {
+  it('measures every strategy and the throttle recovery, and renders the table', async () => {
+    const results = await runBench(SMOKE_PLAN);
+    const [fixtures] = results.freshness;
+    expect(fixtures?.homes).toBe(1);
+    for (const strategy of ['bridge', 'ha', 'naive'] as const) {
+      const run = fixtures?.runs[strategy];
+      expect(run?.callsPerHour).toBeGreaterThan(0);
+      expect(run?.callsByEndpoint.homestatus).toBeGreaterThan(0);
+      // Residents changed things and the subscriber saw the bridge publish them.
+      expect(run?.staleness.measured?.changes).toBeGreaterThan(0);
+      expect(run?.staleness.weather?.changes).toBeGreaterThan(0);
+    }
+    expect(fixtures?.runs.bridge.throttled).toBe(0);
+
+    const wrapper = results.throttle.find((t) => t.strategy === 'wrapper');
+    expect(wrapper).toMatchObject({ tokenRefreshes: 1, invalidGrant: 0, failed: 0, duplicated: 0 });
+    const unlocked = results.throttle.find((t) => t.strategy === 'unlocked-refresh');
+    // Concurrent refreshes with one rotating refresh token: all but one are refused.
+    expect(unlocked?.invalidGrant).toBeGreaterThan(0);
+    expect(unlocked?.failed).toBeGreaterThan(0);
+
+    const table = renderReport(results);
+    expect(table).toContain('| fixtures | own_app | bridge |');
+    expect(table).toContain('| per-token | wrapper |');
+  }, 90_000);
+});
