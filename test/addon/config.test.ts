@@ -97,6 +97,20 @@ describe('config.yaml against the Home Assistant add-on linter', () => {
   });
 });
 
+describe('app store images', () => {
+  /** Width and height from a PNG's IHDR chunk. */
+  function pngSize(name: string): [number, number] {
+    const bytes = readFileSync(new URL(name, root));
+    expect(bytes.subarray(1, 4).toString('ascii'), `${name} is a PNG`).toBe('PNG');
+    return [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
+  }
+
+  it('icon.png is 128×128 and logo.png about 250×100', () => {
+    expect(pngSize('icon.png')).toEqual([128, 128]);
+    expect(pngSize('logo.png')).toEqual([250, 100]);
+  });
+});
+
 describe('config.yaml options', () => {
   it('every option has a schema entry, and every schema entry is an option or optional', () => {
     for (const name of Object.keys(options)) expect(schema, name).toHaveProperty(name);
