@@ -12,9 +12,9 @@ export interface CallsChartInput {
   budgetPerHour: number;
 }
 
-const WIDTH = 600;
-const HEIGHT = 160;
-const PAD_LEFT = 34;
+const WIDTH = 960;
+const HEIGHT = 170;
+const PAD_LEFT = 30;
 const PAD_BOTTOM = 20;
 const PAD_TOP = 10;
 

@@ -7,17 +7,22 @@ export function connectButton(csrf: string, label = 'Connect Netatmo'): SafeHtml
   return html`<form class="inline" method="post" action="connect"><input type="hidden" name="csrf" value="${csrf}"><button type="submit" id="connect">${label}</button></form>`;
 }
 
-export function authBanner(auth: AuthStats, csrf: string, now: number): SafeHtml {
+/** `actions: false` leaves out the buttons (the onboarding page has its own). */
+export function authBanner(auth: AuthStats, csrf: string, now: number, actions = true): SafeHtml {
+  const buttons = (label: string): SafeHtml | string =>
+    actions
+      ? html`<p>${connectButton(csrf, label)} <a class="button secondary" href="onboarding">Other ways to connect</a></p>`
+      : '';
   if (auth.state === 'reauth_required') {
     return html`<section class="banner bad" id="auth-banner"><h2>Re-authentication needed</h2>
 <p>Netatmo no longer accepts the bridge's token, so polling and commands are stopped. ${auth.reauthReason ?? ''}</p>
 <p>Sign in to Netatmo again to resume; nothing needs a restart.</p>
-${connectButton(csrf, 'Reconnect Netatmo')} <a class="button secondary" href="onboarding">Other ways to connect</a></section>`;
+${buttons('Reconnect Netatmo')}</section>`;
   }
   if (auth.state === 'no_token') {
     return html`<section class="banner warn" id="auth-banner"><h2>Not connected to Netatmo yet</h2>
 <p>The bridge is waiting for a Netatmo sign-in. Connect your account and polling starts at once.</p>
-${connectButton(csrf)} <a class="button secondary" href="onboarding">Other ways to connect</a></section>`;
+${buttons('Connect Netatmo')}</section>`;
   }
   const persist = auth.persistError
     ? html`<p><strong>Warning:</strong> the newest token could not be saved (${auth.persistError}); a restart now would need a new sign-in.</p>`

@@ -18,7 +18,7 @@ header nav a:hover{color:#fff}
 main{max-width:1040px;margin:0 auto;padding:16px}
 h1{font-size:22px;margin:4px 0 14px}
 h2{font-size:16px;margin:0 0 10px}
-.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:14px}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,380px),1fr));gap:14px}
 .card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:14px 16px;margin-bottom:14px}
 .grid .card{margin-bottom:0}
 .wide{grid-column:1/-1}
@@ -54,17 +54,17 @@ textarea{min-height:64px;font-family:ui-monospace,Menlo,Consolas,monospace;font-
 code,.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px;background:#eef1f4;border-radius:4px;padding:1px 5px;overflow-wrap:anywhere}
 .steps{padding-left:20px}
 .steps li{margin-bottom:6px}
-.chart{width:100%;height:auto;display:block}
+.chart{width:100%;height:auto;display:block;margin:6px 0 10px}
 .chart .bar{fill:var(--accent)}
 .chart .bar.over{fill:var(--warn)}
 .chart .axis{stroke:#9aa6b2;stroke-width:1}
 .chart .budget{stroke:var(--bad);stroke-width:1.5;stroke-dasharray:5 4}
-.chart .label{font-size:11px;fill:var(--muted)}
+.chart .label{font-size:12px;fill:var(--muted)}
 .chart .budget-label{fill:var(--bad)}
 .notice{background:var(--okbg);border:1px solid #b7dfc3;border-radius:10px;padding:10px 14px;margin-bottom:14px}
 .error{background:var(--badbg);border:1px solid #f1b8b3;border-radius:10px;padding:10px 14px;margin-bottom:14px}
 footer{max-width:1040px;margin:0 auto;padding:4px 16px 24px;color:var(--muted);font-size:13px}
-@media (max-width:560px){main{padding:10px}.card{padding:12px}th,td{padding:5px 4px}header nav{margin-left:0}}
+@media (max-width:560px){.chart .label{font-size:26px}main{padding:10px}.card{padding:12px}th,td{padding:5px 4px}header nav{margin-left:0}}
 `;
 
 /** The stylesheet is a constant of this module, not data: it goes in as it is. */

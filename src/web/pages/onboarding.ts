@@ -24,7 +24,7 @@ export function onboardingPage(v: OnboardingView): string {
     title: 'Connect Netatmo',
     body: html`<h1>Connect Netatmo</h1>
 ${v.error ? html`<div class="error" id="error">${v.error}</div>` : ''}
-${authBanner(v.auth, v.csrf, v.now)}
+${authBanner(v.auth, v.csrf, v.now, false)}
 <section class="card" id="oauth"><h2>1. Sign in with Netatmo (recommended)</h2>
 <ol class="steps">
 <li>At <span class="mono">dev.netatmo.com</span> → <em>My apps</em>, open the app whose client id the bridge uses and add this <strong>redirect URI</strong>:<br><code id="redirect-uri">${v.redirectUri}</code></li>
