@@ -1,0 +1,258 @@
+/**
+ * The CommandRouter: `<base>/<device>/set[/<attr>]` → validate → coalesce → storm guard →
+ * Netatmo → outcome. Every command gets one answer on `<base>/bridge/response/device/set`
+ * (except values a newer one replaced while coalescing); rejected input is logged once and
+ * never reaches Netatmo. A success is published at once (optimistic) and confirmed by a
+ * refresh of the device's home soon after.
+ */
+import type { CommandStats } from '../bridge/health.js';
+import type { CommandsConfig } from '../config/types.js';
+import type { Device, DeviceState } from '../devices/types.js';
+import type { EventBus } from '../events.js';
+import { childLogger } from '../log.js';
+import type { MqttConnection } from '../mqtt/connection.js';
+import type { DevicePublisher } from '../mqtt/device-publisher.js';
+import type { IncomingOf } from '../mqtt/incoming.js';
+import type { DeviceSetResponsePayload, DeviceSetResult, Transaction } from '../mqtt/topics.js';
+import type { PollerSinks } from '../poller/ports.js';
+import type { StateStore } from '../state/state-store.js';
+import type { Clock } from '../util/clock.js';
+import { Coalescer } from './coalescer.js';
+import { type CommandApi, CommandDispatcher } from './dispatcher.js';
+import { type Encoded, encodeCommand } from './encode.js';
+import { PollWatch } from './poll-watch.js';
+import { StormGuard } from './storm-guard.js';
+import type { DispatchResult, ValidCommand } from './types.js';
+import { type Rejection, validateCommand } from './validate.js';
+
+const log = childLogger('commands');
+
+/** The same rejection text is logged at most once per this period (a flood of bad input is one line). */
+const LOG_REPEAT_MS = 60_000;
+
+export interface CommandRouterOptions {
+  clock: Clock;
+  config: CommandsConfig;
+  api: CommandApi;
+  store: StateStore;
+  publisher: DevicePublisher;
+  mqtt: MqttConnection;
+  events: EventBus;
+  /** Asks for a confirmation read of a home soon (Poller.refreshHome(id, {soon: true})). */
+  confirm(homeId: string): void;
+  /** Asks for a topology read (schedule changes only show there). */
+  refreshTopology?(): void;
+  /** setstate batch window; default 20 ms. */
+  batchMs?: number;
+}
+
+interface Job {
+  command: ValidCommand;
+  encoded: Encoded;
+}
+
+export class CommandRouter {
+  readonly #o: CommandRouterOptions;
+  readonly #dispatcher: CommandDispatcher;
+  readonly #coalescer: Coalescer<Job>;
+  readonly #storm: StormGuard;
+  readonly #watch: PollWatch;
+  readonly #stats: CommandStats = { ok: 0, failed: 0, rejected: 0, coalesced: 0 };
+  /** Values accepted but not yet settled, per device: what TOGGLE must flip. */
+  readonly #intended = new Map<string, { state: DeviceState; open: number }>();
+  readonly #logged = new Map<string, number>();
+  #stopped = false;
+
+  constructor(options: CommandRouterOptions) {
+    this.#o = options;
+    this.#dispatcher = new CommandDispatcher({
+      api: options.api,
+      clock: options.clock,
+      deadlineMs: options.config.deadline_ms,
+      ...(options.batchMs === undefined ? {} : { batchMs: options.batchMs }),
+    });
+    this.#coalescer = new Coalescer<Job>({
+      clock: options.clock,
+      windowMs: options.config.coalesce_ms,
+      send: (_key, job) => void this.#send(job),
+      superseded: (_key, job) => {
+        this.#stats.coalesced += 1;
+        this.#settleIntent(job.command.device.id);
+      },
+    });
+    this.#storm = new StormGuard({ clock: options.clock, capPerMinute: options.config.storm_cap_per_minute });
+    this.#watch = new PollWatch({ clock: options.clock, devices: () => options.store.devices() });
+  }
+
+  /** Registers the `/set` handler; call before the MQTT connection starts. Returns the unsubscribe. */
+  attach(): () => void {
+    return this.#o.mqtt.onMessage('device_set', (message) => this.handle(message));
+  }
+
+  /** The poller's sinks, watched for schedule ids and command confirmations. */
+  observe(sinks: PollerSinks): PollerSinks {
+    return this.#watch.observe(sinks);
+  }
+
+  stats(): CommandStats {
+    return { ...this.#stats };
+  }
+
+  /** Confirmations that disagreed with the command (Netatmo's value was kept). */
+  get mismatches(): number {
+    return this.#watch.mismatches;
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#coalescer.stop();
+    this.#dispatcher.stop();
+  }
+
+  async handle(
+    message: Pick<IncomingOf<'device_set'>, 'device' | 'attribute' | 'values' | 'raw'>,
+  ): Promise<void> {
+    if (this.#stopped) return;
+    const device = this.#o.store.device(message.device);
+    const intended = this.#intended.get(message.device)?.state;
+    const state = device ? { ...(this.#o.store.state(device.id) ?? {}), ...(intended ?? {}) } : undefined;
+    const validation = validateCommand({ message, device, state, now: this.#o.clock.now() });
+    if (!validation.ok) {
+      await this.#reject(validation.rejection);
+      return;
+    }
+    const command = validation.command;
+    const encoded = encodeCommand(command, {
+      state,
+      roomModuleTypes: roomModuleTypes(command.device, this.#o.store.devices()),
+      scheduleId: (homeId, name) => this.#watch.scheduleId(homeId, name),
+    });
+    if ('error' in encoded) {
+      await this.#reject({
+        code: 'invalid_value',
+        error: encoded.error,
+        device: command.device.id,
+        values: command.values,
+        ...(command.transaction === undefined ? {} : { transaction: command.transaction }),
+      });
+      return;
+    }
+    this.#intend(command);
+    const key = `${command.device.id}:${Object.keys(command.values).sort().join(',')}`;
+    this.#coalescer.submit(key, { command, encoded });
+  }
+
+  async #send(job: Job): Promise<void> {
+    const { command, encoded } = job;
+    const device = command.device;
+    const verdict = this.#storm.take(device.id);
+    if (!verdict.allowed) {
+      this.#settleIntent(device.id);
+      const error = `command storm: ${device.id} is over its cap of ${this.#storm.capPerMinute} commands per minute; command dropped`;
+      if (verdict.startsStorm) {
+        log.warning(
+          `command storm on ${device.id} (${device.name}): over ${this.#storm.capPerMinute} commands per minute, dropping until it calms down`,
+        );
+        this.#o.events.emit('commandStorm', {
+          device: device.id,
+          dropped: verdict.dropped,
+          windowS: 60,
+          at: this.#o.clock.now(),
+        });
+      }
+      this.#stats.rejected += 1;
+      await this.#respond(command, { ok: false, code: 'api_error', error }, 'command_storm');
+      return;
+    }
+    const result = await this.#dispatcher.dispatch(device.id, encoded.actions);
+    this.#settleIntent(device.id);
+    if (this.#stopped) return;
+    if (result.ok) {
+      this.#stats.ok += 1;
+      const changes = this.#o.store.applyStates(new Map([[device.id, encoded.expected]]));
+      await this.#o.publisher.publishStates(changes);
+      const confirmable = Object.fromEntries(
+        Object.entries(encoded.expected).filter(([k]) => encoded.confirmable.includes(k)),
+      );
+      if (device.homeId) {
+        this.#watch.expect(device.id, device.homeId, confirmable);
+        if (device.kind !== 'home' || 'thermostat_mode' in command.values) this.#o.confirm(device.homeId);
+        if ('schedule' in command.values) this.#o.refreshTopology?.();
+      }
+    } else {
+      this.#stats.failed += 1;
+      this.#stats.last_error = `${device.id}: ${result.error}`;
+      log.warning(`command to ${device.id} failed: ${result.error}`);
+      this.#o.events.emit('commandFailed', {
+        device: device.id,
+        error: result.error,
+        at: this.#o.clock.now(),
+      });
+    }
+    await this.#respond(command, result);
+  }
+
+  async #reject(rejection: Rejection): Promise<void> {
+    this.#stats.rejected += 1;
+    this.#stats.last_error = rejection.error;
+    const now = this.#o.clock.now();
+    const last = this.#logged.get(rejection.error);
+    if (last === undefined || now - last >= LOG_REPEAT_MS) {
+      this.#logged.set(rejection.error, now);
+      log.warning(`rejected command: ${rejection.error}`);
+    }
+    const data: DeviceSetResult = {
+      device: rejection.device,
+      values: rejection.values,
+      code: rejection.code,
+    };
+    await this.#publish(
+      { status: 'error', data, error: rejection.error, ...transactionOf(rejection.transaction) },
+      rejection.device,
+    );
+  }
+
+  async #respond(command: ValidCommand, result: DispatchResult, code?: string): Promise<void> {
+    const data: DeviceSetResult = { device: command.device.id, values: command.values };
+    const transaction = transactionOf(command.transaction);
+    if (result.ok) {
+      await this.#publish({ status: 'ok', data, ...transaction }, command.device.id);
+      return;
+    }
+    data.code = code ?? result.code;
+    if (result.retryAt !== undefined) data.retry_at = new Date(result.retryAt).toISOString();
+    await this.#publish({ status: 'error', data, error: result.error, ...transaction }, command.device.id);
+  }
+
+  async #publish(payload: DeviceSetResponsePayload, device: string): Promise<void> {
+    await this.#o.mqtt.publish('bridge/response/device/set', payload, { qos: 1 }).catch((error: unknown) => {
+      log.error(`cannot answer the command for ${device}: ${(error as Error).message}`);
+    });
+  }
+
+  #intend(command: ValidCommand): void {
+    const entry = this.#intended.get(command.device.id) ?? { state: {}, open: 0 };
+    entry.state = { ...entry.state, ...command.values };
+    entry.open += 1;
+    this.#intended.set(command.device.id, entry);
+  }
+
+  #settleIntent(deviceId: string): void {
+    const entry = this.#intended.get(deviceId);
+    if (!entry) return;
+    entry.open -= 1;
+    if (entry.open <= 0) this.#intended.delete(deviceId);
+  }
+}
+
+function transactionOf(transaction: Transaction | undefined): { transaction?: Transaction } {
+  return transaction === undefined ? {} : { transaction };
+}
+
+/** Netatmo types of the modules heating a room (decides setstate vs setroomthermpoint). */
+function roomModuleTypes(device: Device, devices: Device[]): string[] {
+  if (device.kind !== 'room') return [];
+  return devices
+    .filter((d) => d.homeId === device.homeId && d.roomId === device.netatmoId)
+    .map((d) => d.type);
+}
