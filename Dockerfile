@@ -40,7 +40,7 @@ COPY --from=build /build/dist ./dist
 # dist/version.js reads the version from here.
 COPY package.json ./
 # Read only by `demo` and `simulator` (the built-in Netatmo simulator, 0.6 MB). Kept so that
-# `docker run --rm -p 8099:8099 <image> demo` works from the same image.
+# `docker run --rm <image> demo` works from the same image.
 COPY src/simulator/fixtures ./src/simulator/fixtures
 COPY rootfs /
 
