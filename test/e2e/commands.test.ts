@@ -119,3 +119,86 @@ describe('commands over MQTT', () => {
     expect(f.bridge.health().commands).toMatchObject({ rejected: 0, failed: 0 });
   }, 60_000);
 });
+
+describe('commands: coalescing, bad input, storms', () => {
+  it('50 brightness values within one second make at most 2 API calls and the last one wins', async () => {
+    fx = await startCommandBridge({ brokerUrl: broker.url, sim: { scenario: 'scale:1,28' } });
+    const f = fx;
+    await f.until(() => f.bridge.store.devices().some((d) => d.type === 'NLFN'), 15_000, 'devices');
+    const dimmer = f.bridge.store.devices().find((d) => d.type === 'NLFN');
+    if (!dimmer?.homeId) throw new Error('no dimmer');
+    const before = f.sim.stats().requests.setstate ?? 0;
+    for (let i = 1; i <= 50; i++) {
+      await f.send(`${dimmer.id}/set`, JSON.stringify({ state: 'ON', brightness: i * 2 }));
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    await f.until(() => f.state(dimmer.id)?.brightness === 100, 5_000, 'final brightness on MQTT');
+    await new Promise((r) => setTimeout(r, 800));
+    expect((f.sim.stats().requests.setstate ?? 0) - before).toBeLessThanOrEqual(2);
+    const { body } = await f.api('homestatus', { home_id: dimmer.homeId });
+    const modules = (body as { body: { home: { modules: Fields[] } } }).body.home.modules;
+    expect(modules.find((m) => m.id === dimmer.netatmoId)).toMatchObject({ on: true, brightness: 100 });
+    expect(f.bridge.health().commands.coalesced).toBeGreaterThanOrEqual(47);
+  }, 30_000);
+
+  it('answers every kind of bad input with a clear error, sends nothing and keeps running', async () => {
+    fx = await startCommandBridge({ brokerUrl: broker.url });
+    const f = fx;
+    await ready(f);
+    const writes = f.writes();
+    const cases: Array<[string, string, string, string]> = [
+      ['no_such_device', 'set/state', 'ON', 'unknown_device'],
+      ['12_34_56_80_00_12_ac_f2', 'set/colour', 'red', 'unknown_attribute'],
+      ['12_34_56_80_00_12_ac_f2', 'set/brightness', '50', 'unsupported_attribute'],
+      ['12_34_56_80_00_12_ac_f2', 'set/power', '5', 'read_only'],
+      ['room_2746182631', 'set/target_temperature', 'warm', 'invalid_type'],
+      ['room_2746182631', 'set/target_temperature', '99', 'out_of_range'],
+      ['0009999992', 'set/position', '150', 'out_of_range'],
+      ['room_2746182631', 'set/mode', 'party', 'invalid_value'],
+      ['12_34_56_80_00_12_ac_f2', 'set', '{"state": "ON"', 'malformed_json'],
+      ['12_34_56_80_00_12_ac_f2', 'set', '', 'empty_command'],
+    ];
+    for (const [device, suffix, payload, code] of cases) {
+      const response = await f.command(device, suffix, payload);
+      expect(response, `${device}/${suffix} ${payload}`).toMatchObject({ status: 'error', data: { code } });
+      expect((response as { error: string }).error.length).toBeGreaterThan(10);
+    }
+    expect(f.writes()).toBe(writes);
+    expect(f.bridge.health().commands.rejected).toBe(cases.length);
+    expect(JSON.parse(f.last.get(`${f.base}/bridge/state`) ?? '{}')).toEqual({ state: 'online' });
+    const good = await f.command('12_34_56_80_00_12_ac_f2', 'set/state', 'OFF');
+    expect(good.status).toBe('ok');
+    expect(f.writes()).toBe(writes + 1);
+  }, 30_000);
+
+  it('caps a storm of 500 toggles on one device while another device still takes commands', async () => {
+    fx = await startCommandBridge({
+      brokerUrl: broker.url,
+      commands: { coalesce_ms: 0, storm_cap_per_minute: 30 },
+    });
+    const f = fx;
+    await ready(f);
+    const plug = '12_34_56_80_00_12_ac_f2';
+    for (let i = 0; i < 500; i++) {
+      await f.send(`${plug}/set/state`, 'TOGGLE');
+      if (i === 250) await f.send('12_34_56_00_f1_62/set/monitoring', 'off');
+    }
+    await f.until(
+      () => f.responses().filter((r) => r.data.device === plug).length >= 500,
+      20_000,
+      '500 answers',
+    );
+    const plugAnswers = f.responses().filter((r) => r.data.device === plug);
+    const okCount = plugAnswers.filter((r) => r.status === 'ok').length;
+    expect(okCount).toBeLessThanOrEqual(30);
+    expect(okCount).toBeGreaterThan(0);
+    expect(plugAnswers.filter((r) => r.data.code === 'command_storm').length).toBe(500 - okCount);
+    const storms = f.messages
+      .filter((m) => m.topic === `${f.base}/bridge/event`)
+      .map((m) => JSON.parse(m.payload) as { type: string; data: { device?: string } })
+      .filter((e) => e.type === 'command_storm');
+    expect(storms).toEqual([expect.objectContaining({ data: expect.objectContaining({ device: plug }) })]);
+    const camera = f.responses().find((r) => r.data.device === '12_34_56_00_f1_62');
+    expect(camera?.status).toBe('ok');
+  }, 40_000);
+});
