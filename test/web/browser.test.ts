@@ -98,7 +98,7 @@ describe.skipIf(!available)('onboarding in a browser', () => {
       await small.goto(h.web);
       await small.screenshot({ path: join(shots, 'status-phone.png') });
       // Readable on a phone: nothing wider than the screen except inside scrolling tables.
-      const overflow = await small.evaluate(() => document.documentElement.scrollWidth);
+      const overflow = Number(await small.evaluate('document.documentElement.scrollWidth'));
       expect(overflow).toBeLessThanOrEqual(390);
       await phone.close();
     } finally {
@@ -140,11 +140,12 @@ describe.skipIf(!available)('onboarding in a browser', () => {
       await page.goto(h.web);
       await page.click('#connect');
       await page.waitForURL((url) => url.origin === h.sim.url);
-      await page.evaluate(() => {
-        const input = document.querySelector<HTMLInputElement>('input[name="state"]');
-        if (!input) throw new Error('no state field on the consent page');
-        input.value = `${input.value.slice(0, -4)}beef`;
-      });
+      const state = (await page.locator('input[name="state"]').getAttribute('value')) ?? '';
+      expect(state).toMatch(/^[0-9a-f]{48}$/);
+      const tampered = `${state.slice(0, -4)}beef`;
+      await page.evaluate(
+        `document.querySelector('input[name="state"]').value = ${JSON.stringify(tampered)}`,
+      );
       const grantsBefore = h.sim.stats().token_grants;
       await page.click('#accept');
       await page.waitForURL((url) => url.pathname === '/callback');
