@@ -113,7 +113,8 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     mqtt: { url: mqttUrl, base_topic: args.baseTopic, client_id: `netatmo2mqtt_demo_${process.pid}` },
     data_dir: dataDir,
     log_level: 'warning',
-    web: { enabled: false },
+    // Port 0: any free port, printed below; loopback only, it is a demo.
+    web: { enabled: true, port: 0, host: '127.0.0.1' },
   });
   const watcher = new PublishWatcher();
   await watcher.start(mqttUrl, args.baseTopic);
@@ -148,6 +149,7 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
 
   await firstRound(bridge, 20_000);
   await summary();
+  out(`Web UI:    ${bridge.webUrl ?? '(disabled)'}  (status, onboarding; /metrics, /healthz)`);
   out(`Watch it:  mosquitto_sub -L ${mqttUrl}/${args.baseTopic}/# -v`);
   out(`Try:       mosquitto_pub -L ${mqttUrl}/${args.baseTopic}/bridge/request/health -m '{}'`);
   out('Stop with Ctrl+C.');
