@@ -202,3 +202,93 @@ describe('commands: coalescing, bad input, storms', () => {
     expect(camera?.status).toBe('ok');
   }, 40_000);
 });
+
+describe('commands while Netatmo throttles', () => {
+  const twenty: Array<[string, string, string]> = [
+    ...['2746182631', '2833524037', '2940411577', '1002003001'].map((r): [string, string, string] => [
+      `room_${r}`,
+      'set/mode',
+      'max',
+    ]),
+    ...[
+      '0009999992',
+      '0009999993',
+      '12_34_56_00_01_01_01_b3',
+      '12_34_56_00_01_01_01_b4',
+      '12_34_56_00_01_01_01_b5',
+    ].map((d): [string, string, string] => [d, 'set/position', '50']),
+    ...[
+      '12_34_56_80_00_12_ac_f2',
+      '12_34_56_00_01_01_01_b2',
+      '12_34_56_00_01_01_01_b6-1',
+      '12_34_56_00_01_01_01_b6-2',
+      '12_34_56_00_01_01_01_b7',
+      '12_34_56_00_01_01_01_b8',
+      '12_34_56_00_01_01_01_b9',
+    ].map((d): [string, string, string] => [d, 'set/state', 'ON']),
+    ['12_34_56_00_01_01_01_b1', 'set/fan_speed', '2'],
+    ...['12_34_56_00_f1_62', '12_34_56_00_f1_63', '12_34_56_10_b9_0e'].map((d): [string, string, string] => [
+      d,
+      'set/monitoring',
+      'on',
+    ]),
+  ];
+
+  async function burn(f: CommandBridge, token: string): Promise<void> {
+    for (let i = 0; i < 200; i++) {
+      if ((await f.api('homestatus', { home_id: HOME_ID }, token)).status !== 200) return;
+    }
+    throw new Error('the quota never ran out');
+  }
+
+  async function sendAll(f: CommandBridge): Promise<number> {
+    const before = f.responses().length;
+    await Promise.all(twenty.map(([d, s, p]) => f.send(`${d}/${s}`, p)));
+    await f.until(() => f.responses().length - before >= 20, 20_000, '20 answers');
+    return before;
+  }
+
+  it('per-token quota: 20 concurrent commands all succeed after exactly one refresh', async () => {
+    fx = await startCommandBridge({
+      brokerUrl: broker.url,
+      sim: { quota: 'per-token', limits: { userPerHour: 80 } },
+    });
+    const f = fx;
+    await ready(f);
+    await burn(f, await f.bridge.netatmo.auth.accessToken());
+    const refreshes = f.sim.stats().token_refreshes;
+    const before = await sendAll(f);
+    const answers = f.responses().slice(before);
+    expect(
+      answers.filter((r) => r.status !== 'ok'),
+      JSON.stringify(answers.filter((r) => r.status !== 'ok')),
+    ).toEqual([]);
+    expect(f.sim.stats().token_refreshes - refreshes).toBe(1);
+  }, 40_000);
+
+  it('per-user quota: commands are answered with retry_at within two seconds and none is sent twice', async () => {
+    fx = await startCommandBridge({
+      brokerUrl: broker.url,
+      sim: { quota: 'per-user', limits: { userPerHour: 80 } },
+    });
+    const f = fx;
+    await ready(f);
+    await burn(f, f.sim.mintTokens().access_token);
+    f.sim.resetStats();
+    const started = Date.now();
+    const before = await sendAll(f);
+    expect(Date.now() - started).toBeLessThan(2_500);
+    const answers = f.responses().slice(before);
+    for (const answer of answers) {
+      expect(answer).toMatchObject({ status: 'error', data: { code: 'throttled' } });
+      expect(Date.parse(answer.data.retry_at ?? '')).toBeGreaterThan(f.sim.clock.now());
+    }
+    const writes = f.sim.log().filter((e) => ['setstate', 'setroomthermpoint'].includes(e.endpoint));
+    expect(writes.filter((e) => e.outcome === 'ok')).toEqual([]);
+    const sent = writes.length;
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(f.sim.log().filter((e) => ['setstate', 'setroomthermpoint'].includes(e.endpoint)).length).toBe(
+      sent,
+    );
+  }, 40_000);
+});
