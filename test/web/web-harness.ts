@@ -18,6 +18,8 @@ export const CLIENT_SECRET = `secret-${randomBytes(12).toString('hex')}`;
 export interface WebHarnessOptions {
   brokerUrl: string;
   withToken: boolean;
+  /** A bootstrap refresh token of the test's choosing (e.g. one Netatmo will refuse). */
+  bootstrapToken?: string;
   webAllowedPeers?: readonly string[];
 }
 
@@ -38,7 +40,8 @@ export async function startWebHarness(options: WebHarnessOptions): Promise<WebHa
   const sim = await startSimulator({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
   const dataDir = await mkdtemp(join(tmpdir(), 'n2m-web-'));
   const baseTopic = `n2m_web_${randomBytes(4).toString('hex')}`;
-  const bootstrap = options.withToken ? sim.mintTokens().refresh_token : undefined;
+  const bootstrap =
+    options.bootstrapToken ?? (options.withToken ? sim.mintTokens().refresh_token : undefined);
   const config = validateConfig({
     netatmo: {
       base_url: sim.url,

@@ -209,6 +209,37 @@ describe('onboarding over HTTP (no token at start)', () => {
   });
 });
 
+describe('re-authentication', () => {
+  it('a refused token shows the re-authentication banner; a pasted token fixes it without a restart', async () => {
+    const h = await startWebHarness({
+      brokerUrl: broker.url,
+      withToken: false,
+      bootstrapToken: 'revoked-refresh-token-000000000000',
+    });
+    try {
+      await h.until(() => h.bridge.netatmo.auth.state === 'reauth_required', 10_000, 'reauth_required');
+      const client = new Browserish(h.web);
+      const page = await (await client.get('./')).text();
+      expect(page).toContain('Re-authentication needed');
+      expect(page).toContain('id="connect"');
+      expect(page).toContain('invalid_grant');
+      const metrics = await (await client.get('metrics')).text();
+      expect(metrics).toContain('netatmo2mqtt_auth_state{state="reauth_required"} 1');
+
+      const csrf = Browserish.csrfOf(page);
+      const pasted = await client.post('token', { csrf, refresh_token: h.sim.mintTokens().refresh_token });
+      expect(pasted.status).toBe(303);
+      expect(h.bridge.netatmo.auth.state).toBe('ok');
+      await h.until(() => h.bridge.store.devices().length > 0, 15_000, 'devices after re-authentication');
+      const after = await (await client.get('./')).text();
+      expect(after).not.toContain('Re-authentication needed');
+      expectNoSecret(after, await h.secrets());
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('ingress guard', () => {
   it('in add-on mode only the Supervisor ingress proxy is allowed; loopback may read /healthz', async () => {
     expect(ingressAllowList({ SUPERVISOR_TOKEN: 'x' })).toEqual([SUPERVISOR_INGRESS_ADDRESS]);
