@@ -18,6 +18,7 @@ import type { BridgeDevice } from '../../src/mqtt/topics.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { RunningSimulator } from '../../src/simulator/types.js';
 import { type TestBroker, useTestBroker } from '../support/broker.js';
+import { freePort } from '../support/private-broker.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const SUPERVISOR_TOKEN = 'fake-supervisor-token-5f2c9e';
@@ -135,7 +136,7 @@ describe('the add-on with a Supervisor', () => {
   });
 
   /** `netatmo2mqtt start` as the Supervisor runs it, with `options` in options.json. */
-  async function startAddon(options: Record<string, unknown>): Promise<() => string> {
+  async function startAddon(options: Record<string, unknown>, webPort = 0): Promise<() => string> {
     const optionsFile = join(dir, 'options.json');
     await writeFile(optionsFile, JSON.stringify({ ...addonDefaults, ...options }));
     child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'start'], {
@@ -149,7 +150,7 @@ describe('the add-on with a Supervisor', () => {
         SUPERVISOR_URL: supervisor.url,
         NETATMO2MQTT_ADDON_OPTIONS_FILE: optionsFile,
         NETATMO2MQTT_DATA_DIR: join(dir, 'data'),
-        NETATMO2MQTT_WEB_PORT: '0',
+        NETATMO2MQTT_WEB_PORT: String(webPort),
       },
     });
     let output = '';
@@ -170,13 +171,17 @@ describe('the add-on with a Supervisor', () => {
     const topics = uniqueTopics();
     const base = topics.base_topic;
     watcher = await Watcher.start(broker.url, [`${base}/#`, `${topics.discovery_prefix}/#`]);
-    const output = await startAddon({
-      client_id: 'addon-test-client',
-      client_secret: 'addon-test-secret',
-      refresh_token: sim.mintTokens().refresh_token,
-      base_url: sim.url,
-      ...topics,
-    });
+    const webPort = await freePort();
+    const output = await startAddon(
+      {
+        client_id: 'addon-test-client',
+        client_secret: 'addon-test-secret',
+        refresh_token: sim.mintTokens().refresh_token,
+        base_url: sim.url,
+        ...topics,
+      },
+      webPort,
+    );
 
     await watcher.waitFor(`${base}/bridge/state`, (p) => JSON.parse(p).state === 'online', 20_000);
     const devicesPayload = await watcher.waitFor(
@@ -201,6 +206,19 @@ describe('the add-on with a Supervisor', () => {
     for (const secret of [SERVICE_PASSWORD, SUPERVISOR_TOKEN, 'addon-test-secret']) {
       expect(output()).not.toContain(secret);
     }
+    // The image's HEALTHCHECK passes from inside the container (loopback), while the web UI
+    // itself answers only Home Assistant's ingress proxy.
+    const healthcheck = spawn(
+      process.execPath,
+      [join(root, 'rootfs/usr/local/bin/netatmo2mqtt-healthcheck')],
+      {
+        env: { PATH: process.env.PATH, NETATMO2MQTT_WEB_PORT: String(webPort) },
+        stdio: 'ignore',
+      },
+    );
+    expect((await once(healthcheck, 'exit'))[0]).toBe(0);
+    expect((await fetch(`http://127.0.0.1:${webPort}/`)).status).toBe(403);
+
     // The rotated Netatmo token lives in the data directory (/data in the add-on).
     const stored = await readFile(join(dir, 'data', 'token.json'), 'utf8');
     expect(stored.length).toBeGreaterThan(0);
