@@ -8,7 +8,8 @@
  * - The rest is shared by weighted max-min fairness: every home's homestatus has weight 1,
  *   the weather stations (one getstationsdata covers all) and the home coaches (one
  *   gethomecoachsdata covers all) weight 0.15 each, because homestatus is what users watch and
- *   act on. Every publisher has a floor interval it is never polled faster than: homestatus
+ *   act on — growing by 0.15 per ten homes beyond ten, since one weather call serves every
+ *   home's station (100 homes must not wait hours for their weather). Every publisher has a floor interval it is never polled faster than: homestatus
  *   10 s (the gate's 10-s window and Netatmo's own update rate make faster pointless), weather
  *   and home coach 5 min (stations upload every 5-10 min: faster polling only wastes quota).
  *   Budget a capped publisher cannot use goes to the others.
@@ -173,10 +174,13 @@ export function planPolls(input: PlanInput): Plan {
     weight: 1,
     maxPerHour: HOUR_MS / homeFloorMs,
   }));
+  // One call covers every home's devices of that family: its weight grows with the homes
+  // (slowly, so on a few homes homestatus keeps most of a tight budget).
+  const familyWeight = STATION_WEIGHT * Math.max(1, H / 10);
   if (input.weather)
-    claimants.push({ key: 'weather', weight: STATION_WEIGHT, maxPerHour: HOUR_MS / weatherFloorMs });
+    claimants.push({ key: 'weather', weight: familyWeight, maxPerHour: HOUR_MS / weatherFloorMs });
   if (input.homeCoach)
-    claimants.push({ key: 'homecoach', weight: STATION_WEIGHT, maxPerHour: HOUR_MS / coachFloorMs });
+    claimants.push({ key: 'homecoach', weight: familyWeight, maxPerHour: HOUR_MS / coachFloorMs });
   const shares = waterFill(pollBudget - topology.callsPerHour, claimants);
 
   const homePerHour = H > 0 ? (shares.get(`home:${homeIds[0]}`) ?? 0) : 0;
