@@ -1,18 +1,11 @@
 /** Small node:http helpers: bodies in, JSON/HTML out. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readRequestBody } from '../util/request-body.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-export async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > MAX_BODY_BYTES) throw new Error('request body too large');
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+export function readBody(req: IncomingMessage): Promise<string> {
+  return readRequestBody(req, MAX_BODY_BYTES);
 }
 
 /** Form or query string → plain record (last value wins). */

@@ -4,27 +4,12 @@
  * every refresh invalidates the previous pair.
  */
 import { randomBytes } from 'node:crypto';
+import { NETATMO_SCOPES } from '../netatmo/scopes.js';
 import type { Clock } from '../util/clock.js';
 import { SimApiError } from './api-error.js';
 
-export const ALL_SCOPES = [
-  'read_station',
-  'read_thermostat',
-  'write_thermostat',
-  'read_camera',
-  'write_camera',
-  'access_camera',
-  'read_presence',
-  'write_presence',
-  'access_presence',
-  'read_homecoach',
-  'read_smokedetector',
-  'read_carbonmonoxidedetector',
-  'read_magellan',
-  'write_magellan',
-  'read_bubendorff',
-  'write_bubendorff',
-];
+/** The simulator grants every scope the bridge may ask for. */
+export const ALL_SCOPES: string[] = [...NETATMO_SCOPES];
 
 /** Authorization codes live this long (simulated ms), and work once. */
 const CODE_LIFETIME_MS = 10 * 60_000;

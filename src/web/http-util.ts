@@ -1,5 +1,7 @@
 /** Response helpers of the web server: security headers on every answer, form bodies with a limit. */
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BodyTooLargeError, readRequestBody } from '../util/request-body.js';
 
 const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy':
@@ -42,16 +44,8 @@ export function redirect(res: ServerResponse, location: string, headers: ExtraHe
   res.end();
 }
 
-export class BodyTooLargeError extends Error {}
+export { BodyTooLargeError };
 
 export async function readForm(req: IncomingMessage, limitBytes = 16_384): Promise<URLSearchParams> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > limitBytes) throw new BodyTooLargeError('request body too large');
-    chunks.push(buffer);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  return new URLSearchParams(await readRequestBody(req, limitBytes));
 }

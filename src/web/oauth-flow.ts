@@ -7,29 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../util/clock.js';
 
-/** What the devices this bridge supports need (reference/netatmo-api.md §2.4). */
-export const NETATMO_SCOPES: readonly string[] = [
-  'read_station',
-  'read_thermostat',
-  'write_thermostat',
-  'read_camera',
-  'write_camera',
-  'access_camera',
-  'read_presence',
-  'write_presence',
-  'access_presence',
-  'read_doorbell',
-  'access_doorbell',
-  'read_homecoach',
-  'read_smokedetector',
-  'read_carbonmonoxidedetector',
-  'read_magellan',
-  'write_magellan',
-  'read_bubendorff',
-  'write_bubendorff',
-  'read_smarther',
-  'write_smarther',
-];
+export { NETATMO_SCOPES } from '../netatmo/scopes.js';
 
 const DEFAULT_TTL_MS = 10 * 60_000;
 /** Started flows kept at once; the oldest is forgotten first. */
