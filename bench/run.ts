@@ -29,7 +29,7 @@ export interface BenchPlan {
 
 export const FULL_PLAN: BenchPlan = {
   speed: BENCH_SPEED,
-  freshness: ['fixtures', 'scale:10,30', 'scale:100,50'].flatMap((scenario) =>
+  freshness: ['fixtures', 'scale:10,30'].flatMap((scenario) =>
     (['own_app', 'shared_app'] as const).map((profile) => ({ scenario, profile })),
   ),
   timing: {
@@ -100,7 +100,18 @@ export async function runBench(
 async function main(): Promise<void> {
   setLogLevel('error');
   const smoke = process.argv.includes('--smoke');
-  const results = await runBench(smoke ? SMOKE_PLAN : FULL_PLAN, (line) => process.stderr.write(`${line}\n`));
+  // scale:100,50 with three pipelines of 5000 devices at 120× could not keep up on a loaded
+  // 2-core machine (publish backlog, minutes per simulated hour); it runs only on request.
+  const plan: BenchPlan = process.argv.includes('--scale100')
+    ? {
+        ...FULL_PLAN,
+        freshness: [
+          ...FULL_PLAN.freshness,
+          ...(['own_app', 'shared_app'] as const).map((profile) => ({ scenario: 'scale:100,50', profile })),
+        ],
+      }
+    : FULL_PLAN;
+  const results = await runBench(smoke ? SMOKE_PLAN : plan, (line) => process.stderr.write(`${line}\n`));
   const report = renderReport(results);
   process.stdout.write(`${report}\n`);
   if (smoke) return;
