@@ -3,13 +3,16 @@
  *
  * - `setstate` parts (modules and rooms) of one home that arrive within a short batch window,
  *   or while that home's previous setstate is still on its way, go out together in ONE call;
- *   `body.errors[]` is mapped back to the commands of the modules it names.
+ *   `body.errors[]` is mapped back to the commands of the modules it names. A batch Netatmo
+ *   refuses as a whole (one invalid entry) is resent part by part, so one stale module cannot
+ *   fail its neighbours' commands.
  * - Other calls (setroomthermpoint, setthermmode, switchhomeschedule) run one at a time per
  *   device, so a trailing value never overtakes the value sent before it.
  */
 import { cleanNetatmoId } from '../devices/ids.js';
 import type { ModuleError, SetStateBody, SetStateRequest } from '../netatmo/api-types.js';
 import type { RoomThermPoint, ThermMode } from '../netatmo/client.js';
+import { isNetatmoError } from '../netatmo/errors.js';
 import type { CallOptions } from '../netatmo/types.js';
 import type { Clock } from '../util/clock.js';
 import { failureFromError, failureFromModuleError } from './outcome.js';
@@ -195,14 +198,41 @@ export class CommandDispatcher {
         for (const resolve of part.waiters) resolve(result);
       }
     } catch (error) {
-      const result = failureFromError(error);
-      for (const part of [...batch.modules.values(), ...batch.rooms.values()])
-        for (const resolve of part.waiters) resolve(result);
+      const parts = batch.modules.size + batch.rooms.size;
+      if (parts > 1 && isNetatmoError(error, 'api')) {
+        // Netatmo refuses a whole setstate for one bad entry (e.g. code 21 "Invalid device_id"
+        // for a module it no longer knows): send each part alone so the others still go through.
+        await this.#sendAlone(homeId, batch);
+      } else {
+        const result = failureFromError(error);
+        for (const part of [...batch.modules.values(), ...batch.rooms.values()])
+          for (const resolve of part.waiters) resolve(result);
+      }
     } finally {
       lane.busy = false;
       if (lane.pending.modules.size + lane.pending.rooms.size > 0) this.#scheduleFlush(homeId, lane);
       else if (this.#homes.get(homeId) === lane) this.#homes.delete(homeId);
     }
+  }
+
+  async #sendAlone(homeId: string, batch: HomeBatch): Promise<void> {
+    const single = async (where: 'modules' | 'rooms', part: Part): Promise<void> => {
+      this.#count('setstate');
+      let result: DispatchResult;
+      try {
+        const body = await this.#o.api.setState(
+          { home: { id: homeId, [where]: [part.fields] } },
+          this.#callOptions(),
+        );
+        const entry = body.errors?.find((e) => cleanNetatmoId(e.id) === cleanNetatmoId(part.fields.id));
+        result = entry ? failureFromModuleError(entry) : { ok: true };
+      } catch (error) {
+        result = failureFromError(error);
+      }
+      for (const resolve of part.waiters) resolve(result);
+    };
+    for (const part of batch.modules.values()) await single('modules', part);
+    for (const part of batch.rooms.values()) await single('rooms', part);
   }
 
   #count(endpoint: string): void {

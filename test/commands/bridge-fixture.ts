@@ -12,6 +12,7 @@ import { Bridge } from '../../src/bridge/controller.js';
 import { validateConfig } from '../../src/config/index.js';
 import type { DeviceSetResponsePayload } from '../../src/mqtt/topics.js';
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from '../../src/simulator/index.js';
+import type { Clock } from '../../src/util/clock.js';
 
 export interface CommandBridge {
   sim: RunningSimulator;
@@ -42,9 +43,15 @@ export async function startCommandBridge(options: {
   brokerUrl: string;
   sim?: SimulatorOptions;
   commands?: Record<string, number>;
+  /** One clock for the bridge and the simulator (a ScaledClock makes gate windows pass fast). */
+  clock?: Clock;
 }): Promise<CommandBridge> {
   const base = `n2mc_${randomBytes(4).toString('hex')}`;
-  const sim = await startSimulator({ scenario: 'fixtures', ...options.sim });
+  const sim = await startSimulator({
+    scenario: 'fixtures',
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...options.sim,
+  });
   const dataDir = await mkdtemp(join(tmpdir(), 'n2m-cmd-'));
   const client = await mqtt.connectAsync(options.brokerUrl, {
     protocolVersion: 4,
@@ -68,7 +75,11 @@ export async function startCommandBridge(options: {
     web: { enabled: false },
     ...(options.commands ? { commands: options.commands } : {}),
   });
-  const bridge = new Bridge({ config, discoveryScanMs: 200 });
+  const bridge = new Bridge({
+    config,
+    discoveryScanMs: 200,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   await bridge.start();
 
   const until = async (predicate: () => boolean, ms = 10_000, what = 'condition'): Promise<void> => {

@@ -178,7 +178,8 @@ export function lightComponent(base: EntityBase, caps: Map<string, Capability>):
 
 /**
  * Ventilation: speeds 1..2 map to 50 % / 100 %. The NLLF cannot be switched off, so the
- * on/off command topic also just selects the normal speed (1).
+ * on/off command topic also just selects the normal speed (1), and so does 0 % (HA sends
+ * speed 0 for it, which the bridge would refuse).
  */
 export function fanComponent(base: EntityBase, caps: Map<string, Capability>): ComponentConfig {
   const t = base.stateTopic;
@@ -193,6 +194,7 @@ export function fanComponent(base: EntityBase, caps: Map<string, Capability>): C
     percentage_state_topic: t,
     percentage_value_template: valueTemplate('fan_speed'),
     percentage_command_topic: `${t}/set/fan_speed`,
+    percentage_command_template: `{{ value if value > 0 else ${range.min ?? 1} }}`,
     speed_range_min: range.min ?? 1,
     speed_range_max: range.max ?? 2,
   };
