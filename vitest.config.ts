@@ -8,5 +8,7 @@ export default defineConfig({
     // Integration tests share one broker and spawn processes; two cores do not like more.
     maxWorkers: 2,
     globalSetup: ['test/support/global-setup.ts'],
+    // Bridge logs are noise when a test passes and evidence when it fails.
+    silent: 'passed-only',
   },
 });

@@ -49,6 +49,12 @@ describe('with a connected bridge', () => {
   beforeAll(async () => {
     h = await startWebHarness({ brokerUrl: broker.url, withToken: true });
     await h.until(() => h.bridge.store.devices().length > 0, 15_000, 'devices');
+    // The status page and /metrics report each home's last poll: wait for the first one.
+    await h.until(
+      () => h.bridge.poller.status().publishers.some((p) => p.kind === 'home' && p.lastSuccessAt !== null),
+      15_000,
+      'a home poll',
+    );
   });
 
   afterAll(async () => {
