@@ -10,7 +10,7 @@
  *   gethomecoachsdata covers all) weight 0.15 each, because homestatus is what users watch and
  *   act on — growing by 0.15 per ten homes beyond ten, since one weather call serves every
  *   home's station (100 homes must not wait hours for their weather). Every publisher has a floor interval it is never polled faster than: homestatus
- *   10 s (the gate's 10-s window and Netatmo's own update rate make faster pointless), weather
+ *   30 s (modules report every few minutes: faster buys little and costs quota), weather
  *   and home coach 5 min (stations upload every 5-10 min: faster polling only wastes quota).
  *   Budget a capped publisher cannot use goes to the others.
  * - Homes are phased evenly over one interval so they never fire together.
@@ -83,7 +83,12 @@ export interface Plan {
 
 export const DEFAULT_COMMAND_RESERVE = 0.2;
 export const DEFAULT_TOPOLOGY_INTERVAL_MS = 3 * 3_600_000;
-export const DEFAULT_HOME_FLOOR_MS = 10_000;
+/**
+ * A home's live state is read at most every 30 s: faster buys little (modules report every few
+ * minutes, and the bridge's own commands are confirmed by an extra read), and one home on an own
+ * app then uses about a third of the quota, leaving the rest to commands and other apps.
+ */
+export const DEFAULT_HOME_FLOOR_MS = 30_000;
 export const DEFAULT_WEATHER_FLOOR_MS = 5 * 60_000;
 export const DEFAULT_HOME_COACH_FLOOR_MS = 5 * 60_000;
 /** Weight of the weather and home-coach publishers relative to one home's homestatus. */
@@ -207,7 +212,9 @@ export function planPolls(input: PlanInput): Plan {
   let staleness: StalenessEstimate | null = null;
   if (H > 0) {
     const meanHomeStatusSec = homeIntervalMs / 2000;
-    const boundSec = (H * 3600) / (2 * budget);
+    // The bound for the calls the plan makes: at its floor a plan does not spend the budget.
+    const spent = limitedBy === 'floor' ? Math.min(budget, expectedCallsPerHour) : budget;
+    const boundSec = (H * 3600) / (2 * spent);
     staleness = { meanHomeStatusSec, boundSec, ratio: meanHomeStatusSec / boundSec };
   }
   if (homeIntervalMs > HOME_STALE_WARNING_MS) {

@@ -68,10 +68,10 @@ describe('Poller schedule', () => {
     expect(h.api.callsTo('homestatus', EMPTY_HOME)).toHaveLength(0);
     const plan = h.poller.plan;
     expect(plan?.homes.map((x) => x.homeId)).toEqual([HOME]);
-    // One home on an own app: homestatus at its 10-s floor, weather and coach every 5 min.
-    expect(plan?.homeStatusIntervalMs).toBe(10_000);
+    // One home on an own app: homestatus at its 30-s floor, weather and coach every 5 min.
+    expect(plan?.homeStatusIntervalMs).toBe(30_000);
     const homeGaps = gaps(h.api.callsTo('homestatus').map((c) => c.at));
-    expect(Math.min(...homeGaps)).toBeGreaterThanOrEqual(10_000);
+    expect(Math.min(...homeGaps)).toBeGreaterThanOrEqual(30_000);
     expect(gaps(h.api.callsTo('getstationsdata').map((c) => c.at)).every((g) => g >= 5 * MIN)).toBe(true);
     expect(h.api.callsTo('getstationsdata').length).toBeGreaterThanOrEqual(11);
     expect(h.api.calls.length).toBeLessThanOrEqual(Math.ceil(plan?.expectedCallsPerHour ?? 0) + 4);
@@ -184,10 +184,10 @@ describe('Poller schedule', () => {
     await h.clock.advance(MIN);
     failing = true;
     const failStart = h.clock.now();
-    await h.clock.advance(3 * MIN);
+    await h.clock.advance(8 * MIN);
     const failedCalls = h.api.callsTo('homestatus').filter((c) => c.at > failStart);
     const g = gaps(failedCalls.map((c) => c.at));
-    // 12 s, 24 s, 48 s, 96 s (± latency): each gap about double the previous.
+    // 30 s, 60 s, 120 s, 240 s (± latency): each gap about double the previous.
     expect(g.length).toBeGreaterThanOrEqual(3);
     for (let i = 1; i < g.length; i++) expect((g[i] ?? 0) / (g[i - 1] ?? 1)).toBeCloseTo(2, 1);
     expect(h.errors.map((e) => e.failures).slice(0, 3)).toEqual([1, 2, 3]);
@@ -199,7 +199,8 @@ describe('Poller schedule', () => {
     expect(status?.lastError).toMatchObject({ kind: 'transient', status: 503 });
 
     failing = false;
-    await h.clock.advance(5 * MIN);
+    // The next attempt comes after the longest backoff so far (at most the 15-min cap).
+    await h.clock.advance(16 * MIN);
     expect(h.availability.at(-1)).toMatchObject({ publisher: `home:${HOME}`, online: true });
     const recovered = h.poller.status().publishers.find((p) => p.id === `home:${HOME}`);
     expect(recovered?.failures).toBe(0);
