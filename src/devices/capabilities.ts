@@ -146,6 +146,13 @@ const WIFI_TYPES = new Set([
   'BNCX',
 ]);
 
+/**
+ * Shutters that take setstate `target_position: -2`, their preferred ("my") position (reference
+ * §5.3; pyatmo's ShutterMixin and HA's preferred-position button offer it for every shutter).
+ * Not the garage door opener NLJ: a door has open and closed, no preset in between.
+ */
+const PREFERRED_POSITION_TYPES = new Set(['NBR', 'NBO', 'NBS', 'NLV', 'NLLV', 'NLLM', 'TPSRS', 'Z3V']);
+
 function diagnosticsFor(type: string): Capability[] {
   const out: Capability[] = [reachable, lastSeen];
   if (BATTERY_TYPES.has(type)) out.push(battery, batteryVoltage);
@@ -277,7 +284,11 @@ function kindCapabilities(kind: DeviceKind, type: string, category?: string): Ca
           component: 'cover',
           deviceClass: type === 'NLJ' ? 'garage' : type === 'NBO' ? 'blind' : 'shutter',
           options: [...COVER_STATES],
-          writable: { options: ['OPEN', 'CLOSE', 'STOP'] },
+          writable: {
+            options: PREFERRED_POSITION_TYPES.has(type)
+              ? ['OPEN', 'CLOSE', 'STOP', 'PREFERRED']
+              : ['OPEN', 'CLOSE', 'STOP'],
+          },
         },
         {
           key: 'position',

@@ -120,6 +120,49 @@ describe('commands over MQTT', () => {
   }, 60_000);
 });
 
+describe('shutter preferred position', () => {
+  it('PREFERRED moves a roller shutter to its preferred position; a garage door refuses it', async () => {
+    fx = await startCommandBridge({ brokerUrl: broker.url });
+    const f = fx;
+    await ready(f);
+    const shutter = '0009999992'; // NBR, closed (0) in the fixtures
+    const response = await f.command(shutter, 'set/state', 'PREFERRED');
+    expect(response).toMatchObject({
+      status: 'ok',
+      data: { device: shutter, values: { state: 'PREFERRED' } },
+    });
+    // The simulator resolves target_position -2 to the module's preferred position (50): no
+    // other shutter payload can produce it.
+    const { body } = await f.api('homestatus', { home_id: HOME_ID });
+    const modules = (body as { body: { home: { modules: Fields[] } } }).body.home.modules;
+    expect(modules.find((m) => m.id === shutter)?.target_position).toBe(50);
+
+    // Let the shutter travel; the bridge's next read of the home (its confirmation read, or the
+    // refresh asked for here) shows it arrived.
+    f.sim.advanceClock(120_000);
+    const before = f.messages.length;
+    await f.send('bridge/request/refresh', JSON.stringify({ home: HOME_ID, transaction: 'p1' }));
+    await f.until(
+      () => f.messages.slice(before).some((m) => m.topic === `${f.base}/bridge/response/refresh`),
+      10_000,
+      'the refresh answer',
+    );
+    const answer = f.messages.slice(before).find((m) => m.topic === `${f.base}/bridge/response/refresh`);
+    expect(JSON.parse(answer?.payload ?? '{}')).toEqual({
+      status: 'ok',
+      data: { refreshed: HOME_ID },
+      transaction: 'p1',
+    });
+    await f.until(() => f.state(shutter)?.position === 50, 20_000, 'position 50 on MQTT');
+    expect(f.state(shutter)?.state).toBe('open');
+
+    const writes = f.writes();
+    const garage = await f.command('12_34_56_00_01_01_01_b5', 'set/state', 'PREFERRED');
+    expect(garage).toMatchObject({ status: 'error', data: { code: 'invalid_value' } });
+    expect(f.writes()).toBe(writes);
+  }, 30_000);
+});
+
 describe('commands: coalescing, bad input, storms', () => {
   it('50 brightness values within one second make at most 2 API calls and the last one wins', async () => {
     fx = await startCommandBridge({ brokerUrl: broker.url, sim: { scenario: 'scale:1,28' } });

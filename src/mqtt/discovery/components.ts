@@ -10,7 +10,8 @@
  *                             temperature keeps the current target)
  *     set/thermostat_mode     `schedule|away|frost_guard|off` (home)
  *     set/schedule            a therm schedule NAME (home)
- *     set/state               `ON|OFF|TOGGLE` (switch, plug) or `OPEN|CLOSE|STOP` (cover)
+ *     set/state               `ON|OFF|TOGGLE` (switch, plug) or `OPEN|CLOSE|STOP|PREFERRED` (cover;
+ *                             PREFERRED has no HA cover payload, automations send it)
  *     set/position            `0..100` (cover; 100 = open)
  *     set/fan_speed           `1|2` (ventilation)
  *     set/monitoring          `on|off` (camera)
