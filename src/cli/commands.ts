@@ -5,16 +5,6 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-function notYet(name: string, what: string): Command['run'] {
-  return async () => {
-    process.stderr.write(
-      `netatmo2mqtt ${name}: ${what} is not available in this version yet.\n` +
-        `Run 'netatmo2mqtt simulator --port 9999' to try the Netatmo simulator.\n`,
-    );
-    return 3;
-  };
-}
-
 export const commands: Record<string, Command> = {
   start: {
     summary: 'run the bridge',
@@ -34,8 +24,8 @@ export const commands: Record<string, Command> = {
   },
   auth: {
     summary: 'store a Netatmo refresh token in data_dir',
-    usage: 'netatmo2mqtt auth --refresh-token TOKEN [--config FILE]',
-    run: notYet('auth', 'token import'),
+    usage: 'netatmo2mqtt auth --refresh-token TOKEN | --status [--config FILE]',
+    run: async (argv) => (await import('./auth.js')).runAuthCommand(argv),
   },
 };
 
