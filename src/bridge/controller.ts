@@ -311,6 +311,7 @@ export function mqttConnectionOptions(
     url: mqtt.url,
     baseTopic: mqtt.base_topic,
     discoveryPrefix: homeassistant.discovery_prefix,
+    homeAssistantStatusTopic: homeassistant.status_topic,
     keepalive: mqtt.keepalive,
     clock,
   };

@@ -22,8 +22,10 @@ export interface MqttConnectionOptions {
   url: string;
   /** Default `netatmo2mqtt`. */
   baseTopic?: string;
-  /** Default `homeassistant`; the birth topic is `<prefix>/status`. */
+  /** Default `homeassistant`. */
   discoveryPrefix?: string;
+  /** Where Home Assistant announces itself; default `<discoveryPrefix>/status`. */
+  homeAssistantStatusTopic?: string;
   username?: string;
   password?: string;
   /**

@@ -103,7 +103,7 @@ export class MqttConnection {
     this.#clock = options.clock ?? systemClock;
     this.baseTopic = options.baseTopic ?? DEFAULT_BASE_TOPIC;
     this.discoveryPrefix = options.discoveryPrefix ?? DEFAULT_DISCOVERY_PREFIX;
-    this.homeAssistantStatusTopic = `${this.discoveryPrefix}/status`;
+    this.homeAssistantStatusTopic = options.homeAssistantStatusTopic ?? `${this.discoveryPrefix}/status`;
     assertPublishableTopic(this.baseTopic);
     this.#parseTopic = createTopicParser(this.baseTopic, this.homeAssistantStatusTopic);
     this.#birth = new HomeAssistantBirthWatcher(this.#clock, options.birthDelay, options.random);

@@ -88,8 +88,8 @@ export interface HarnessOptions {
   sim?: SimulatorOptions;
   bridge?: Partial<BridgeOptions>;
   profile?: 'own_app' | 'shared_app';
-  /** Skip creating the Bridge (for tests that start their own). */
-  noBridge?: boolean;
+  /** Extra `homeassistant` settings (e.g. a custom status topic). */
+  homeassistant?: { status_topic?: string };
 }
 
 export interface Harness {
@@ -129,6 +129,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     data_dir: dataDir,
     log_level: 'warning',
     web: { enabled: false },
+    ...(options.homeassistant ? { homeassistant: options.homeassistant } : {}),
   });
   const bridge = new Bridge({ config, clock: options.clock, discoveryScanMs: 300, ...options.bridge });
   const until = async (predicate: () => boolean, ms = 15_000, what = 'condition'): Promise<void> => {

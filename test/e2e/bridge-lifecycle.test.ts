@@ -88,6 +88,23 @@ describe('bridge lifecycle', () => {
     expect(h.recorder.json(topic)).toEqual(h.bridge.store.state(device.id));
   });
 
+  it('listens for Home Assistant on a configured status topic', async () => {
+    broker = await startPrivateBroker();
+    h = await startHarness({
+      brokerUrl: broker.url,
+      clock: new ScaledClock(10),
+      sim: { clock: frozenClock() },
+      homeassistant: { status_topic: 'hass/status' },
+    });
+    await h.bridge.start();
+    await h.firstRound();
+    const device = h.bridge.store.devices().find((d) => d.kind === 'room')!;
+    const topic = `${h.baseTopic}/${device.id}`;
+    const before = h.recorder.count(topic);
+    await h.recorder.publish('hass/status', 'online');
+    await h.until(() => h!.recorder.count(topic) > before, 5_000, 'the state to be republished');
+  });
+
   it('clears retained discovery configs of devices that no longer exist, and only those', async () => {
     broker = await startPrivateBroker();
     h = await startHarness({
