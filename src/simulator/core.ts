@@ -4,7 +4,7 @@ import type { TokenAuthority } from './oauth.js';
 import type { QuotaTracker } from './quota.js';
 import type { OffsetClock } from './sim-clock.js';
 import type { StatsRecorder } from './stats.js';
-import type { ThrottleDialect } from './types.js';
+import type { ApiRequestListener, ThrottleDialect } from './types.js';
 import type { World } from './world/world.js';
 
 export interface SimulatorCore {
@@ -17,4 +17,6 @@ export interface SimulatorCore {
   throttle: ThrottleDialect;
   /** The app the quota's per-app windows count against. */
   appKey: string;
+  /** Told of every API request as soon as its body is read (benchmarks time arrivals). */
+  onApiRequest?: ApiRequestListener | undefined;
 }

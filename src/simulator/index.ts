@@ -7,6 +7,7 @@ import { systemClock } from '../util/clock.js';
 import { FaultInjector } from './faults.js';
 import { TokenAuthority } from './oauth.js';
 import { QuotaTracker } from './quota.js';
+import type { SimulatorCore } from './core.js';
 import { controls } from './routes-control.js';
 import { seedForScenario } from './scenarios/index.js';
 import { createSimulatorServer } from './server.js';
@@ -27,7 +28,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   if (!(Number.isFinite(lifetime) && lifetime > 0))
     throw new Error(`token lifetime must be > 0 s, got ${lifetime}`);
   const seed = seedForScenario(options.scenario ?? 'fixtures', clock.now());
-  const core = {
+  const core: SimulatorCore = {
     clock,
     world: new World(seed, clock, options.seed ?? 1),
     authority: new TokenAuthority(clock, lifetime, options.clientId, options.clientSecret),
@@ -77,6 +78,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     onChange: (listener) => {
       core.world.watchChanges(listener);
       return () => core.world.watchChanges(undefined);
+    },
+    onApiRequest: (listener) => {
+      core.onApiRequest = listener;
+      return () => {
+        if (core.onApiRequest === listener) core.onApiRequest = undefined;
+      };
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -29,6 +29,7 @@ export async function handleApi(
     ...Object.fromEntries(url.searchParams),
     ...(isJson ? {} : parseForm(raw)),
   };
+  core.onApiRequest?.(name, params);
   const entry: SimulatorLogEntry = {
     at: clock.now(),
     endpoint: name,
@@ -59,7 +60,7 @@ export async function handleApi(
     if (rule.kind === 'throttle') stats.bump('throttled');
     answerFault(rule, req, res, core.throttle, false);
     finish(
-      rule.kind === 'status' ? (rule.status ?? 503) : 0,
+      rule.kind === 'status' ? (rule.status ?? 503) : rule.kind === 'body' ? (rule.status ?? 200) : 0,
       rule.kind === 'throttle' ? 'throttled' : 'fault',
     );
     return;

@@ -61,6 +61,9 @@ export interface ActivityOptions {
 /** Told of every change of a tracked value: `id` is the room, module or weather unit. */
 export type SimulatorChangeListener = (id: string, field: string, value: unknown, at: number) => void;
 
+/** Told of every `/api/<endpoint>` request once its body is read, before any check (no secrets: form fields only). */
+export type ApiRequestListener = (endpoint: string, params: Readonly<Record<string, string>>) => void;
+
 export interface TokenPair {
   access_token: string;
   refresh_token: string;
@@ -88,7 +91,8 @@ export type FaultKind =
   | 'truncated' // 200 with a JSON body cut short
   | 'html' // 200 with text/html
   | 'throttle' // answer as over-quota in the configured dialect
-  | 'token_down'; // /oauth2/token answers 503
+  | 'token_down' // /oauth2/token answers 503
+  | 'body'; // answer `status` (default 200) with `body` verbatim as JSON (hostile answers)
 
 /** One rule of POST /__sim/faults. */
 export interface FaultRule {
@@ -101,6 +105,12 @@ export interface FaultRule {
   ms?: number;
   /** For `throttle`: Retry-After seconds to send. */
   retry_after?: number;
+  /**
+   * For `body`: the whole JSON answer, sent as given (envelope included), e.g.
+   * `{"status":"ok","body":{"home":{"id":…,"modules":"oops"}}}`. Keys such as `__proto__`
+   * survive: the simulator serialises what POST /__sim/faults parsed, own properties only.
+   */
+  body?: unknown;
 }
 
 /** Body of POST /__sim/faults. `clear: true` removes all rules and unreachable modules first. */
@@ -141,5 +151,7 @@ export interface RunningSimulator {
   lastChanges(): Record<string, number>;
   /** Calls `listener` on every later value change (one listener at a time); returns a stop function. */
   onChange(listener: SimulatorChangeListener): () => void;
+  /** Calls `listener` on every later API request as it arrives (one listener at a time); returns a stop function. */
+  onApiRequest(listener: ApiRequestListener): () => void;
   close(): Promise<void>;
 }
