@@ -78,6 +78,8 @@ export class CommandRouter {
       superseded: (_key, job) => {
         this.#stats.coalesced += 1;
         this.#settleIntent(job.command.device.id);
+        // A sender that correlates answers (it sent a transaction) must not wait forever.
+        if (job.command.transaction !== undefined) void this.#answerSuperseded(job.command);
       },
     });
     this.#storm = new StormGuard({ clock: options.clock, capPerMinute: options.config.storm_cap_per_minute });
@@ -222,6 +224,11 @@ export class CommandRouter {
     data.code = code ?? result.code;
     if (result.retryAt !== undefined) data.retry_at = new Date(result.retryAt).toISOString();
     await this.#publish({ status: 'error', data, error: result.error, ...transaction }, command.device.id);
+  }
+
+  async #answerSuperseded(command: ValidCommand): Promise<void> {
+    const data: DeviceSetResult = { device: command.device.id, values: command.values, code: 'superseded' };
+    await this.#publish({ status: 'ok', data, ...transactionOf(command.transaction) }, command.device.id);
   }
 
   async #publish(payload: DeviceSetResponsePayload, device: string): Promise<void> {

@@ -147,6 +147,7 @@ export type DeviceSetResponsePayload =
 export interface DeviceSetResult {
   device: string;
   values: Record<string, unknown>;
+  /** Why it failed, or `superseded` (ok: a newer value for the same attributes was sent instead). */
   code?: string;
   /** ISO time after which a throttled command may be sent again. */
   retry_at?: string;

@@ -184,6 +184,30 @@ describe('commands: coalescing, bad input, storms', () => {
     expect(f.bridge.health().commands.coalesced).toBeGreaterThanOrEqual(47);
   }, 30_000);
 
+  it('answers a value replaced while coalescing when it carried a transaction', async () => {
+    fx = await startCommandBridge({ brokerUrl: broker.url, sim: { scenario: 'scale:1,28' } });
+    const f = fx;
+    await f.until(() => f.bridge.store.devices().some((d) => d.type === 'NLFN'), 15_000, 'devices');
+    const dimmer = f.bridge.store.devices().find((d) => d.type === 'NLFN')!;
+    // The first goes at once, the second waits as the trailing value, the third replaces it.
+    for (const [i, brightness] of [10, 20, 30].entries()) {
+      await f.send(`${dimmer.id}/set`, JSON.stringify({ brightness, transaction: `t${i}` }));
+    }
+    await f.until(
+      () => f.responses().filter((r) => r.transaction !== undefined).length >= 3,
+      5_000,
+      'three answers',
+    );
+    const answers = new Map(f.responses().map((r) => [r.transaction, r]));
+    expect(answers.get('t0')).toMatchObject({ status: 'ok', data: { values: { brightness: 10 } } });
+    expect(answers.get('t1')).toMatchObject({
+      status: 'ok',
+      data: { values: { brightness: 20 }, code: 'superseded' },
+    });
+    expect(answers.get('t2')).toMatchObject({ status: 'ok', data: { values: { brightness: 30 } } });
+    expect(answers.get('t2')?.data).not.toHaveProperty('code');
+  }, 30_000);
+
   it('answers every kind of bad input with a clear error, sends nothing and keeps running', async () => {
     fx = await startCommandBridge({ brokerUrl: broker.url });
     const f = fx;
