@@ -8,7 +8,8 @@ const HTML_ERROR =
   '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>';
 
 /**
- * Answers a fault that replaces processing (status, timeout, reset, html, throttle, token_down).
+ * Answers a fault that replaces processing (status, timeout, reset, html, throttle, token_down,
+ * body).
  * `timeout` leaves the request hanging; the server's close() destroys such sockets.
  */
 export function answerFault(
@@ -33,6 +34,9 @@ export function answerFault(
       sendJson(res, t.status, t.body, t.headers);
       return;
     }
+    case 'body':
+      sendJson(res, rule.status ?? 200, rule.body);
+      return;
     case 'token_down':
       sendJson(res, rule.status ?? 503, { error: 'temporarily_unavailable' });
       return;

@@ -11,6 +11,7 @@ const KINDS: readonly FaultKind[] = [
   'html',
   'throttle',
   'token_down',
+  'body',
 ];
 
 /** Faults that spoil the answer after the request was processed (the write did happen). */
@@ -38,6 +39,8 @@ export class FaultInjector {
       }
       if (rule.endpoints !== undefined && !Array.isArray(rule.endpoints))
         throw new Error('endpoints must be a list');
+      if (rule.kind === 'body' && rule.body === undefined)
+        throw new Error("a 'body' rule needs a body: the JSON answer to send");
     }
     if (req.unreachable_modules !== undefined && !Array.isArray(req.unreachable_modules)) {
       throw new Error('unreachable_modules must be a list of module ids');
