@@ -162,6 +162,18 @@ export function coverComponent(base: EntityBase, caps: Map<string, Capability>):
   };
 }
 
+/** A button that moves a shutter to its preferred position (`<base>/<id>/set/state` PREFERRED). */
+export function preferredPositionButton(base: EntityBase): ComponentConfig {
+  return {
+    p: 'button',
+    ...common(base, 'preferred_position'),
+    name: 'Preferred position',
+    icon: 'mdi:window-shutter-settings',
+    command_topic: `${base.stateTopic}/set/state`,
+    payload_press: 'PREFERRED',
+  };
+}
+
 /** JSON-schema light: HA reads `state`/`brightness` from the device's state JSON directly. */
 export function lightComponent(base: EntityBase, caps: Map<string, Capability>): ComponentConfig {
   const dimmable = caps.has('brightness');

@@ -11,6 +11,7 @@ import {
   type EntityBase,
   fanComponent,
   lightComponent,
+  preferredPositionButton,
   selectComponent,
   sensorComponent,
   switchComponent,
@@ -56,6 +57,10 @@ export function buildDiscovery(
     if (config) cmps[cap.key] = config;
   }
   for (const [name, parts] of composite) cmps[name] = COMPOSITES[name](base, parts);
+  // HA's cover has no "preferred position": a button sends it (as HA's own Netatmo integration does).
+  if (composite.get('cover')?.get('state')?.writable?.options?.includes('PREFERRED')) {
+    cmps.preferred_position = preferredPositionButton(base);
+  }
 
   // An unknown module's fields are only known once its state arrives: one plain entity each.
   if (device.kind === 'unknown' && state) {
