@@ -125,7 +125,7 @@ const VARIANTS: Array<{ name: string; answer: () => unknown }> = [
     answer: () =>
       hostile((a) => {
         const module = a.body.home.modules[0];
-        if (module) module.constructor = { prototype: { polluted: true } };
+        if (module) Reflect.set(module, 'constructor', { prototype: { polluted: true } });
       }),
   },
 ];
