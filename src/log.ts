@@ -44,6 +44,23 @@ export const logger: winston.Logger = winston.createLogger({
   transports: [new winston.transports.Console({ stderrLevels: ['error'] })],
 });
 
+/**
+ * Also writes the log to `<dir>/netatmo2mqtt.log` (rotated at 5 MB, 3 files kept, mode 0600):
+ * the add-on keeps its logs under /data, so they survive restarts and are in backups.
+ */
+export function addFileLog(dir: string): void {
+  logger.add(
+    new winston.transports.File({
+      filename: `${dir}/netatmo2mqtt.log`,
+      maxsize: 5 * 1024 * 1024,
+      maxFiles: 3,
+      tailable: true,
+      options: { mode: 0o600 },
+      format: winston.format.uncolorize(),
+    }),
+  );
+}
+
 export function setLogLevel(level: LogLevel): void {
   logger.level = level;
 }

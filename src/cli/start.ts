@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { Bridge } from '../bridge/controller.js';
 import { ConfigError, loadConfig } from '../config/index.js';
 import type { BridgeConfig } from '../config/types.js';
-import { childLogger } from '../log.js';
+import { addFileLog, childLogger } from '../log.js';
 import { startEmbeddedBroker } from '../mqtt/embedded-broker.js';
 import { runUntilSignal } from './lifecycle.js';
 
@@ -34,6 +34,8 @@ export async function runStartCommand(argv: string[]): Promise<number> {
     }
     throw error;
   }
+  // In the add-on the log also goes under /data (stdout remains the add-on's log tab).
+  if (process.env.SUPERVISOR_TOKEN) addFileLog(`${config.data_dir}/log`);
   return runBridge(config);
 }
 

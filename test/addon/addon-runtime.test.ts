@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -222,6 +222,21 @@ describe('the add-on with a Supervisor', () => {
     // The rotated Netatmo token lives in the data directory (/data in the add-on).
     const stored = await readFile(join(dir, 'data', 'token.json'), 'utf8');
     expect(stored.length).toBeGreaterThan(0);
+    // So does the log, without secrets.
+    const logFile = join(dir, 'data', 'log', 'netatmo2mqtt.log');
+    expect((await stat(logFile)).mode & 0o777).toBe(0o600);
+    const logText = await readFile(logFile, 'utf8');
+    expect(logText).toContain('token source');
+    const pair = JSON.parse(stored) as { access_token: string; refresh_token: string };
+    for (const secret of [
+      SERVICE_PASSWORD,
+      SUPERVISOR_TOKEN,
+      'addon-test-secret',
+      pair.access_token,
+      pair.refresh_token,
+    ]) {
+      expect(logText).not.toContain(secret);
+    }
 
     // Home Assistant stops an add-on with SIGTERM: clean exit, bridge/state offline.
     const exited = once(child!, 'exit');
