@@ -39,6 +39,24 @@ const WRITABLE_KEYS = new Set([
 const TIMED_ROOM_MODES = new Set(['manual', 'max', 'away', 'frost_guard']);
 const TIMED_HOME_MODES = new Set(['away', 'frost_guard']);
 
+/** Deeper /set values are refused: `[[[…]]]` 20 000 levels deep breaks JSON.stringify. */
+const MAX_VALUE_DEPTH = 8;
+
+/** Breadth-first, so a hostile depth costs a loop, not the stack. */
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  let level: unknown[] = [value];
+  for (let depth = 0; level.length > 0; depth++) {
+    if (depth > max) return true;
+    const next: unknown[] = [];
+    for (const item of level) {
+      if (typeof item === 'object' && item !== null)
+        for (const inner of Object.values(item)) next.push(inner);
+    }
+    level = next;
+  }
+  return false;
+}
+
 type SetMessage = Pick<IncomingOf<'device_set'>, 'device' | 'attribute' | 'values' | 'raw'>;
 
 /** Reads what a `/set` message asks for; refuses payloads that are neither JSON objects nor bare words. */
@@ -71,6 +89,12 @@ export function commandValues(
       values = { ...(parsed as Record<string, unknown>) };
     else return reject('malformed_json', `${message.device}/set expects a JSON object, got ${truncate(raw)}`);
   }
+  // Command values are scalars; deep nesting would only overflow the stack when echoed back.
+  if (nestedDeeperThan(values, MAX_VALUE_DEPTH))
+    return reject(
+      'invalid_value',
+      `${message.device}/set: values nested deeper than ${MAX_VALUE_DEPTH} levels`,
+    );
   const transaction = values.transaction;
   delete values.transaction;
   const result: { ok: true; values: Record<string, unknown>; transaction?: Transaction } = {
