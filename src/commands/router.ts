@@ -29,6 +29,8 @@ const log = childLogger('commands');
 
 /** The same rejection text is logged at most once per this period (a flood of bad input is one line). */
 const LOG_REPEAT_MS = 60_000;
+/** At most this many rejection texts are remembered for that (a flood of unique ones is not a leak). */
+const LOG_MEMORY = 500;
 
 export interface CommandRouterOptions {
   clock: Clock;
@@ -200,7 +202,9 @@ export class CommandRouter {
     const now = this.#o.clock.now();
     const last = this.#logged.get(rejection.error);
     if (last === undefined || now - last >= LOG_REPEAT_MS) {
+      this.#logged.delete(rejection.error); // re-inserted last: the map stays in time order
       this.#logged.set(rejection.error, now);
+      this.#forgetOldLogLines(now);
       log.warning(`rejected command: ${rejection.error}`);
     }
     const data: DeviceSetResult = {
@@ -235,6 +239,14 @@ export class CommandRouter {
     await this.#o.mqtt.publish('bridge/response/device/set', payload, { qos: 1 }).catch((error: unknown) => {
       log.error(`cannot answer the command for ${device}: ${(error as Error).message}`);
     });
+  }
+
+  /** Texts name devices, so random topics make each one unique: keep only recent ones, and few. */
+  #forgetOldLogLines(now: number): void {
+    for (const [text, at] of this.#logged) {
+      if (this.#logged.size <= LOG_MEMORY && now - at < LOG_REPEAT_MS) break;
+      this.#logged.delete(text);
+    }
   }
 
   #intend(command: ValidCommand): void {
