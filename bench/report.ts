@@ -1,5 +1,7 @@
 /** The benchmark report: markdown tables of every figure next to its target. */
+import type { FootprintResult } from './footprint/scenario.js';
 import type { FreshnessResult } from './freshness/scenario.js';
+import type { LatencyResult } from './latency/scenario.js';
 import { fmt } from './lib/stats.js';
 import type { ThrottleRun } from './throttle/scenario.js';
 
@@ -9,6 +11,8 @@ export interface BenchResults {
   speed: number;
   freshness: FreshnessResult[];
   throttle: ThrottleRun[];
+  latency: LatencyResult;
+  footprint: FootprintResult[];
   wallSeconds: number;
 }
 
@@ -73,5 +77,43 @@ export function renderReport(r: BenchResults): string {
     '',
     'Targets: per-token → one refresh, zero failures; per-user → fast, explicit failure with retryAt.',
   );
+  lines.push(...latencySection(r.latency), ...footprintSection(r.footprint));
   return lines.join('\n');
+}
+
+function latencySection(l: LatencyResult): string[] {
+  return [
+    '',
+    `### 3. Command latency (${l.commands} single clicks, simulator latency 0, broker: ${l.broker})`,
+    '',
+    'MQTT publish of `<base>/<room>/set` → `setroomthermpoint` received by the simulator, against the same call made directly over HTTP by the bench process, interleaved.',
+    '',
+    '| path | p50 (ms) | p99 (ms) | max (ms) |',
+    '|---|---|---|---|',
+    `| direct HTTP | ${fmt(l.direct.p50Ms, 2)} | ${fmt(l.direct.p99Ms, 2)} | ${fmt(l.direct.maxMs, 2)} |`,
+    `| MQTT → bridge → HTTP | ${fmt(l.bridge.p50Ms, 2)} | ${fmt(l.bridge.p99Ms, 2)} | ${fmt(l.bridge.maxMs, 2)} |`,
+    '',
+    `Bridge-added: p50 ${fmt(l.addedP50Ms, 2)} ms, p99 ${fmt(l.addedP99Ms, 2)} ms (target < 5 ms at p99); ` +
+      `bridge ÷ direct: p50 ${fmt(l.ratioP50, 2)}, p99 ${fmt(l.ratioP99, 2)}. ` +
+      `Answered ok: ${l.ok}/${l.commands}, failed ${l.failed}.`,
+  ];
+}
+
+function footprintSection(runs: FootprintResult[]): string[] {
+  const lines = [
+    '',
+    '### 4. Footprint and scale (the bridge in its own process, real time, own_app quota)',
+    '',
+    '| scenario | modules discovered | all discovered after topology (s, target < 5) | MQTT msgs/s at start-up (mean / peak 1 s) | steady RSS MB (last / max) | steady CPU % of a core (target < 2) |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const f of runs) {
+    lines.push(
+      `| ${f.scenario} | ${f.modulesDiscovered}/${f.modules} (${f.discoveryConfigs} configs) | ` +
+        `${fmt(f.allDiscoveredAfterTopologySec, 2)} | ${fmt(f.startupMessagesPerSec, 0)} / ${f.startupPeakMessagesPerSec} | ` +
+        `${fmt(f.steadyRssMb, 0)} / ${fmt(f.steadyMaxRssMb, 0)} | ${fmt(f.steadyCpuPercent, 2)} |`,
+    );
+  }
+  lines.push('', 'RSS targets: < 80 MB idle (fixtures), < 200 MB (`scale:100,50`).');
+  return lines;
 }

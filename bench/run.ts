@@ -9,8 +9,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setLogLevel } from '../src/log.js';
 import { ScaledClock } from '../src/util/clock.js';
+import { type FootprintResult, type FootprintTiming, runFootprintScenario } from './footprint/scenario.js';
 import type { FreshnessTiming } from './freshness/run-strategy.js';
 import { type FreshnessResult, runFreshnessScenario } from './freshness/scenario.js';
+import { type LatencyResult, runLatencyScenario } from './latency/scenario.js';
 import { useBenchBroker } from './lib/broker.js';
 import type { Profile } from './lib/setup.js';
 import { type BenchResults, renderReport } from './report.js';
@@ -25,6 +27,11 @@ export interface BenchPlan {
   freshness: Array<{ scenario: string; profile: Profile }>;
   timing: FreshnessTiming;
   throttle: Array<{ strategy: (typeof THROTTLE_STRATEGIES)[number]; quota: 'per-token' | 'per-user' }>;
+  /** Scenario 3: how many single clicks. */
+  commands: number;
+  /** Scenario 4: which scenarios, and how long to wait and measure (wall ms). */
+  footprint: string[];
+  footprintTiming: FootprintTiming;
 }
 
 export const FULL_PLAN: BenchPlan = {
@@ -41,6 +48,9 @@ export const FULL_PLAN: BenchPlan = {
   throttle: (['per-token', 'per-user'] as const).flatMap((quota) =>
     THROTTLE_STRATEGIES.map((strategy) => ({ strategy, quota })),
   ),
+  commands: 1000,
+  footprint: ['fixtures', 'scale:100,50'],
+  footprintTiming: { discoveryTimeoutMs: 60_000, settleMs: 20_000, steadyMs: 30_000 },
 };
 
 export const SMOKE_PLAN: BenchPlan = {
@@ -51,6 +61,9 @@ export const SMOKE_PLAN: BenchPlan = {
     { strategy: 'wrapper', quota: 'per-token' },
     { strategy: 'unlocked-refresh', quota: 'per-token' },
   ],
+  commands: 20,
+  footprint: ['fixtures'],
+  footprintTiming: { discoveryTimeoutMs: 30_000, settleMs: 1_000, steadyMs: 2_000 },
 };
 
 export async function runBench(
@@ -79,6 +92,24 @@ export async function runBench(
       // Backoff waits are seconds of simulated time: 10× keeps them short and the order real.
       throttle.push(await runThrottleScenario({ ...t, clock: new ScaledClock(10), mqttUrl: broker.url }));
     }
+    log(`command latency, ${plan.commands} clicks …`);
+    const latency: LatencyResult = await runLatencyScenario({
+      mqttUrl: broker.url,
+      commands: plan.commands,
+      tag: `n2mbench_${process.pid}`,
+    });
+    const footprint: FootprintResult[] = [];
+    for (const [i, scenario] of plan.footprint.entries()) {
+      log(`footprint ${scenario} …`);
+      footprint.push(
+        await runFootprintScenario({
+          scenario,
+          mqttUrl: broker.url,
+          timing: plan.footprintTiming,
+          tag: `n2mbench_${process.pid}_${i}`,
+        }),
+      );
+    }
     return {
       date: new Date().toISOString(),
       machine: {
@@ -90,6 +121,8 @@ export async function runBench(
       speed: plan.speed,
       freshness,
       throttle,
+      latency,
+      footprint,
       wallSeconds: (Date.now() - wallStart) / 1000,
     };
   } finally {

@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createNetatmoStack } from '../../src/bridge/netatmo-stack.js';
+import { validateConfig } from '../../src/config/index.js';
 import { EventBus } from '../../src/events.js';
 import { NetatmoClient } from '../../src/netatmo/client.js';
 import { isNetatmoError } from '../../src/netatmo/errors.js';
@@ -71,12 +72,15 @@ export async function runThrottleScenario(options: {
     for (let i = 0; i < SPEND; i++) await api.homeStatus(home.id, {}, { priority: 'state' });
     sim.resetStats();
     const started = clock.now();
+    // Each command carries the bridge's command deadline (commands.deadline_ms), as the
+    // CommandRouter gives it: a click must not wait out an hour-long throttle window.
+    const deadlineMs = validateConfig({ netatmo: { base_url: sim.url } }).commands.deadline_ms;
     const temps = Array.from({ length: COMMANDS }, (_, i) => 10 + i * 0.5);
     const outcomes = await Promise.allSettled(
       temps.map((temp) =>
         api.setRoomThermPoint(
           { homeId: home.id, roomId: room.id, mode: 'manual', temp },
-          { priority: 'command', deadline: started + 120_000 },
+          { priority: 'command', deadline: started + deadlineMs },
         ),
       ),
     );

@@ -7,7 +7,7 @@ import { renderReport } from '../../bench/report.js';
 import { runBench, SMOKE_PLAN } from '../../bench/run.js';
 
 describe('npm run bench --smoke', () => {
-  it('measures every strategy and the throttle recovery, and renders the table', async () => {
+  it('measures every strategy, throttle recovery, command latency and footprint, and renders the table', async () => {
     const results = await runBench(SMOKE_PLAN);
     const [fixtures] = results.freshness;
     expect(fixtures?.homes).toBe(1);
@@ -28,8 +28,22 @@ describe('npm run bench --smoke', () => {
     expect(unlocked?.invalidGrant).toBeGreaterThan(0);
     expect(unlocked?.failed).toBeGreaterThan(0);
 
+    // Scenario 3: every click reached the simulator as a setroomthermpoint and was answered ok.
+    expect(results.latency).toMatchObject({ commands: 20, ok: 20, failed: 0 });
+    expect(results.latency.bridge.p50Ms).toBeGreaterThan(0);
+    expect(results.latency.direct.p50Ms).toBeGreaterThan(0);
+
+    // Scenario 4: the bridge process discovered every module, was measured, and stopped cleanly.
+    const [idle] = results.footprint;
+    expect(idle).toMatchObject({ scenario: 'fixtures', modules: 51, modulesDiscovered: 51, exitCode: 0 });
+    expect(idle?.allDiscoveredAfterTopologySec).toBeGreaterThanOrEqual(0);
+    expect(idle?.startupMessages).toBeGreaterThan(51);
+    if (process.platform === 'linux') expect(idle?.steadyRssMb).toBeGreaterThan(10);
+
     const table = renderReport(results);
     expect(table).toContain('| fixtures | own_app | bridge |');
     expect(table).toContain('| per-token | wrapper |');
-  }, 90_000);
+    expect(table).toContain('| MQTT → bridge → HTTP |');
+    expect(table).toContain('| fixtures | 51/51');
+  }, 150_000);
 });

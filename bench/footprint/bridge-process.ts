@@ -1,0 +1,94 @@
+/**
+ * The bridge as its own process, as it runs in production: `src/main.ts` bundled once with
+ * esbuild (dependencies stay in node_modules) and started with plain `node … start --config`,
+ * so its memory and CPU are the bridge's alone, not the bench's or a TypeScript loader's. RSS
+ * and CPU time are read from /proc (Linux); elsewhere they are NaN.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** In dist/ (git-ignored) so that `../package.json` and node_modules resolve as for dist/main.js. */
+const BUNDLE = join(ROOT, 'dist', 'bench-bridge.mjs');
+/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on every common platform. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+let bundled: Promise<string> | undefined;
+
+/** Bundles src/main.ts once per bench run. */
+export function bridgeBundle(): Promise<string> {
+  bundled ??= (async () => {
+    await mkdir(dirname(BUNDLE), { recursive: true });
+    await build({
+      entryPoints: [join(ROOT, 'src', 'main.ts')],
+      outfile: BUNDLE,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      logLevel: 'error',
+    });
+    return BUNDLE;
+  })();
+  return bundled;
+}
+
+export interface ProcessSample {
+  rssBytes: number;
+  /** User + system CPU time so far, in seconds. */
+  cpuSec: number;
+}
+
+export class BridgeProcess {
+  readonly #child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  stderr = '';
+
+  private constructor(child: ChildProcess) {
+    this.#child = child;
+    child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString()).slice(-4000);
+    });
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  static async start(configFile: string): Promise<BridgeProcess> {
+    const bundle = await bridgeBundle();
+    const child = spawn(process.execPath, [bundle, 'start', '--config', configFile], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+    });
+    return new BridgeProcess(child);
+  }
+
+  get pid(): number {
+    return this.#child.pid ?? -1;
+  }
+
+  async sample(): Promise<ProcessSample> {
+    try {
+      const [status, stat] = await Promise.all([
+        readFile(`/proc/${this.pid}/status`, 'utf8'),
+        readFile(`/proc/${this.pid}/stat`, 'utf8'),
+      ]);
+      const rssKb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1]);
+      // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ticks = Number(fields[11]) + Number(fields[12]);
+      return { rssBytes: rssKb * 1024, cpuSec: ticks / CLOCK_TICKS_PER_SECOND };
+    } catch {
+      return { rssBytes: Number.NaN, cpuSec: Number.NaN };
+    }
+  }
+
+  /** SIGTERM, as a supervisor stops it; resolves with the exit code. */
+  async stop(): Promise<number | null> {
+    if (this.#child.exitCode === null) this.#child.kill('SIGTERM');
+    return this.exited;
+  }
+}
