@@ -7,7 +7,7 @@
  * connected: the broker sees the client's socket die (and publishes its will).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,10 +64,15 @@ async function waitForPort(port: number, up: boolean, timeoutMs = 5_000): Promis
 
 /** Mosquitto-only settings. */
 export interface MosquittoSettings {
-  /** Default true; false refuses every client (there is no password file). */
+  /** Default true; false refuses every client without a valid user (see `users`). */
   anonymous?: boolean;
-  /** PEM files for a TLS listener; the URL becomes `mqtts://`. */
-  tls?: { cert: string; key: string };
+  /** Users and their passwords (a Mosquitto password file); anonymous clients are refused. */
+  users?: Record<string, string>;
+  /**
+   * PEM files for a TLS listener; the URL becomes `mqtts://`. With `ca` and
+   * `requireCertificate`, only clients presenting a certificate signed by that CA get in.
+   */
+  tls?: { cert: string; key: string; ca?: string; requireCertificate?: boolean };
 }
 
 class MosquittoBroker implements PrivateBroker {
@@ -86,13 +91,28 @@ class MosquittoBroker implements PrivateBroker {
     this.#config = join(this.#dir, 'mosquitto.conf');
     const lines = [
       `listener ${port} ${HOST}`,
-      `allow_anonymous ${settings.anonymous === false ? 'false' : 'true'}`,
+      `allow_anonymous ${settings.anonymous === false || settings.users ? 'false' : 'true'}`,
       'persistence false',
       'log_dest stderr',
       'log_type error',
     ];
     if (settings.tls) lines.push(`certfile ${settings.tls.cert}`, `keyfile ${settings.tls.key}`);
+    if (settings.tls?.ca) lines.push(`cafile ${settings.tls.ca}`);
+    if (settings.tls?.requireCertificate) lines.push('require_certificate true');
+    if (settings.users) lines.push(`password_file ${this.#passwordFile(settings.users)}`);
     writeFileSync(this.#config, `${lines.join('\n')}\n`);
+  }
+
+  /** Hashed by mosquitto_passwd; readable by the user Mosquitto drops to when started as root. */
+  #passwordFile(users: Record<string, string>): string {
+    const file = join(this.#dir, 'passwords');
+    writeFileSync(file, '');
+    for (const [user, password] of Object.entries(users)) {
+      execFileSync('mosquitto_passwd', ['-b', file, user, password], { stdio: 'ignore' });
+    }
+    chmodSync(this.#dir, 0o755);
+    chmodSync(file, 0o644);
+    return file;
   }
 
   async start(): Promise<void> {
