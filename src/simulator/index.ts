@@ -4,10 +4,10 @@
  */
 import type { AddressInfo } from 'node:net';
 import { systemClock } from '../util/clock.js';
+import type { SimulatorCore } from './core.js';
 import { FaultInjector } from './faults.js';
 import { TokenAuthority } from './oauth.js';
 import { QuotaTracker } from './quota.js';
-import type { SimulatorCore } from './core.js';
 import { controls } from './routes-control.js';
 import { seedForScenario } from './scenarios/index.js';
 import { createSimulatorServer } from './server.js';
