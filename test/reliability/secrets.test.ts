@@ -1,0 +1,256 @@
+/**
+ * Secrets never leave the bridge: a full run of the bridge process at debug level with the web
+ * UI on, against a Mosquitto that requires a password and a simulator that requires the client
+ * secret, on a clock 30x fast with a 320 s token lifetime (a rotation every ~0.7 s of wall
+ * time). Everything a user or an attacker could read is collected: every log line, every MQTT
+ * payload under the base topic and the discovery prefix, bridge/info, bridge/health and error
+ * responses, every web page (status, onboarding, error pages, 404) and /metrics. Then every
+ * secret value is searched for in all of it: each access and refresh token issued during the
+ * run (token.json is read every 25 ms), the bootstrap token, the client secret, the MQTT
+ * password. Afterwards token.json and state.json must be 0600 and the data_dir 0700.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator } from '../../src/simulator/index.js';
+import type { RunningSimulator } from '../../src/simulator/types.js';
+import { ScaledClock } from '../../src/util/clock.js';
+import { mosquittoAvailable, type PrivateBroker, startPrivateBroker } from '../support/private-broker.js';
+import { type BridgeProcess, type Bundles, bundleBridge, killAll, spawnBridge } from './support/processes.js';
+import {
+  bridgeEnv,
+  MqttWatcher,
+  recordFigures,
+  size,
+  sleep,
+  uniqueBaseTopic,
+  waitUntil,
+} from './support/suite.js';
+
+const SPEED = 30;
+const RUN_MS = size(6_000, 60_000);
+const MQTT_USER = 'n2m';
+const MQTT_PASSWORD = `mqtt-pw-${randomBytes(12).toString('hex')}`;
+const CLIENT_ID = `client-${randomBytes(6).toString('hex')}`;
+const CLIENT_SECRET = `client-secret-${randomBytes(16).toString('hex')}`;
+
+interface Collected {
+  what: string;
+  text: string;
+}
+
+describe.runIf(mosquittoAvailable())('secrets in a full run', () => {
+  let bundles: Bundles;
+  let sim: RunningSimulator;
+  let broker: PrivateBroker;
+  let root: string;
+  const clock = new ScaledClock(SPEED);
+  const clockSpec = `${SPEED},${clock.now()},${Date.now()}`;
+  const baseTopic = uniqueBaseTopic();
+  const prefix = `ha_${baseTopic}`;
+
+  beforeAll(async () => {
+    [bundles, sim, broker] = await Promise.all([
+      bundleBridge(),
+      startSimulator({ clock, tokenLifetimeSec: 320, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }),
+      startPrivateBroker('mosquitto', { users: { [MQTT_USER]: MQTT_PASSWORD } }),
+    ]);
+    root = await mkdtemp(join(tmpdir(), 'n2m-rel-secrets-'));
+  });
+
+  afterAll(async () => {
+    killAll();
+    await broker?.close();
+    await sim?.close();
+    await bundles?.dispose();
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it(
+    'no secret value reaches a log line, an MQTT payload, a web page or /metrics; files are private',
+    async () => {
+      // A data_dir that does not exist yet: the bridge creates it (0700).
+      const dataDir = join(root, 'data');
+      const bootstrap = sim.mintTokens();
+      const secrets = new Set<string>([
+        bootstrap.access_token,
+        bootstrap.refresh_token,
+        CLIENT_SECRET,
+        MQTT_PASSWORD,
+      ]);
+      const bridge: BridgeProcess = spawnBridge(
+        bundles.child,
+        [],
+        {
+          ...bridgeEnv({
+            simUrl: sim.url,
+            refreshToken: bootstrap.refresh_token,
+            mqttUrl: broker.url,
+            baseTopic,
+            dataDir,
+            logLevel: 'debug',
+            extra: {
+              NETATMO2MQTT_NETATMO_CLIENT_ID: CLIENT_ID,
+              NETATMO2MQTT_NETATMO_CLIENT_SECRET: CLIENT_SECRET,
+              NETATMO2MQTT_MQTT_USERNAME: MQTT_USER,
+              NETATMO2MQTT_MQTT_PASSWORD: MQTT_PASSWORD,
+              NETATMO2MQTT_WEB_ENABLED: 'true',
+              NETATMO2MQTT_WEB_PORT: '0',
+              NETATMO2MQTT_WEB_HOST: '127.0.0.1',
+            },
+          }),
+          N2M_TEST_CLOCK: clockSpec,
+        },
+        root,
+      );
+      // Every pair the bridge holds passes through token.json.
+      let watching = true;
+      const tokenWatch = (async () => {
+        while (watching) {
+          try {
+            const stored = JSON.parse(await readFile(join(dataDir, 'token.json'), 'utf8')) as Record<
+              string,
+              unknown
+            >;
+            for (const key of ['access_token', 'refresh_token']) {
+              if (typeof stored[key] === 'string') secrets.add(stored[key]);
+            }
+          } catch {
+            // not written yet, or mid-rename
+          }
+          await sleep(25);
+        }
+      })();
+
+      const watcher = await MqttWatcher.start(broker.url, [`${baseTopic}/#`, `${prefix}/#`], {
+        username: MQTT_USER,
+        password: MQTT_PASSWORD,
+      });
+      const collected: Collected[] = [];
+      const respond = (what: string, text: string): void => {
+        collected.push({ what, text });
+      };
+      try {
+        await bridge.waitFor(/web UI on (http:\/\/\S+)/, 20_000);
+        const webUrl = /web UI on (http:\/\/\S+)/.exec(bridge.output())?.[1] ?? '';
+        await waitUntil('first homestatus', () => (sim.stats().requests.homestatus ?? 0) > 0, 20_000);
+
+        // Error paths that carry context: a throttle (forced refresh), a 5xx, a token outage.
+        sim.setFaults({
+          rules: [
+            { kind: 'throttle', count: 1 },
+            { kind: 'status', status: 500, count: 2 },
+          ],
+        });
+        await sleep(RUN_MS / 3);
+        sim.setFaults({ clear: true, rules: [{ kind: 'token_down', count: 3 }] });
+
+        // Commands and bridge requests: ok and error responses.
+        const devices = (watcher.json(`${baseTopic}/bridge/devices`) ?? []) as Array<{ id?: string }>;
+        const light = devices.map((d) => d.id).find((id) => id?.startsWith('12_34_56_80_'));
+        for (const [topic, payload] of [
+          [`${baseTopic}/bridge/request/info`, '{"transaction":"t1"}'],
+          [`${baseTopic}/bridge/request/health`, '{}'],
+          [`${baseTopic}/bridge/request/nonsense`, '{"x":1}'],
+          [`${baseTopic}/bridge/request/log_level`, '{"value":"loud"}'],
+          [`${baseTopic}/no_such_device/set`, '{"state":"ON"}'],
+          [`${baseTopic}/${light}/set`, '{"state":"ON","transaction":"t2"}'],
+          [`${baseTopic}/${light}/set`, `{"brightness":"${MQTT_PASSWORD.slice(0, 4)}"}`],
+        ] as const) {
+          await watcher.client.publishAsync(topic, payload, { qos: 1 });
+        }
+
+        // Every web page, including error pages.
+        const get = async (path: string, init?: RequestInit): Promise<Response> => {
+          const res = await fetch(`${webUrl}${path}`, { redirect: 'manual', ...init });
+          respond(
+            `web ${init?.method ?? 'GET'} ${path} (${res.status})`,
+            `${JSON.stringify([...res.headers])}\n${await res.text()}`,
+          );
+          return res;
+        };
+        const status = await get('/');
+        const cookie = status.headers.get('set-cookie')?.split(';')[0] ?? '';
+        const onboarding = await get('/onboarding', { headers: { cookie } });
+        const csrf = /name="csrf" value="([^"]+)"/.exec(collected.at(-1)?.text ?? '')?.[1] ?? '';
+        expect(onboarding.status).toBe(200);
+        expect(csrf).not.toBe('');
+        const form = (fields: Record<string, string>): RequestInit => ({
+          method: 'POST',
+          headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams(fields).toString(),
+        });
+        await get('/token', form({ refresh_token: 'not-a-token' })); // no CSRF token
+        await get('/token', form({ csrf, refresh_token: 'not-a-valid-refresh-token' }));
+        await get(
+          '/redirect',
+          form({ csrf, redirect_url: 'https://example.invalid/callback?code=abc&state=nope' }),
+        );
+        await get('/callback?code=abc&state=forged');
+        await get('/connect', form({ csrf }));
+        await get('/no-such-page');
+        await get('/metrics');
+        await get('/healthz');
+
+        await sleep((RUN_MS * 2) / 3);
+        sim.setFaults({ clear: true });
+        await get('/');
+        await get('/metrics');
+      } finally {
+        bridge.kill('SIGTERM');
+        await bridge.exited;
+        watching = false;
+        await tokenWatch;
+        await watcher.close();
+      }
+
+      for (const m of watcher.messages)
+        collected.push({ what: `mqtt ${m.topic}`, text: `${m.topic}\n${m.payload}` });
+      collected.push({ what: 'bridge log (stdout and stderr)', text: bridge.output() });
+      const refreshes = sim.stats().token_refreshes;
+
+      // The collection holds what it should: otherwise "nothing leaked" proves nothing.
+      const all = collected.map((c) => c.text).join('\n');
+      expect(all).toContain(`${baseTopic}/bridge/info`);
+      expect(all).toContain(`${baseTopic}/bridge/response/device/set`);
+      expect(all).toContain(`${baseTopic}/bridge/response/health`);
+      expect(all).toMatch(/netatmo2mqtt_api_calls|# HELP/);
+      expect(all).toMatch(/\bdebug\b/);
+      expect(refreshes).toBeGreaterThan(2);
+
+      const leaks: string[] = [];
+      for (const secret of secrets) {
+        const forms = new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)]);
+        // Netatmo tokens are `<id>|<secret>`: the part after `|` is the secret part.
+        const tail = secret.split('|')[1];
+        if (tail && tail.length >= 16) forms.add(tail);
+        for (const { what, text } of collected) {
+          for (const form of forms) if (text.includes(form)) leaks.push(`${secret.slice(0, 6)}… in ${what}`);
+        }
+      }
+
+      // File modes after the run.
+      const mode = async (path: string): Promise<string> => ((await stat(path)).mode & 0o777).toString(8);
+      const modes = {
+        data_dir: await mode(dataDir),
+        'token.json': await mode(join(dataDir, 'token.json')),
+        'state.json': await mode(join(dataDir, 'state.json')),
+      };
+      recordFigures('secrets', {
+        secrets_leaked: leaks.length,
+        notes: [
+          `${secrets.size} secret values (${refreshes} token refreshes during the run) searched in ${collected.length} collected texts (${(all.length / 1024).toFixed(0)} KiB): ${leaks.length} leaks`,
+          `file modes after the run: ${Object.entries(modes)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}`,
+          ...leaks.slice(0, 10),
+        ],
+      });
+      expect(leaks).toEqual([]);
+      expect(modes).toEqual({ data_dir: '700', 'token.json': '600', 'state.json': '600' });
+    },
+    size(60_000, 180_000),
+  );
+});
