@@ -4,7 +4,12 @@
  * simulator, so a process test sees minutes of bridge time (polls, token refreshes,
  * state-cache writes) in seconds of wall time.
  *
- * N2M_TEST_CLOCK = "speed,origin,wallOrigin": the parent's ScaledClock, reproduced here.
+ * N2M_TEST_CLOCK = "speed,origin,wallOrigin": the parent's ScaledClock, reproduced here;
+ * without it the bridge runs on the system clock, exactly like `start`.
+ *
+ * Started with `node --expose-gc`, SIGUSR2 makes it collect garbage and print
+ * `[heap] <bytes>` (heap used after a full GC) on stderr: RSS alone cannot tell a leak from a
+ * heap that has not been collected yet.
  */
 import { Bridge } from '../../../src/bridge/controller.js';
 import { runUntilSignal } from '../../../src/cli/lifecycle.js';
@@ -21,7 +26,18 @@ function clockFromEnv(spec: string | undefined) {
   return new ScaledClock(speed, origin + (Date.now() - wallOrigin) * speed);
 }
 
+function reportHeapOnSignal(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return;
+  process.on('SIGUSR2', () => {
+    gc();
+    gc(); // a second pass frees what the first one's finalizers released
+    process.stderr.write(`[heap] ${process.memoryUsage().heapUsed}\n`);
+  });
+}
+
 async function main(): Promise<number> {
+  reportHeapOnSignal();
   let config: Awaited<ReturnType<typeof loadConfig>>;
   try {
     config = await loadConfig({});

@@ -61,6 +61,11 @@ export interface BridgeProcess {
   waitFor(pattern: RegExp, ms?: number): Promise<void>;
   /** Resident set size in bytes (from /proc), or undefined when the process is gone. */
   rss(): Promise<number | undefined>;
+  /**
+   * Heap used after a full GC, in bytes: the child must be bridge-child.ts started with
+   * `--expose-gc` (it answers SIGUSR2 with a `[heap] <bytes>` line).
+   */
+  heapAfterGc(ms?: number): Promise<number>;
   kill(signal?: NodeJS.Signals): void;
 }
 
@@ -76,12 +81,13 @@ export function spawnBridge(
   args: string[],
   env: Record<string, string>,
   cwd: string,
+  nodeArgs: string[] = [],
 ): BridgeProcess {
   // Only the variables a user would set: inherited NETATMO2MQTT_* would change the config.
   const base = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith('NETATMO2MQTT_') && k !== 'SUPERVISOR_TOKEN'),
   );
-  const child = spawn(process.execPath, [script, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
     cwd,
     env: { ...base, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -144,6 +150,17 @@ export function spawnBridge(
         return kb === undefined ? undefined : Number(kb) * 1024;
       } catch {
         return undefined;
+      }
+    },
+    async heapAfterGc(ms = 10_000) {
+      const seen = (out.match(/\[heap\] \d+/g) ?? []).length;
+      child.kill('SIGUSR2');
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const reports = out.match(/\[heap\] (\d+)/g) ?? [];
+        if (reports.length > seen) return Number(reports[seen]?.slice(7));
+        if (gone || Date.now() > deadline) throw new Error('no heap report (started with --expose-gc?)');
+        await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },
     kill(signal = 'SIGTERM') {
