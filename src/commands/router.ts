@@ -29,6 +29,13 @@ const log = childLogger('commands');
 
 /** The same rejection text is logged at most once per this period (a flood of bad input is one line). */
 const LOG_REPEAT_MS = 60_000;
+/**
+ * How long commands that arrive before the first topology read wait for it: a persistent
+ * session delivers the commands queued while the bridge was away right after connecting,
+ * before any device is known, and they must not be refused as unknown devices.
+ */
+const TOPOLOGY_WAIT_MS = 60_000;
+const TOPOLOGY_CHECK_MS = 200;
 /** At most this many rejection texts are remembered for that (a flood of unique ones is not a leak). */
 const LOG_MEMORY = 500;
 
@@ -64,6 +71,8 @@ export class CommandRouter {
   readonly #intended = new Map<string, { state: DeviceState; open: number }>();
   readonly #logged = new Map<string, number>();
   #stopped = false;
+  /** Pending while no device is known yet; commands wait on it in arrival order. */
+  #topology: Promise<void> | undefined;
 
   constructor(options: CommandRouterOptions) {
     this.#o = options;
@@ -116,6 +125,8 @@ export class CommandRouter {
   async handle(
     message: Pick<IncomingOf<'device_set'>, 'device' | 'attribute' | 'values' | 'raw'>,
   ): Promise<void> {
+    if (this.#stopped) return;
+    await this.#topologyKnown();
     if (this.#stopped) return;
     const device = this.#o.store.device(message.device);
     const intended = this.#intended.get(message.device)?.state;
@@ -239,6 +250,21 @@ export class CommandRouter {
     await this.#o.mqtt.publish('bridge/response/device/set', payload, { qos: 1 }).catch((error: unknown) => {
       log.error(`cannot answer the command for ${device}: ${(error as Error).message}`);
     });
+  }
+
+  /** Resolves once devices are known (or after TOPOLOGY_WAIT_MS); one shared wait keeps the order. */
+  #topologyKnown(): Promise<void> {
+    if (this.#topology) return this.#topology;
+    if (this.#o.store.devices().length > 0) return Promise.resolve();
+    const { clock, store } = this.#o;
+    const deadline = clock.now() + TOPOLOGY_WAIT_MS;
+    this.#topology = (async () => {
+      while (store.devices().length === 0 && !this.#stopped && clock.now() < deadline) {
+        await clock.sleep(TOPOLOGY_CHECK_MS);
+      }
+      this.#topology = undefined;
+    })();
+    return this.#topology;
   }
 
   /** Texts name devices, so random topics make each one unique: keep only recent ones, and few. */
