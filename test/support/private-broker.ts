@@ -66,6 +66,11 @@ async function waitForPort(port: number, up: boolean, timeoutMs = 5_000): Promis
 export interface MosquittoSettings {
   /** Default true; false refuses every client without a valid user (see `users`). */
   anonymous?: boolean;
+  /**
+   * Keep sessions, queued messages and retained messages across stop()/start() (Mosquitto's
+   * persistence file, saved on SIGTERM), as a production broker does. Default false.
+   */
+  persistence?: boolean;
   /** Users and their passwords (a Mosquitto password file); anonymous clients are refused. */
   users?: Record<string, string>;
   /**
@@ -92,7 +97,7 @@ class MosquittoBroker implements PrivateBroker {
     const lines = [
       `listener ${port} ${HOST}`,
       `allow_anonymous ${settings.anonymous === false || settings.users ? 'false' : 'true'}`,
-      'persistence false',
+      settings.persistence ? `persistence true\npersistence_location ${this.#dir}/` : 'persistence false',
       'log_dest stderr',
       'log_type error',
     ];
@@ -100,6 +105,8 @@ class MosquittoBroker implements PrivateBroker {
     if (settings.tls?.ca) lines.push(`cafile ${settings.tls.ca}`);
     if (settings.tls?.requireCertificate) lines.push('require_certificate true');
     if (settings.users) lines.push(`password_file ${this.#passwordFile(settings.users)}`);
+    // Mosquitto started as root writes its database as user mosquitto.
+    if (settings.persistence) chmodSync(this.#dir, 0o777);
     writeFileSync(this.#config, `${lines.join('\n')}\n`);
   }
 

@@ -1,0 +1,282 @@
+/**
+ * Commands through faults, end to end: the real CLI bridge, Mosquitto with persistence (as
+ * production brokers run) reached through a severable proxy, and the simulator.
+ *
+ * - A QoS 1 command published while the bridge is away (process stopped, or its connection
+ *   cut) is queued by the broker for the bridge's persistent session and executed exactly once
+ *   when the bridge returns: counted as setstate calls in the simulator's log.
+ * - A run of commands through broker restarts, cut connections and Netatmo 5xx on writes:
+ *   every command gets exactly one response (ok, or an error saying why), none is executed
+ *   twice, none is lost silently.
+ * - Device names that are odd but valid topic levels (unicode, spaces, dots, `set`) get an
+ *   `unknown_device` error each: a command-shaped message is always answered.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator } from '../../src/simulator/index.js';
+import type { RunningSimulator } from '../../src/simulator/types.js';
+import {
+  mosquittoAvailable,
+  type PrivateBroker,
+  type SeverableProxy,
+  startPrivateBroker,
+  startSeverableProxy,
+} from '../support/private-broker.js';
+import { type BridgeProcess, type Bundles, bundleBridge, killAll, spawnBridge } from './support/processes.js';
+import {
+  bridgeEnv,
+  MqttWatcher,
+  recordFigures,
+  size,
+  sleep,
+  uniqueBaseTopic,
+  waitUntil,
+} from './support/suite.js';
+
+const COMMANDS = size(24, 120);
+
+interface SetResponse {
+  status: 'ok' | 'error';
+  transaction?: string | number;
+  error?: string;
+  data?: { code?: string };
+}
+
+describe.runIf(mosquittoAvailable())('command delivery through faults', () => {
+  let bundles: Bundles;
+  let sim: RunningSimulator;
+  let broker: PrivateBroker;
+  let proxy: SeverableProxy;
+  let dataDir: string;
+  let bridge: BridgeProcess;
+  let sender: MqttWatcher;
+  let env: Record<string, string>;
+  let switches: string[] = [];
+  const baseTopic = uniqueBaseTopic();
+  const responseTopic = `${baseTopic}/bridge/response/device/set`;
+  const figures = { sent: 0, executed: 0, duplicated: 0, lost: 0, faults: 0, restarts: 0 };
+  const notes: string[] = [];
+
+  const responsesFor = (transaction: string): SetResponse[] =>
+    sender.messages
+      .filter((m) => m.topic === responseTopic)
+      .map((m) => JSON.parse(m.payload.toString()) as SetResponse)
+      .filter((r) => r.transaction === transaction);
+  const setstateCalls = (from: number, outcome?: string): number =>
+    sim
+      .log()
+      .slice(from)
+      .filter((e) => e.endpoint === 'setstate' && (outcome === undefined || e.outcome === outcome)).length;
+  const startBridge = (): BridgeProcess => spawnBridge(bundles.cli, ['start'], env, dataDir);
+  const online = (): boolean => sender.text(`${baseTopic}/bridge/state`) === '{"state":"online"}';
+
+  beforeAll(async () => {
+    [bundles, sim, broker] = await Promise.all([
+      bundleBridge(),
+      startSimulator(),
+      startPrivateBroker('mosquitto', { persistence: true }),
+    ]);
+    proxy = await startSeverableProxy(broker.port);
+    dataDir = await mkdtemp(join(tmpdir(), 'n2m-rel-commands-'));
+    // The sender keeps its own persistent session, so responses survive broker restarts too.
+    sender = await MqttWatcher.start(broker.url, [`${baseTopic}/bridge/#`], {
+      clientId: `sender_${randomBytes(4).toString('hex')}`,
+      clean: false,
+      reconnectPeriod: 200,
+    });
+    env = bridgeEnv({
+      simUrl: sim.url,
+      refreshToken: sim.mintTokens().refresh_token,
+      mqttUrl: proxy.url,
+      baseTopic,
+      dataDir,
+    });
+    bridge = startBridge();
+    await waitUntil('bridge online', online, 20_000);
+    await waitUntil('devices', () => sender.json(`${baseTopic}/bridge/devices`) !== undefined, 20_000);
+    await waitUntil('first homestatus', () => (sim.stats().requests.homestatus ?? 0) > 0, 20_000);
+    const devices = sender.json(`${baseTopic}/bridge/devices`) as Array<{ id: string; kind: string }>;
+    switches = devices.filter((d) => ['light', 'switch', 'plug'].includes(d.kind)).map((d) => d.id);
+    expect(switches.length).toBeGreaterThanOrEqual(3);
+  }, 60_000);
+
+  afterAll(async () => {
+    killAll();
+    await sender?.close();
+    await proxy?.close();
+    await broker?.close();
+    await sim?.close();
+    await bundles?.dispose();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    recordFigures('command delivery', {
+      commands_sent: figures.sent,
+      commands_executed: figures.executed,
+      commands_duplicated: figures.duplicated,
+      commands_lost: figures.lost,
+      faults_injected: figures.faults,
+      faults_survived: figures.faults,
+      restarts: figures.restarts,
+      notes,
+    });
+  });
+
+  /** Publishes one command at QoS 1 (resolved on the broker's PUBACK). */
+  async function send(device: string, values: Record<string, unknown>, transaction: string): Promise<void> {
+    await waitUntil('sender connected', () => sender.client.connected, 20_000);
+    await sender.client.publishAsync(
+      `${baseTopic}/${device}/set`,
+      JSON.stringify({ ...values, transaction }),
+      {
+        qos: 1,
+      },
+    );
+    figures.sent++;
+  }
+
+  async function expectExactlyOnce(transaction: string, from: number): Promise<void> {
+    await waitUntil(`a response to ${transaction}`, () => responsesFor(transaction).length > 0, 30_000);
+    await sleep(1_500); // a duplicate would show up within this
+    const executions = setstateCalls(from);
+    expect(responsesFor(transaction)).toHaveLength(1);
+    expect(JSON.stringify(responsesFor(transaction)[0])).toMatch(/"status":"ok"/);
+    expect(executions).toBe(1);
+    figures.executed += executions;
+  }
+
+  it('a QoS 1 command sent while the bridge process is stopped is executed once when it returns', async () => {
+    bridge.kill('SIGTERM');
+    expect(await bridge.exited).toBe(0);
+    const from = sim.log().length;
+    await send(switches[0] ?? '', { state: 'ON' }, 'while-stopped');
+    await sleep(500);
+    expect(setstateCalls(from)).toBe(0);
+    bridge = startBridge();
+    figures.restarts++;
+    figures.faults++;
+    await expectExactlyOnce('while-stopped', from);
+    notes.push('QoS 1 command sent while the bridge process was stopped: executed once after the restart');
+  }, 60_000);
+
+  it('a QoS 1 command sent while the bridge is cut off the broker is executed once when it reconnects', async () => {
+    await waitUntil('bridge online', online, 20_000);
+    await sleep(500);
+    proxy.sever();
+    figures.faults++;
+    await waitUntil('will published', () => !online(), 10_000);
+    const from = sim.log().length;
+    await send(switches[1] ?? '', { state: 'ON' }, 'while-cut');
+    await sleep(1_000);
+    expect(setstateCalls(from)).toBe(0);
+    proxy.restore();
+    await expectExactlyOnce('while-cut', from);
+    notes.push(
+      'QoS 1 command sent while the bridge was cut off the broker: executed once after it reconnected',
+    );
+  }, 60_000);
+
+  it(
+    `${COMMANDS} commands through broker restarts, cut connections and Netatmo 5xx: one response each, none lost or repeated`,
+    async () => {
+      await waitUntil('bridge online', online, 30_000);
+      const from = sim.log().length;
+      const transactions: string[] = [];
+      const injected: Record<string, number> = { broker_restart: 0, cut: 0, netatmo_5xx: 0 };
+      for (let i = 0; i < COMMANDS; i++) {
+        const transaction = `run-${i}`;
+        transactions.push(transaction);
+        const device = switches[i % switches.length] ?? '';
+        const values = { state: Math.floor(i / switches.length) % 2 === 0 ? 'OFF' : 'ON' };
+        switch (i % 6) {
+          case 1: {
+            // The broker restarts (keeping its sessions): the command waits in the bridge's queue
+            // if the bridge has not reconnected yet.
+            await broker.stop();
+            await sleep(300);
+            await broker.start();
+            injected.broker_restart = (injected.broker_restart ?? 0) + 1;
+            await send(device, values, transaction);
+            break;
+          }
+          case 3: {
+            proxy.sever();
+            await send(device, values, transaction);
+            await sleep(800);
+            proxy.restore();
+            injected.cut = (injected.cut ?? 0) + 1;
+            break;
+          }
+          case 5: {
+            sim.setFaults({ rules: [{ kind: 'status', status: 503, endpoints: ['setstate'], count: 1 }] });
+            injected.netatmo_5xx = (injected.netatmo_5xx ?? 0) + 1;
+            await send(device, values, transaction);
+            break;
+          }
+          default:
+            await send(device, values, transaction);
+        }
+        // One command at a time: no coalescing or batching blurs the count.
+        await waitUntil(
+          `a response to ${transaction}`,
+          () => responsesFor(transaction).length > 0,
+          45_000,
+        ).catch(() => {});
+      }
+      await sleep(2_000);
+      sim.setFaults({ clear: true });
+      const answers = transactions.map((t) => responsesFor(t));
+      const lost = answers.filter((a) => a.length === 0).length;
+      const repeatedAnswers = answers.reduce((n, a) => n + Math.max(0, a.length - 1), 0);
+      const executedOk = answers.filter(
+        (a) => a[0]?.status === 'ok' || a[0]?.data?.code === 'module_error',
+      ).length;
+      const errors = answers.filter((a) => a[0]?.status === 'error' && a[0]?.data?.code !== 'module_error');
+      const executions = setstateCalls(from, 'ok');
+      const extraExecutions = Math.max(0, executions - executedOk);
+      figures.executed += executions;
+      figures.lost += lost;
+      figures.duplicated += repeatedAnswers + extraExecutions;
+      figures.faults += Object.values(injected).reduce((a, b) => a + b, 0);
+      notes.push(
+        `${COMMANDS} commands through ${injected.broker_restart} broker restarts, ${injected.cut} cut connections and ${injected.netatmo_5xx} Netatmo 5xx on setstate: ${executedOk} executed, ${errors.length} answered with an error (${[...new Set(errors.map((a) => `${a[0]?.data?.code}: ${a[0]?.error?.slice(0, 120)}`))].join('; ')}), ${lost} lost, ${repeatedAnswers} repeated answers, ${extraExecutions} repeated executions`,
+      );
+      expect(lost).toBe(0);
+      expect(repeatedAnswers).toBe(0);
+      expect(executions).toBe(executedOk);
+      // Each 5xx is an error answer that says so, never a silent drop or a blind resend.
+      expect(errors.length).toBeGreaterThanOrEqual(injected.netatmo_5xx ?? 0);
+      expect(errors.every((a) => typeof a[0]?.error === 'string' && a[0].error.length > 0)).toBe(true);
+    },
+    size(120_000, 600_000),
+  );
+
+  it('odd but valid device names get one unknown_device answer each', async () => {
+    await waitUntil('bridge online', online, 30_000);
+    const names = ['foo bar', 'é€😀', '.', 'a\u200bb', 'x.y', '-', 'set', 'get', 'x'.repeat(300)];
+    for (const [i, name] of names.entries()) {
+      await sender.client.publishAsync(
+        `${baseTopic}/${name}/set`,
+        `{"state":"ON","transaction":"name-${i}"}`,
+        {
+          qos: 1,
+        },
+      );
+    }
+    await waitUntil(
+      'an answer per name',
+      () => names.every((_, i) => responsesFor(`name-${i}`).length > 0),
+      15_000,
+    );
+    await sleep(500);
+    for (const [i, name] of names.entries()) {
+      const answers = responsesFor(`name-${i}`);
+      expect(answers, name).toHaveLength(1);
+      expect(answers[0]).toMatchObject({ status: 'error', data: { code: 'unknown_device' } });
+    }
+    bridge.kill('SIGTERM');
+    expect(await bridge.exited).toBe(0);
+    expect(bridge.output()).not.toMatch(/uncaught|unhandled/i);
+  }, 60_000);
+});
