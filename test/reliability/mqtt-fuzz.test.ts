@@ -228,6 +228,7 @@ it(
       fuzz_inputs: INPUTS,
       crashes: crashed ? 1 : 0,
       peak_rss_bytes: peak,
+      heap_growth_bytes: Math.max(0, (heaps.at(-1) ?? 0) - (heaps[0] ?? 0)),
       notes: [
         `${commandShaped} command-shaped inputs, ${errors.filter((e) => e.status === 'error').length} error responses, ${writes} Netatmo write calls; RSS ${(rssBefore / 2 ** 20).toFixed(0)} → ${(rssMid / 2 ** 20).toFixed(0)} (half way) → ${(rssAfter / 2 ** 20).toFixed(0)} MiB (peak ${(peak / 2 ** 20).toFixed(0)} MiB)`,
         `heap after GC from warm-up (${WARM_UP} inputs) on, every ${HEAP_EVERY} inputs: ${heaps.map((h) => (h / 2 ** 20).toFixed(1)).join(' → ')} MiB (growth allowed ${MAX_HEAP_GROWTH / 2 ** 20} MiB)`,

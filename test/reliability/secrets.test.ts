@@ -238,8 +238,14 @@ describe.runIf(mosquittoAvailable())('secrets in a full run', () => {
         'token.json': await mode(join(dataDir, 'token.json')),
         'state.json': await mode(join(dataDir, 'state.json')),
       };
+      const notPrivate =
+        Number(modes.data_dir !== '700') +
+        Number(modes['token.json'] !== '600') +
+        Number(modes['state.json'] !== '600');
       recordFigures('secrets', {
         secrets_leaked: leaks.length,
+        secrets_checked: secrets.size,
+        files_not_private: notPrivate,
         notes: [
           `${secrets.size} secret values (${refreshes} token refreshes during the run) searched in ${collected.length} collected texts (${(all.length / 1024).toFixed(0)} KiB): ${leaks.length} leaks`,
           `file modes after the run: ${Object.entries(modes)

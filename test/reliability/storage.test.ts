@@ -154,7 +154,10 @@ describe.skipIf(skipReason !== undefined)('storage faults', () => {
     const from = sim.log().length;
     const refreshesBefore = sim.stats().token_refreshes;
     const bridge = startBridge(dir);
-    await bridge.waitFor(new RegExp(`could not be saved.*${dir}.*EROFS \\(is data_dir writable\\?\\)`, 'i'), 20_000);
+    await bridge.waitFor(
+      new RegExp(`could not be saved.*${dir}.*EROFS \\(is data_dir writable\\?\\)`, 'i'),
+      20_000,
+    );
     // Several rotations later it still works, each time with the newest in-memory pair.
     await waitUntil(
       'three refreshes and calls with their tokens',
@@ -188,7 +191,10 @@ describe.skipIf(skipReason !== undefined)('storage faults', () => {
     const from = sim.log().length;
     const refreshesBefore = sim.stats().token_refreshes;
     const bridge = startBridge(dir);
-    await bridge.waitFor(new RegExp(`could not be saved.*${dir}.*ENOSPC \\(the disk is full\\)`, 'i'), 20_000);
+    await bridge.waitFor(
+      new RegExp(`could not be saved.*${dir}.*ENOSPC \\(the disk is full\\)`, 'i'),
+      20_000,
+    );
     await waitUntil(
       'three refreshes and calls with their tokens',
       () => {

@@ -28,6 +28,12 @@ export interface Figures {
   crashes?: number;
   corrupt_files?: number;
   secrets_leaked?: number;
+  /** Distinct secret values searched for in everything collected. */
+  secrets_checked?: number;
+  /** token.json / state.json not 0600, or data_dir not 0700. */
+  files_not_private?: number;
+  /** Heap after GC at the end of the fuzz run minus at warm-up (bytes; flat is near 0). */
+  heap_growth_bytes?: number;
   peak_rss_bytes?: number;
   /** Free text for the report (e.g. each lockout's cause). */
   notes?: string[];
