@@ -301,6 +301,10 @@ export class MqttConnection {
 
   #handleConnect(client: MqttClient, connack: IConnackPacket): void {
     if (this.#closing) return;
+    // mqtt.js leaves Nagle's algorithm on: a small publish right after another one would wait
+    // for the peer's delayed ACK (~40 ms on Linux). Commands and their answers are small.
+    const socket = client.stream as { setNoDelay?: (noDelay: boolean) => unknown };
+    socket.setNoDelay?.(true);
     this.#connected = true;
     this.#connects += 1;
     this.#connectedSince = this.#clock.now();
