@@ -161,6 +161,12 @@ export class ApiSession implements ApiCaller {
     for (;;) {
       let usedToken = '';
       try {
+        // Get a usable token before queueing: the gate counts a call when its task starts, so a
+        // refresh inside the task would hold every call started meanwhile and then release them
+        // to Netatmo together, past the window the gate kept. Inside the task it is then a
+        // cached read (or a refresh, if the token expired while queued). Never inside a
+        // throttle window: the gate refuses the call anyway.
+        if (!this.#gate.throttleWindow) await this.#auth.accessToken();
         const response = await this.#gate.run(
           async () => {
             usedToken = await this.#auth.accessToken();
