@@ -13,6 +13,10 @@ import { startSimulator } from '../../src/simulator/index.js';
 import { seedForScenario } from '../../src/simulator/scenarios/index.js';
 import { limitsForProfile, withTempDir } from '../lib/setup.js';
 import { BridgeProcess, type ProcessSample } from './bridge-process.js';
+import { retainedConfigDevices } from './retained-configs.js';
+
+/** The burst is over when no new module config has arrived live for this long (wall ms). */
+const BURST_QUIET_MS = 1_000;
 
 export interface FootprintTiming {
   /** Wall ms to wait for every discovery config before giving up. */
@@ -26,13 +30,20 @@ export interface FootprintTiming {
 export interface FootprintResult {
   scenario: string;
   modules: number;
-  /** Modules with a discovery config by the end of the wait. */
+  /** Modules with a retained discovery config after the burst (live watcher ∪ fresh subscriber). */
   modulesDiscovered: number;
   discoveryConfigs: number;
+  /** Modules whose config only the fresh subscriber saw: the live watcher lost them. */
+  modulesRecounted: number;
   /** Seconds from the bridge process's spawn to the simulator receiving homesdata. */
   topologyAfterStartSec: number;
-  /** Seconds from homesdata to the last module's discovery config (NaN when not all came). */
+  /**
+   * Seconds from homesdata to the last module config the live watcher saw (NaN when not every
+   * module has a retained config). When the recount found configs the watcher lost, they were
+   * published before the recount began: `allDiscoveredUpperBoundSec` bounds the time from above.
+   */
   allDiscoveredAfterTopologySec: number;
+  allDiscoveredUpperBoundSec: number;
   /** Messages the subscriber saw from spawn until every module was discovered, per second. */
   startupMessagesPerSec: number;
   /** The busiest one-second bucket in that span. */
@@ -68,6 +79,7 @@ export async function runFootprintScenario(options: {
   const configPrefix = `${prefix}/device/${base}/`;
   const arrivals: number[] = [];
   const discovered = new Map<string, number>();
+  let lastConfigAt = Number.NaN;
   const retained = new Set<string>();
   const watcher = await mqtt.connectAsync(options.mqttUrl, { clientId: `${base}_watch` });
   watcher.on('message', (topic, payload, packet) => {
@@ -77,7 +89,10 @@ export async function runFootprintScenario(options: {
     if (packet.retain || topic.startsWith(prefix)) retained.add(topic);
     if (topic.startsWith(configPrefix) && topic.endsWith('/config')) {
       const device = topic.slice(configPrefix.length, -'/config'.length);
-      if (!discovered.has(device)) discovered.set(device, at);
+      if (!discovered.has(device)) {
+        discovered.set(device, at);
+        lastConfigAt = at;
+      }
     }
   });
   // QoS 0, as Home Assistant subscribes to discovery.
@@ -99,12 +114,19 @@ export async function runFootprintScenario(options: {
       const spawnedAt = performance.now();
       const bridge = await BridgeProcess.start(configFile);
       try {
-        const allAt = await waitFor(
-          () => moduleIds.every((id) => discovered.has(id)),
+        const liveEnd = await waitFor(
+          () =>
+            moduleIds.every((id) => discovered.has(id)) || performance.now() - lastConfigAt > BURST_QUIET_MS,
           options.timing.discoveryTimeoutMs,
           bridge,
         );
-        const startupEnd = allAt ?? performance.now();
+        const recountAt = performance.now();
+        const retainedNow = await retainedConfigDevices(options.mqttUrl, configPrefix, `${base}_recount`);
+        const lateModules = moduleIds.filter((id) => retainedNow.has(id) && !discovered.has(id));
+        const lateConfigs = [...retainedNow].filter((id) => !discovered.has(id)).length;
+        const isDiscovered = (id: string): boolean => discovered.has(id) || retainedNow.has(id);
+        const allRetained = moduleIds.every(isDiscovered);
+        const startupEnd = liveEnd === undefined ? performance.now() : lastConfigAt;
         const startup = arrivals.filter((t) => t <= startupEnd);
         const buckets = new Map<number, number>();
         for (const t of startup) {
@@ -121,15 +143,17 @@ export async function runFootprintScenario(options: {
         const steadyWallSec = (performance.now() - steadyStart) / 1000;
         const first = samples[0] as ProcessSample;
         const last = samples[samples.length - 1] as ProcessSample;
-        const lastDiscovery = Math.max(...moduleIds.map((id) => discovered.get(id) ?? Number.NaN));
+        const lastLive = Math.max(...moduleIds.map((id) => discovered.get(id) ?? Number.NEGATIVE_INFINITY));
+        const lastDiscovery = lateModules.length > 0 ? recountAt : lastLive;
         const result: Omit<FootprintResult, 'exitCode'> = {
           scenario: options.scenario,
           modules: moduleIds.length,
-          modulesDiscovered: moduleIds.filter((id) => discovered.has(id)).length,
-          discoveryConfigs: discovered.size,
+          modulesDiscovered: moduleIds.filter(isDiscovered).length,
+          discoveryConfigs: discovered.size + lateConfigs,
+          modulesRecounted: lateModules.length,
           topologyAfterStartSec: (topologyAt - spawnedAt) / 1000,
-          allDiscoveredAfterTopologySec:
-            allAt === undefined ? Number.NaN : (lastDiscovery - topologyAt) / 1000,
+          allDiscoveredAfterTopologySec: allRetained ? (lastLive - topologyAt) / 1000 : Number.NaN,
+          allDiscoveredUpperBoundSec: allRetained ? (lastDiscovery - topologyAt) / 1000 : Number.NaN,
           startupMessagesPerSec: startup.length / Math.max((startupEnd - spawnedAt) / 1000, 1e-3),
           startupPeakMessagesPerSec: Math.max(0, ...buckets.values()),
           startupMessages: startup.length,
