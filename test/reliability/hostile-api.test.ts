@@ -35,17 +35,23 @@ beforeAll(async () => {
   broker = await useTestBroker();
   run = await startScaledBridge({ brokerUrl: broker.url, speed: SPEED });
   await waitUntil('first homestatus', () => (run.sim.stats().requests.homestatus ?? 0) > 0, simMinutes(10));
-  // A real answer to derive the hostile ones from (a test client's own token: per-token quota).
-  const homeId = run.bridge.store.devices().find((d) => d.kind === 'home')?.netatmoId;
-  const res = await fetch(`${run.sim.url}/api/homestatus`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${run.sim.mintTokens().access_token}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: `home_id=${homeId}`,
+  // A real answer to derive the hostile ones from (a test client's own token: per-token quota),
+  // for the home the bridge polls.
+  const homeId = run.sim.log().find((e) => e.endpoint === 'homestatus' && e.params?.home_id)?.params?.home_id;
+  const token = run.sim.mintTokens().access_token;
+  let text = '';
+  await waitUntil('a good homestatus answer', async () => {
+    const res = await fetch(`${run.sim.url}/api/homestatus`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ home_id: String(homeId) }).toString(),
+    });
+    text = await res.text();
+    return res.ok;
+  }).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message}; last answer: ${text.slice(0, 300)}`);
   });
-  good = (await res.json()) as HomeStatusAnswer;
+  good = JSON.parse(text) as HomeStatusAnswer;
   expect(good.body.home.rooms.length).toBeGreaterThan(0);
 });
 
