@@ -4,7 +4,6 @@ import { Bridge } from '../bridge/controller.js';
 import { ConfigError, loadConfig } from '../config/index.js';
 import type { BridgeConfig } from '../config/types.js';
 import { addFileLog, childLogger } from '../log.js';
-import { startEmbeddedBroker } from '../mqtt/embedded-broker.js';
 import { runUntilSignal } from './lifecycle.js';
 
 const log = childLogger('main');
@@ -71,6 +70,8 @@ export async function adoptSupervisorTimezone(env: NodeJS.ProcessEnv): Promise<v
 export async function runBridge(config: BridgeConfig): Promise<number> {
   let closeBroker: (() => Promise<void>) | undefined;
   if (config.mqtt.url === 'embedded') {
+    // aedes is loaded only here: a bridge on an external broker does not carry it in memory.
+    const { startEmbeddedBroker } = await import('../mqtt/embedded-broker.js');
     const broker = await startEmbeddedBroker(EMBEDDED_BROKER_PORT, '0.0.0.0');
     log.info(`embedded MQTT broker listening on port ${broker.port}`);
     config = { ...config, mqtt: { ...config.mqtt, url: `mqtt://127.0.0.1:${broker.port}` } };

@@ -11,7 +11,7 @@ import { ActivityLog } from './activity.js';
 import { CsrfProtection } from './csrf.js';
 import { BodyTooLargeError, sendHtml, sendJson } from './http-util.js';
 import { isAllowedPeer, normalizeAddress } from './ingress-guard.js';
-import { createBridgeMetrics } from './metrics.js';
+import { lazyBridgeMetrics } from './lazy-metrics.js';
 import { OAuthFlows } from './oauth-flow.js';
 import { messagePage } from './pages/message.js';
 import type { RequestContext, RouteHandler, WebDeps } from './routes/context.js';
@@ -61,7 +61,7 @@ export class WebServer {
       csrf: new CsrfProtection(),
       flows: new OAuthFlows(clock, options.oauthStateTtlMs),
       activity,
-      metrics: createBridgeMetrics(options.bridge),
+      metrics: lazyBridgeMetrics(options.bridge),
     };
     this.#server = createServer((req, res) => void this.#handle(req, res));
   }

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../../util/clock.js';
 import type { ActivityLog } from '../activity.js';
 import type { CsrfProtection, Session } from '../csrf.js';
-import type { BridgeMetrics } from '../metrics.js';
+import type { MetricsEndpoint } from '../lazy-metrics.js';
 import type { OAuthFlows } from '../oauth-flow.js';
 import type { WebBridgePort } from '../types.js';
 
@@ -13,7 +13,7 @@ export interface WebDeps {
   csrf: CsrfProtection;
   flows: OAuthFlows;
   activity: ActivityLog;
-  metrics: BridgeMetrics;
+  metrics: MetricsEndpoint;
 }
 
 export interface RequestContext {

@@ -17,6 +17,6 @@ export function healthzRoute(ctx: RequestContext): void {
 }
 
 export async function metricsRoute(ctx: RequestContext): Promise<void> {
-  const { metrics } = ctx.deps;
-  send(ctx.res, 200, metrics.contentType, await metrics.render());
+  const { contentType, body } = await ctx.deps.metrics.scrape();
+  send(ctx.res, 200, contentType, body);
 }
