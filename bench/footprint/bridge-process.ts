@@ -1,18 +1,23 @@
 /**
  * The bridge as its own process, as it runs in production: `src/main.ts` bundled once with
- * esbuild (dependencies stay in node_modules) and started with plain `node … start --config`,
+ * esbuild (dependencies stay in node_modules; code splitting, so a dynamic import stays lazy
+ * as in tsc's dist/ — one file would hoist every package's import to start-up) and started
+ * with plain `node … start --config`,
  * so its memory and CPU are the bridge's alone, not the bench's or a TypeScript loader's. RSS
  * and CPU time are read from /proc (Linux); elsewhere they are NaN.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** In dist/ (git-ignored) so that `../package.json` and node_modules resolve as for dist/main.js. */
-const BUNDLE = join(ROOT, 'dist', 'bench-bridge.mjs');
+const DIST = join(ROOT, 'dist');
+const BUNDLE = join(DIST, 'bench-bridge.mjs');
+/** Chunks sit next to the entry: src/version.ts reads `../package.json` from its own file. */
+const CHUNK_PREFIX = 'bench-bridge-chunk-';
 /** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on every common platform. */
 const CLOCK_TICKS_PER_SECOND = 100;
 
@@ -21,10 +26,17 @@ let bundled: Promise<string> | undefined;
 /** Bundles src/main.ts once per bench run. */
 export function bridgeBundle(): Promise<string> {
   bundled ??= (async () => {
-    await mkdir(dirname(BUNDLE), { recursive: true });
+    await mkdir(DIST, { recursive: true });
+    for (const name of await readdir(DIST)) {
+      if (name.startsWith(CHUNK_PREFIX)) await rm(join(DIST, name));
+    }
     await build({
-      entryPoints: [join(ROOT, 'src', 'main.ts')],
-      outfile: BUNDLE,
+      entryPoints: { 'bench-bridge': join(ROOT, 'src', 'main.ts') },
+      outdir: DIST,
+      entryNames: '[name]',
+      chunkNames: `${CHUNK_PREFIX}[hash]`,
+      outExtension: { '.js': '.mjs' },
+      splitting: true,
       bundle: true,
       platform: 'node',
       format: 'esm',
