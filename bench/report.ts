@@ -50,14 +50,15 @@ export function renderReport(r: BenchResults): string {
   }
   lines.push(
     '',
-    '| scenario | profile | (a) staleness ÷ bridge (target ≥ 2) | bridge calls ÷ (a) (target ≤ 1) | bridge ÷ bound at its calls (target ≤ 1.5) | bridge ÷ bound at full quota | bridge throttles (target 0) |',
-    '|---|---|---|---|---|---|---|',
+    '| scenario | profile | (a) staleness ÷ bridge (target ≥ 2) | bridge calls ÷ (a) (target ≤ 1) | bridge ÷ bound at its calls (target ≤ 1.5) | bridge ÷ bound at full quota | bridge throttles (target 0) | bridge polls dropped at deadline |',
+    '|---|---|---|---|---|---|---|---|',
   );
   for (const f of r.freshness) {
     lines.push(
       `| ${f.scenario} | ${f.profile} | ${fmt(f.haStalenessOverBridge, 2)} | ${fmt(f.bridgeCallsOverHa, 2)} | ` +
         `${fmt(f.bridgeVsBoundAtCalls, 2)} (bound ${fmt(f.boundSecAtBridgeCalls)} s) | ` +
-        `${fmt(f.bridgeVsBoundAtQuota, 2)} (bound ${fmt(f.boundSecAtQuota)} s) | ${f.runs.bridge.throttled} |`,
+        `${fmt(f.bridgeVsBoundAtQuota, 2)} (bound ${fmt(f.boundSecAtQuota)} s) | ${f.runs.bridge.throttled} | ` +
+        `${f.runs.bridge.pollsDroppedAtDeadline ?? '—'} |`,
     );
   }
   lines.push(

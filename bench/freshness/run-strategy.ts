@@ -39,6 +39,11 @@ export interface StrategyRun {
   meanHomestatusSec: number;
   /** The bridge's own plan explanation, when the strategy is the bridge. */
   plan?: string;
+  /**
+   * Bridge polls dropped because they could not start before their deadline (simulated time:
+   * at 120× a 30 s deadline is 250 ms of wall time, so a busy bench process can cause them).
+   */
+  pollsDroppedAtDeadline?: number;
 }
 
 export interface StrategyInput {
@@ -55,6 +60,7 @@ export interface StrategyInput {
 interface RunningPoller {
   stop(): Promise<void>;
   plan(): string | undefined;
+  deadlineRejections(): number | undefined;
 }
 
 export async function runStrategy(input: StrategyInput): Promise<StrategyRun> {
@@ -88,6 +94,7 @@ export async function runStrategy(input: StrategyInput): Promise<StrategyRun> {
       const end = to + timing.tailMs;
       await clock.sleep(end - clock.now());
       const plan = poller.plan();
+      const dropped = poller.deadlineRejections();
       await poller.stop();
       changes.stop();
 
@@ -114,6 +121,7 @@ export async function runStrategy(input: StrategyInput): Promise<StrategyRun> {
         meanHomestatusSec: count > 0 ? weighted / count : Number.NaN,
       };
       if (plan !== undefined) run.plan = plan;
+      if (dropped !== undefined) run.pollsDroppedAtDeadline = dropped;
       return run;
     });
   } finally {
@@ -133,7 +141,11 @@ async function startPoller(
   const bridge = new Bridge({ config, clock });
   if (input.strategy === 'bridge') {
     await bridge.start();
-    return { stop: () => bridge.stop(), plan: () => bridge.poller.plan?.explanation };
+    return {
+      stop: () => bridge.stop(),
+      plan: () => bridge.poller.plan?.explanation,
+      deadlineRejections: () => bridge.netatmo.gate.stats().deadlineRejections,
+    };
   }
   // Baselines: the same device model and MQTT publisher, their own polling over a bare client.
   await bridge.mqtt.start();
@@ -157,5 +169,6 @@ async function startPoller(
       await bridge.mqtt.close();
     },
     plan: () => undefined,
+    deadlineRejections: () => undefined,
   };
 }
