@@ -2,6 +2,7 @@
 import type { FootprintResult } from './footprint/scenario.js';
 import type { FreshnessResult } from './freshness/scenario.js';
 import type { LatencyResult } from './latency/scenario.js';
+import { STAGES, type Stage } from './latency/stages.js';
 import { fmt } from './lib/stats.js';
 import type { ThrottleRun } from './throttle/scenario.js';
 
@@ -82,6 +83,14 @@ export function renderReport(r: BenchResults): string {
   return lines.join('\n');
 }
 
+const STAGE_NAMES: Record<Stage, string> = {
+  broker: 'publish → bridge handler (broker, MQTT parse)',
+  router: 'handler → queued at the gate (validate, coalesce, dispatch)',
+  gate: 'queued → started',
+  token: 'access token',
+  http: 'token → simulator (request build, HTTP)',
+};
+
 function latencySection(l: LatencyResult): string[] {
   return [
     '',
@@ -97,6 +106,12 @@ function latencySection(l: LatencyResult): string[] {
     `Bridge-added: p50 ${fmt(l.addedP50Ms, 2)} ms, p99 ${fmt(l.addedP99Ms, 2)} ms (target < 5 ms at p99); ` +
       `bridge ÷ direct: p50 ${fmt(l.ratioP50, 2)}, p99 ${fmt(l.ratioP99, 2)}. ` +
       `Answered ok: ${l.ok}/${l.commands}, failed ${l.failed}.`,
+    '',
+    'Where the bridge path goes (ms, p50/p99 of each stage on its own): ' +
+      STAGES.map((s) => `${STAGE_NAMES[s]} ${fmt(l.stages[s].p50Ms, 2)}/${fmt(l.stages[s].p99Ms, 2)}`).join(
+        ', ',
+      ) +
+      '.',
   ];
 }
 

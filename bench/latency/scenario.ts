@@ -20,6 +20,7 @@ import { startNoDelayMosquitto } from '../lib/nodelay-broker.js';
 import { withTempDir } from '../lib/setup.js';
 import { percentile, ratio } from '../lib/stats.js';
 import { SteppedClock } from '../lib/stepped-clock.js';
+import { type StageFigures, StageRecorder } from './stages.js';
 
 export interface LatencyFigures {
   p50Ms: number;
@@ -43,6 +44,8 @@ export interface LatencyResult {
   /** Bridge ÷ direct at p50 and p99. */
   ratioP50: number;
   ratioP99: number;
+  /** The bridge path split at the bridge's seams (see stages.ts). */
+  stages: StageFigures;
 }
 
 const SCENARIO = 'scale:1,40';
@@ -122,6 +125,7 @@ async function measure(options: {
         web: { enabled: false },
       });
       const bridge = new Bridge({ config, clock });
+      const stages = new StageRecorder(bridge, WRITE_ENDPOINTS);
       const direct = new NetatmoClient(
         new TokenCaller(
           new TokenAccount({
@@ -160,6 +164,7 @@ async function measure(options: {
 
           const arrival = nextArrival((a) => a.params.room_id === roomId && Number(a.params.temp) === temp);
           const answer = new Promise<string>((resolve) => answers.set(String(i), resolve));
+          stages.begin();
           const t1 = performance.now();
           watcher.publish(
             `${base}/${roomDeviceId(roomId)}/set`,
@@ -167,7 +172,10 @@ async function measure(options: {
             { qos: 1 },
           );
           const got = await withTimeout(arrival, ANSWER_TIMEOUT_MS);
-          if (got) bridgeMs.push(got.at - t1);
+          if (got) {
+            bridgeMs.push(got.at - t1);
+            stages.end(t1, got.at);
+          }
           // Answered before the next click: traffic to the bridge right before a click delays it.
           answered.push(await withTimeout(answer, ANSWER_TIMEOUT_MS));
           clock.advance(GAP_MS / 2);
@@ -190,6 +198,7 @@ async function measure(options: {
           addedP99Ms: b.p99Ms - d.p99Ms,
           ratioP50: ratio(b.p50Ms, d.p50Ms),
           ratioP99: ratio(b.p99Ms, d.p99Ms),
+          stages: stages.figures(),
         };
       } finally {
         await bridge.stop();
