@@ -44,7 +44,7 @@ export function renderReport(r: BenchResults): string {
         return `${fmt(s.p50Sec)}/${fmt(s.p95Sec)}${unseen}`;
       });
       lines.push(
-        `| ${f.scenario} | ${f.profile} | ${run.strategy} | ${fmt(run.callsPerHour, 0)} | ${run.throttled} | ` +
+        `| ${scenarioCell(f)} | ${f.profile} | ${run.strategy} | ${fmt(run.callsPerHour, 0)} | ${run.throttled} | ` +
           `${cells.join(' | ')} | ${fmt(run.meanHomestatusSec)} |`,
       );
     }
@@ -56,7 +56,7 @@ export function renderReport(r: BenchResults): string {
   );
   for (const f of r.freshness) {
     lines.push(
-      `| ${f.scenario} | ${f.profile} | ${fmt(f.haStalenessOverBridge, 2)} | ${fmt(f.bridgeCallsOverHa, 2)} | ` +
+      `| ${scenarioCell(f)} | ${f.profile} | ${fmt(f.haStalenessOverBridge, 2)} | ${fmt(f.bridgeCallsOverHa, 2)} | ` +
         `${fmt(f.bridgeVsBoundAtCalls, 2)} (bound ${fmt(f.boundSecAtBridgeCalls)} s) | ` +
         `${fmt(f.bridgeVsBoundAtQuota, 2)} (bound ${fmt(f.boundSecAtQuota)} s) | ${f.runs.bridge.throttled} | ` +
         `${f.runs.bridge.pollsDroppedAtDeadline ?? '—'} |`,
@@ -90,6 +90,10 @@ const STAGE_NAMES: Record<Stage, string> = {
   token: 'access token',
   http: 'token → simulator (request build, HTTP)',
 };
+
+function scenarioCell(f: FreshnessResult): string {
+  return f.speed === undefined ? f.scenario : `${f.scenario} (${f.speed}×)`;
+}
 
 function latencySection(l: LatencyResult): string[] {
   return [
