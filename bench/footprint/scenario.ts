@@ -15,8 +15,12 @@ import { limitsForProfile, withTempDir } from '../lib/setup.js';
 import { BridgeProcess, type ProcessSample } from './bridge-process.js';
 import { retainedConfigDevices } from './retained-configs.js';
 
-/** The burst is over when no new module config has arrived live for this long (wall ms). */
-const BURST_QUIET_MS = 1_000;
+/**
+ * The burst is over when no new module config has arrived live for this long (wall ms) and a
+ * fresh subscriber's count of retained configs stopped growing. The bridge builds 5000 devices
+ * before the bulk of the configs, a pause longer than a second on a busy machine.
+ */
+const BURST_QUIET_MS = 3_000;
 
 export interface FootprintTiming {
   /** Wall ms to wait for every discovery config before giving up. */
@@ -120,8 +124,19 @@ export async function runFootprintScenario(options: {
           options.timing.discoveryTimeoutMs,
           bridge,
         );
-        const recountAt = performance.now();
-        const retainedNow = await retainedConfigDevices(options.mqttUrl, configPrefix, `${base}_recount`);
+        // Recount until every module has a retained config or the count stops growing (the
+        // live watcher keeps recording meanwhile, so its times stay current).
+        let recountAt = performance.now();
+        let retainedNow = await retainedConfigDevices(options.mqttUrl, configPrefix, `${base}_recount`);
+        for (let round = 1; liveEnd !== undefined && round < 20; round++) {
+          if (moduleIds.every((id) => discovered.has(id) || retainedNow.has(id))) break;
+          await sleep(BURST_QUIET_MS);
+          const again = await retainedConfigDevices(options.mqttUrl, configPrefix, `${base}_recount`);
+          const grew = again.size > retainedNow.size;
+          recountAt = performance.now();
+          retainedNow = again;
+          if (!grew) break;
+        }
         const lateModules = moduleIds.filter((id) => retainedNow.has(id) && !discovered.has(id));
         const lateConfigs = [...retainedNow].filter((id) => !discovered.has(id)).length;
         const isDiscovered = (id: string): boolean => discovered.has(id) || retainedNow.has(id);
