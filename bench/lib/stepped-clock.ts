@@ -7,7 +7,7 @@
  * Timers run on wall time: one scheduled before a jump fires later, in simulated time, than
  * asked. Everything that uses a Clock re-checks `now()` when it wakes, so that only delays it.
  */
-import type { Clock } from '../../src/util/clock.js';
+import { type Clock, sleepOn } from '../../src/util/clock.js';
 
 export class SteppedClock implements Clock {
   #offset = 0;
@@ -23,21 +23,7 @@ export class SteppedClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const onAbort = (): void => {
-        cancel();
-        reject(signal?.reason);
-      };
-      const cancel = this.schedule(ms, () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return sleepOn(this, ms, signal);
   }
 
   schedule(ms: number, fn: () => void): () => void {

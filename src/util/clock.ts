@@ -13,6 +13,28 @@ export interface Clock {
   schedule(ms: number, fn: () => void): () => void;
 }
 
+/**
+ * `Clock.sleep` for any clock, built on its `schedule`: every clock implementation (scaled,
+ * stepped, virtual) sleeps the same way and honours an abort signal the same way.
+ */
+export function sleepOn(clock: Pick<Clock, 'schedule'>, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => {
+      cancel();
+      reject(signal?.reason);
+    };
+    const cancel = clock.schedule(ms, () => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    });
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 /** Real-time clock that runs `speed` times faster than wall time (1 = real time). */
 export class ScaledClock implements Clock {
   readonly #origin: number;
@@ -35,21 +57,7 @@ export class ScaledClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const onAbort = (): void => {
-        cancel();
-        reject(signal?.reason);
-      };
-      const cancel = this.schedule(ms, () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return sleepOn(this, ms, signal);
   }
 
   schedule(ms: number, fn: () => void): () => void {

@@ -3,7 +3,7 @@
  * now() and fires every scheduled callback that became due, so a gate's throttle-window
  * timer and the simulator's quota windows move together.
  */
-import type { Clock } from '../../src/util/clock.js';
+import { type Clock, sleepOn } from '../../src/util/clock.js';
 
 interface Pending {
   dueAt: number;
@@ -33,21 +33,7 @@ export class JumpClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const onAbort = (): void => {
-        cancel();
-        reject(signal?.reason);
-      };
-      const cancel = this.schedule(ms, () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return sleepOn(this, ms, signal);
   }
 
   schedule(ms: number, fn: () => void): () => void {

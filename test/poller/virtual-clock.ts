@@ -2,7 +2,7 @@
  * A Clock whose time moves only when the test says so, running due timers in time order and
  * letting promise chains settle between them, so schedules can be checked to the millisecond.
  */
-import type { Clock } from '../../src/util/clock.js';
+import { type Clock, sleepOn } from '../../src/util/clock.js';
 
 interface Timer {
   at: number;
@@ -32,14 +32,7 @@ export class VirtualClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const cancel = this.schedule(ms, resolve);
-      signal?.addEventListener('abort', () => {
-        cancel();
-        reject(signal.reason);
-      });
-    });
+    return sleepOn(this, ms, signal);
   }
 
   /** Number of pending timers. */
