@@ -13,6 +13,7 @@
  *   later (coalesced), paid from the headroom the plan leaves free.
  */
 
+import { setMaxListeners } from 'node:events';
 import { childLogger } from '../log.js';
 import type { HomeCoachsDataBody, HomesDataBody, StationsDataBody } from '../netatmo/api-types.js';
 import { isNetatmoError } from '../netatmo/errors.js';
@@ -107,6 +108,9 @@ export class Poller {
     this.#running = true;
     this.#generation += 1;
     this.#abort = new AbortController();
+    // One signal cancels every read in flight or queued at the gate (one per home at scale);
+    // each removes its listener when it settles, so the default warning at 11 is a false alarm.
+    setMaxListeners(0, this.#abort.signal);
     this.#armAt(this.#publisher('topology'), this.#o.clock.now());
     // Homes known from before a restart start one pacing step after topology, not with it.
     this.#replan('start', true, START_GAP_MS);

@@ -123,6 +123,7 @@ export class FileTokenStore implements TokenStore, RefreshJournal {
       refreshTokenFingerprint: tokenFingerprint(refreshToken),
     };
     // Forensics only: a failure here must not stop the refresh.
+    await mkdir(this.dataDir, { recursive: true, mode: 0o700 }).catch(() => {});
     await writeFile(this.#journalPath, JSON.stringify(entry), { mode: 0o600 }).catch((error: unknown) =>
       log.warning(`cannot write refresh journal ${this.#journalPath}: ${errnoCode(error) ?? String(error)}`),
     );

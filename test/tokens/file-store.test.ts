@@ -114,6 +114,20 @@ describe('FileTokenStore', () => {
   });
 });
 
+describe('refresh journal', () => {
+  it('records a refresh in flight even before data_dir exists, by fingerprint only, and clears it', async () => {
+    const store = new FileTokenStore(join(dir, 'not-yet'));
+    await store.beginRefresh('refresh-token-value-123', Date.parse('2026-01-01T00:00:00Z'));
+    const interrupted = await store.interruptedRefresh();
+    expect(interrupted?.startedAt).toBe('2026-01-01T00:00:00.000Z');
+    const files = await readdir(join(dir, 'not-yet'));
+    for (const file of files)
+      expect(await readFile(join(dir, 'not-yet', file), 'utf8')).not.toContain('refresh-token-value-123');
+    await store.endRefresh();
+    expect(await store.interruptedRefresh()).toBeUndefined();
+  });
+});
+
 describe('resolveInitialToken', () => {
   it('uses the bootstrap refresh token only while the store is empty', async () => {
     const store = new FileTokenStore(dir);
