@@ -18,27 +18,39 @@ describe('bridge lifecycle', () => {
     broker = undefined;
   });
 
-  it('after a broker restart without persistence, state, availability and discovery are all back', async () => {
+  /** A private broker and a harness whose bridge runs 10× faster than wall time; not started. */
+  async function prepare(homeassistant?: { status_topic?: string }): Promise<Harness> {
     broker = await startPrivateBroker();
     h = await startHarness({
       brokerUrl: broker.url,
       clock: new ScaledClock(10),
       sim: { clock: frozenClock() },
+      ...(homeassistant ? { homeassistant } : {}),
     });
-    await h.bridge.start();
-    await h.firstRound();
+    return h;
+  }
+
+  async function running(homeassistant?: { status_topic?: string }): Promise<Harness> {
+    const harness = await prepare(homeassistant);
+    await harness.bridge.start();
+    await harness.firstRound();
+    return harness;
+  }
+
+  it('after a broker restart without persistence, state, availability and discovery are all back', async () => {
+    h = await running();
     const devices = h.bridge.store.devices();
     expect(devices.length).toBeGreaterThan(50);
     expect(
       devices.filter((d) => h!.recorder.json(`${h!.baseTopic}/${d.id}`) !== undefined).length,
     ).toBeGreaterThan(50);
 
-    await broker.stop();
-    await broker.start();
+    await broker!.stop();
+    await broker!.start();
     await h.until(() => h!.bridge.mqtt.status().reconnects >= 1, 20_000, 'the bridge to reconnect');
 
     // A subscriber that arrives after the restart sees everything retained again.
-    const late = await Recorder.start(broker.url, [
+    const late = await Recorder.start(broker!.url, [
       `${h.baseTopic}/#`,
       `${h.prefix}/device/${h.baseTopic}/#`,
     ]);
@@ -70,48 +82,25 @@ describe('bridge lifecycle', () => {
     }
   });
 
-  it('republishes state and availability after Home Assistant announces itself', async () => {
-    broker = await startPrivateBroker();
-    // Birth delay is 5–15 s of the bridge's clock: 0.5–1.5 s at 10×.
-    h = await startHarness({
-      brokerUrl: broker.url,
-      clock: new ScaledClock(10),
-      sim: { clock: frozenClock() },
-    });
-    await h.bridge.start();
-    await h.firstRound();
-    const device = h.bridge.store.devices().find((d) => d.kind === 'room')!;
-    const topic = `${h.baseTopic}/${device.id}`;
-    const before = h.recorder.count(topic);
-    await h.recorder.publish(`${h.prefix}/status`, 'online');
-    await h.until(() => h!.recorder.count(topic) > before, 5_000, 'the state to be republished');
-    expect(h.recorder.json(topic)).toEqual(h.bridge.store.state(device.id));
-  });
-
-  it('listens for Home Assistant on a configured status topic', async () => {
-    broker = await startPrivateBroker();
-    h = await startHarness({
-      brokerUrl: broker.url,
-      clock: new ScaledClock(10),
-      sim: { clock: frozenClock() },
-      homeassistant: { status_topic: 'hass/status' },
-    });
-    await h.bridge.start();
-    await h.firstRound();
-    const device = h.bridge.store.devices().find((d) => d.kind === 'room')!;
-    const topic = `${h.baseTopic}/${device.id}`;
-    const before = h.recorder.count(topic);
-    await h.recorder.publish('hass/status', 'online');
-    await h.until(() => h!.recorder.count(topic) > before, 5_000, 'the state to be republished');
-  });
+  // Birth delay is 5–15 s of the bridge's clock: 0.5–1.5 s at 10×.
+  it.each([
+    ['the default status topic', undefined, 'homeassistant/status'],
+    ['a configured status topic', { status_topic: 'hass/status' }, 'hass/status'],
+  ])(
+    'republishes state after Home Assistant announces itself on %s',
+    async (_what, settings, statusTopic) => {
+      h = await running(settings);
+      const device = h.bridge.store.devices().find((d) => d.kind === 'room')!;
+      const topic = `${h.baseTopic}/${device.id}`;
+      const before = h.recorder.count(topic);
+      await h.recorder.publish(statusTopic, 'online');
+      await h.until(() => h!.recorder.count(topic) > before, 5_000, 'the state to be republished');
+      expect(h.recorder.json(topic)).toEqual(h.bridge.store.state(device.id));
+    },
+  );
 
   it('clears retained discovery configs of devices that no longer exist, and only those', async () => {
-    broker = await startPrivateBroker();
-    h = await startHarness({
-      brokerUrl: broker.url,
-      clock: new ScaledClock(10),
-      sim: { clock: frozenClock() },
-    });
+    h = await prepare();
     const stale = `${h.prefix}/device/${h.baseTopic}/12_34_56_99_99_99/config`;
     const foreign = `${h.prefix}/device/other_bridge/12_34_56_99_99_99/config`;
     const staleConfig = JSON.stringify({
@@ -125,7 +114,7 @@ describe('bridge lifecycle', () => {
     await h.firstRound();
     await h.until(() => h!.recorder.last.get(stale)?.payload === '', 5_000, 'the stale config to be cleared');
     // Another bridge's config is not ours to touch.
-    const check = await Recorder.start(broker.url, [foreign]);
+    const check = await Recorder.start(broker!.url, [foreign]);
     try {
       await h.until(() => check.json(foreign) !== undefined, 3_000, 'the foreign config to still be there');
     } finally {
