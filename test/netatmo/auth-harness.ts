@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { afterAll, afterEach } from 'vitest';
 import winston from 'winston';
 import { EventBus } from '../../src/events.js';
 import { logger } from '../../src/log.js';
@@ -132,4 +133,34 @@ export function leakedLines(lines: string[], secrets: Iterable<string>): string[
   return lines.filter(
     (line) => values.some((s) => line.includes(s)) || /Bearer\s+(?!\[REDACTED\])\S/.test(line),
   );
+}
+
+/**
+ * Per-file bookkeeping for harness-based tests: captures the logger's output for the whole file,
+ * closes the harness a test adopted after it, and remembers every secret it saw, so the file's
+ * last test can grep the captured logs for all of them.
+ */
+export function harnessLifecycle(): {
+  adopt(h: Harness): Harness;
+  logs: { lines: string[] };
+  allSecrets: Set<string>;
+} {
+  const logs = captureLogs();
+  const allSecrets = new Set<string>();
+  let current: Harness | undefined;
+  afterEach(async () => {
+    if (!current) return;
+    for (const s of current.secrets) allSecrets.add(s);
+    await current.close();
+    current = undefined;
+  });
+  afterAll(() => logs.stop());
+  return {
+    adopt: (h) => {
+      current = h;
+      return h;
+    },
+    logs,
+    allSecrets,
+  };
 }

@@ -1,27 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../../src/events.js';
 import { NetatmoAuth } from '../../src/netatmo/auth.js';
 import { NetatmoError } from '../../src/netatmo/errors.js';
 import { FileTokenStore } from '../../src/tokens/file-store.js';
 import type { StoredToken, TokenStore } from '../../src/tokens/stored-token.js';
 import { systemClock } from '../../src/util/clock.js';
-import { captureLogs, type Harness, leakedLines, startHarness } from './auth-harness.js';
+import { harnessLifecycle, leakedLines, startHarness } from './auth-harness.js';
 
-const logs = captureLogs();
-const allSecrets = new Set<string>();
-let current: Harness | undefined;
-
-afterEach(async () => {
-  if (!current) return;
-  for (const s of current.secrets) allSecrets.add(s);
-  await current.close();
-  current = undefined;
-});
-afterAll(() => {
-  logs.stop();
-});
+const { adopt, logs, allSecrets } = harnessLifecycle();
 
 async function errorOf(promise: Promise<unknown>): Promise<NetatmoError> {
   const error = await promise.then(
@@ -35,7 +23,7 @@ async function errorOf(promise: Promise<unknown>): Promise<NetatmoError> {
 describe('NetatmoAuth against the simulator', () => {
   it('refreshes once for 20 concurrent callers near expiry and persists before handing out the token', async () => {
     const h = await startHarness();
-    current = h;
+    adopt(h);
     // Expires in 2 minutes: inside the 5-minute proactive margin.
     await h.seedStore(undefined, h.clock.now() + 120_000);
     const auth = h.auth();
@@ -57,7 +45,7 @@ describe('NetatmoAuth against the simulator', () => {
 
   it('forceRefresh: 20 callers with the same stale token cause one refresh; a second force right after is refused', async () => {
     const h = await startHarness();
-    current = h;
+    adopt(h);
     const seeded = await h.seedStore();
     const auth = h.auth();
     await auth.init();
@@ -74,7 +62,7 @@ describe('NetatmoAuth against the simulator', () => {
 
   it('starts from the bootstrap refresh token only while the store is empty', async () => {
     const h = await startHarness();
-    current = h;
+    adopt(h);
     const pair = h.mint();
     const auth = h.auth();
     expect(await auth.init(pair.refresh_token)).toBe('bootstrap');
@@ -91,7 +79,7 @@ describe('NetatmoAuth against the simulator', () => {
 
   it('invalid_grant: one token request, one reauthRequired event, then no more requests until setCredentials', async () => {
     const h = await startHarness();
-    current = h;
+    adopt(h);
     const events: string[] = [];
     h.events.on('reauthRequired', ({ reason }) => events.push(reason));
     const auth = h.auth();
@@ -120,7 +108,7 @@ describe('NetatmoAuth against the simulator', () => {
 
   it('a proactive refresh that fails transiently keeps the valid token working and retries later', async () => {
     const h = await startHarness();
-    current = h;
+    adopt(h);
     const seeded = await h.seedStore(undefined, h.clock.now() + 120_000);
     const auth = h.auth({ proactiveRetryMs: 10_000 });
     await auth.init();
@@ -138,7 +126,7 @@ describe('NetatmoAuth against the simulator', () => {
 
   it('an expired token whose refresh fails transiently surfaces a transient error', async () => {
     const h = await startHarness();
-    current = h;
+    adopt(h);
     await h.seedStore(undefined, h.clock.now() - 1_000);
     const auth = h.auth();
     await auth.init();
@@ -149,7 +137,7 @@ describe('NetatmoAuth against the simulator', () => {
 
   it('keeps (and uses) the rotated pair in memory when it cannot be saved, and says so', async () => {
     const h = await startHarness();
-    current = h;
+    adopt(h);
     const seeded = await h.seedStore();
     const failures: string[] = [];
     h.events.on('tokenPersistFailed', ({ message }) => failures.push(message));

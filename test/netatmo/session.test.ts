@@ -1,4 +1,4 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NetatmoError } from '../../src/netatmo/errors.js';
 import { RequestGate } from '../../src/netatmo/gate.js';
 import { ApiSession, type ApiSessionOptions } from '../../src/netatmo/session.js';
@@ -8,8 +8,8 @@ import { FileTokenStore } from '../../src/tokens/file-store.js';
 import {
   CLIENT_ID,
   CLIENT_SECRET,
-  captureLogs,
   type Harness,
+  harnessLifecycle,
   leakedLines,
   startHarness,
 } from './auth-harness.js';
@@ -19,21 +19,11 @@ const READ: CallOptions = { priority: 'state', idempotent: true };
 const BURST: CallOptions = { priority: 'command', idempotent: true };
 const WRITE: CallOptions = { priority: 'command', idempotent: false };
 
-const logs = captureLogs();
-const allSecrets = new Set<string>();
-let current: Harness | undefined;
-
-afterEach(async () => {
-  if (!current) return;
-  for (const s of current.secrets) allSecrets.add(s);
-  await current.close();
-  current = undefined;
-});
-afterAll(() => logs.stop());
+const { adopt, logs, allSecrets } = harnessLifecycle();
 
 async function setUp(sim: SimulatorOptions = {}, session: Partial<ApiSessionOptions> = {}, speed = 1) {
   const h = await startHarness(sim, speed);
-  current = h;
+  adopt(h);
   await h.seedStore();
   const auth = h.auth();
   await auth.init();
