@@ -18,6 +18,8 @@ export interface BridgeEvents {
   commandStorm: { device: string; dropped: number; windowS: number; at: number };
   /** A command reached Netatmo and failed there (throttled, API error, per-module error). */
   commandFailed: { device: string; error: string; at: number };
+  /** Devices appeared in or left the account (by device id). */
+  devicesChanged: { added: string[]; removed: string[]; at: number };
 }
 
 export type BridgeEventName = keyof BridgeEvents;

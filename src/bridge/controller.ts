@@ -1,28 +1,29 @@
 /**
  * The Bridge: wires configuration into the running parts and owns their lifecycle
- * (zigbee2mqtt's controller). Data flows Netatmo → poller → DeviceSync → StateStore →
- * DevicePublisher → MQTT; bridge requests and events flow through BridgeControl and the bus.
+ * (zigbee2mqtt's controller). Data flows Netatmo → poller → DeviceSync → StateStore → its
+ * listeners (DiscoveryPublisher, DevicePublisher, the state cache, command confirmation) → MQTT;
+ * commands flow MQTT → CommandRouter → Netatmo, their optimistic state back through DeviceSync;
+ * bridge requests and events flow through BridgeControl and the bus.
  */
 
 import { CommandRouter } from '../commands/router.js';
 import { config_schema, redactedConfig } from '../config/index.js';
 import type { BridgeConfig } from '../config/types.js';
+import type { DeviceSource } from '../devices/types.js';
 import { EventBus } from '../events.js';
+import { HomeAssistantBirthWatcher } from '../homeassistant/birth.js';
+import { type DiscoveryContext, expireAfterFromPollInterval } from '../homeassistant/discovery/context.js';
+import { DiscoveryPublisher } from '../homeassistant/discovery-publisher.js';
 import { childLogger, type LogLevel, logger, setLogLevel } from '../log.js';
-import { BridgePublisher } from '../mqtt/bridge-publisher.js';
-import { type BridgeControl, bridgeRequestHandlers, serveBridgeRequests } from '../mqtt/bridge-requests.js';
-import type { MqttConnectionOptions } from '../mqtt/client-options.js';
+import { describeBrokerUrl, type MqttConnectionOptions } from '../mqtt/client-options.js';
 import { MqttConnection } from '../mqtt/connection.js';
-import { DevicePublisher } from '../mqtt/device-publisher.js';
-import {
-  type DiscoveryContext,
-  discoveryTopicsToClear,
-  expireAfterFromPollInterval,
-  ownDiscoveryTopicPrefix,
-} from '../mqtt/discovery.js';
 import { scanRetainedTopics } from '../mqtt/retained-scan.js';
 import type { BridgeHealthPayload, BridgeInfoPayload } from '../mqtt/topics.js';
 import { Poller } from '../poller/poller.js';
+import { BridgePublisher } from '../publish/bridge-publisher.js';
+import { serveDeviceGet } from '../publish/device-get.js';
+import { DevicePublisher } from '../publish/device-publisher.js';
+import { publishLog } from '../publish/log-publisher.js';
 import { StateCache } from '../state/state-cache.js';
 import { StateStore } from '../state/state-store.js';
 import { type Clock, systemClock } from '../util/clock.js';
@@ -32,6 +33,7 @@ import { WebServer } from '../web/server.js';
 import { DeviceSync } from './device-sync.js';
 import { buildHealth } from './health.js';
 import { createNetatmoStack, type NetatmoStack } from './netatmo-stack.js';
+import { type BridgeControl, bridgeRequestHandlers, serveBridgeRequests } from './requests.js';
 
 const log = childLogger('bridge');
 
@@ -61,9 +63,12 @@ export class Bridge implements BridgeControl {
   readonly mqtt: MqttConnection;
   readonly poller: Poller;
   readonly devices: DevicePublisher;
+  /** Absent when Home Assistant discovery is disabled. */
+  readonly discovery: DiscoveryPublisher | undefined;
   readonly sync: DeviceSync;
   readonly commands: CommandRouter;
   readonly #cache: StateCache;
+  readonly #birth: HomeAssistantBirthWatcher;
   readonly #bridgePublisher: BridgePublisher;
   readonly #options: BridgeOptions;
   readonly #mqttOptions: MqttConnectionOptions;
@@ -71,7 +76,6 @@ export class Bridge implements BridgeControl {
   #startedAt = 0;
   #stopped = false;
   #web: WebServer | undefined;
-  #sweep: Promise<Set<string>> | undefined;
 
   constructor(options: BridgeOptions) {
     this.#options = options;
@@ -86,26 +90,29 @@ export class Bridge implements BridgeControl {
       clock: this.clock,
       snapshot: () => this.store.snapshot(),
     });
-    const discovery = this.config.homeassistant.enabled ? this.#discoveryContext() : undefined;
+    const expireAfter = (): Partial<Record<DeviceSource, number>> => this.#expireAfter();
+    this.sync = new DeviceSync({ store: this.store, events: this.events, clock: this.clock });
     this.devices = new DevicePublisher({
       mqtt: this.mqtt,
       store: this.store,
       clock: this.clock,
-      discovery,
-      expireAfter: () => this.#expireAfter(),
+      expireAfter,
     });
-    this.sync = new DeviceSync({
-      store: this.store,
-      publisher: this.devices,
-      cache: this.#cache,
-      onDevicesChanged: () => void this.#sweepStaleDiscovery(),
-    });
+    this.discovery = this.config.homeassistant.enabled
+      ? new DiscoveryPublisher({
+          mqtt: this.mqtt,
+          store: this.store,
+          context: this.#discoveryContext(),
+          expireAfter,
+        })
+      : undefined;
+    this.#birth = new HomeAssistantBirthWatcher(this.clock);
     this.commands = new CommandRouter({
       clock: this.clock,
       config: this.config.commands,
       api: this.netatmo.client,
       store: this.store,
-      publisher: this.devices,
+      writer: this.sync,
       mqtt: this.mqtt,
       events: this.events,
       confirm: (homeId) => this.poller.refreshHome(homeId, { soon: true }),
@@ -115,7 +122,7 @@ export class Bridge implements BridgeControl {
       clock: this.clock,
       api: this.netatmo.client,
       gate: this.netatmo.gate,
-      sinks: this.commands.observe(this.sync),
+      sinks: this.sync,
     });
     this.#bridgePublisher = new BridgePublisher({
       mqtt: this.mqtt,
@@ -123,7 +130,6 @@ export class Bridge implements BridgeControl {
       events: this.events,
       info: () => this.info(),
       health: () => this.health(),
-      discovery,
       healthIntervalMs: options.healthIntervalMs,
     });
   }
@@ -136,11 +142,30 @@ export class Bridge implements BridgeControl {
     if (snapshot) this.store.restore(snapshot);
     const tokenSource = await this.netatmo.auth.init(this.config.netatmo.refresh_token);
 
+    const cache = this.#cache;
     this.#unsubscribe.push(
+      // Configs before states: Home Assistant learns a device before its first value.
+      ...(this.discovery ? [this.store.subscribe(this.discovery)] : []),
+      this.store.subscribe(this.devices),
+      this.store.subscribe({
+        topologyChanged: () => cache.markDirty(),
+        statesApplied: (applied) => {
+          if (applied.changes.length > 0) cache.markDirty();
+        },
+        availabilityChanged: () => cache.markDirty(),
+      }),
       serveBridgeRequests(this.mqtt, bridgeRequestHandlers(this)),
       // Before mqtt.start(): a persistent session delivers queued commands right after connect.
       this.commands.attach(),
-      this.mqtt.onHomeAssistantBirth(() => this.devices.republishAll()),
+      serveDeviceGet({
+        mqtt: this.mqtt,
+        store: this.store,
+        publisher: this.devices,
+        refreshHome: (homeId) => this.poller.refreshHome(homeId, { soon: false }),
+      }),
+      this.#birth.attach(this.mqtt, this.config.homeassistant.status_topic),
+      this.#birth.onBirth(() => this.devices.republishAll()),
+      publishLog(this.mqtt, this.clock),
       this.events.on('reauthRequired', (e) => {
         log.error(
           `Netatmo needs a new authorisation: ${e.reason}. Polling stops until new credentials arrive.`,
@@ -163,15 +188,13 @@ export class Bridge implements BridgeControl {
       });
       await this.#web.start();
     }
-    log.info(`netatmo2mqtt ${version} connecting to MQTT at ${describeUrl(this.config.mqtt.url)}`);
+    log.info(`netatmo2mqtt ${version} connecting to MQTT at ${describeBrokerUrl(this.config.mqtt.url)}`);
     await this.mqtt.start();
-    if (this.devices.discoveryContext) {
-      const ctx = this.devices.discoveryContext;
-      this.#sweep = scanRetainedTopics(
-        this.#mqttOptions,
-        `${ownDiscoveryTopicPrefix(ctx)}+/config`,
-        this.#options.discoveryScanMs,
+    if (this.discovery) {
+      this.discovery.sweepAfterFirstTopology(
+        scanRetainedTopics(this.#mqttOptions, this.discovery.sweepFilter, this.#options.discoveryScanMs),
       );
+      await this.discovery.publishBridge();
     }
     await this.#bridgePublisher.start();
     if (tokenSource === 'none') {
@@ -191,8 +214,9 @@ export class Bridge implements BridgeControl {
     this.poller.stop();
     this.commands.stop();
     this.#bridgePublisher.stop();
-    for (const off of this.#unsubscribe.splice(0)) off();
+    // What the polls already delivered is still published before the listeners go.
     await this.sync.idle();
+    for (const off of this.#unsubscribe.splice(0)) off();
     this.#cache.dispose();
     await this.#cache.save();
     this.netatmo.gate.close();
@@ -262,7 +286,7 @@ export class Bridge implements BridgeControl {
   }
 
   /** `expire_after` per feed: three missed polls of the current plan, never under 30 min. */
-  #expireAfter(): DiscoveryContext['expireAfter'] {
+  #expireAfter(): Partial<Record<DeviceSource, number>> {
     const plan = this.poller.plan;
     const expire = (ms: number | undefined): number | undefined =>
       ms === undefined ? undefined : Math.max(MIN_EXPIRE_AFTER_S, expireAfterFromPollInterval(ms / 1000));
@@ -272,33 +296,6 @@ export class Bridge implements BridgeControl {
       coaches: expire(plan?.homeCoach?.intervalMs ?? 600_000),
     };
   }
-
-  /** After the first device set is known: clear retained configs of devices that are gone. */
-  async #sweepStaleDiscovery(): Promise<void> {
-    const ctx = this.devices.discoveryContext;
-    const sweep = this.#sweep;
-    if (!ctx || !sweep) return;
-    this.#sweep = undefined;
-    const stale = discoveryTopicsToClear(
-      await sweep,
-      this.devices.discoveryTopics(),
-      ownDiscoveryTopicPrefix(ctx),
-    );
-    // The bridge's own config lives under the same prefix.
-    for (const topic of stale.filter((t) => !t.endsWith('/bridge/config'))) {
-      log.info(`removing stale discovery config ${topic}`);
-      await this.mqtt.publishAbsolute(topic, '', { retain: true, qos: 1 });
-    }
-  }
-}
-
-function describeUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}`;
-  } catch {
-    return url;
-  }
 }
 
 export function mqttConnectionOptions(
@@ -306,12 +303,10 @@ export function mqttConnectionOptions(
   clock: Clock,
   overrides: Partial<MqttConnectionOptions> = {},
 ): MqttConnectionOptions {
-  const { mqtt, homeassistant } = config;
+  const { mqtt } = config;
   const options: MqttConnectionOptions = {
     url: mqtt.url,
     baseTopic: mqtt.base_topic,
-    discoveryPrefix: homeassistant.discovery_prefix,
-    homeAssistantStatusTopic: homeassistant.status_topic,
     keepalive: mqtt.keepalive,
     clock,
   };

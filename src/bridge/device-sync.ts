@@ -1,20 +1,24 @@
 /**
- * Turns what the poller reads into devices, states and availability (the data direction of
- * the design): Netatmo bodies → device model → StateStore → DevicePublisher.
+ * DeviceSync is the one writer of the StateStore (the data direction of the design): Netatmo
+ * bodies from the poller → device model → StateStore, whose listeners publish. A command's
+ * optimistic state goes through the same queue, so a poll answer and a command's result are
+ * applied one after the other, in the order they arrived.
  *
  * Devices come from three feeds (homesdata, getstationsdata, gethomecoachsdata), so the
- * device list is rebuilt whenever any of them brings a different set of devices. A device is
- * online when the poll that feeds it works and Netatmo does not report it unreachable.
+ * device list is rebuilt whenever any of them brings a different set of devices. Devices are
+ * also rebuilt when their data brings a value their capabilities do not cover yet (a module
+ * that reports a battery gets a battery entity). A device is online when the poll that feeds
+ * it works and Netatmo does not report it unreachable.
  *
  * A weather module can be in both the homes model (homestatus) and the stations model, which
  * report some values differently (battery as a coarse state vs a percentage). The stations feed
  * owns the keys it reports for such a device; otherwise the two polls would flip the value back
  * and forth and publish on every poll.
  */
-import { buildDevices, deviceStates } from '../devices/index.js';
+import { buildDevices, buildHomeDevices, deviceStates, needsRebuild } from '../devices/index.js';
 import type { Device, DeviceState } from '../devices/types.js';
+import type { EventBus } from '../events.js';
 import { childLogger } from '../log.js';
-import type { DevicePublisher } from '../mqtt/device-publisher.js';
 import type {
   HomeCoachsDataBody,
   HomeStatusBody,
@@ -22,50 +26,48 @@ import type {
   StationsDataBody,
 } from '../netatmo/api-types.js';
 import { homePublisherId, type PollerSinks, type PublisherId } from '../poller/ports.js';
-import type { StateCache } from '../state/state-cache.js';
-import type { StateStore } from '../state/state-store.js';
+import type { StateOrigin, StateStore } from '../state/state-store.js';
 
 const log = childLogger('devices');
 
 export interface DeviceSyncOptions {
   store: StateStore;
-  publisher: DevicePublisher;
-  cache?: StateCache;
-  /** Called after the device list changed (e.g. to re-plan discovery expiry or log figures). */
-  onDevicesChanged?: (devices: Device[]) => void;
+  events?: EventBus;
+  clock?: { now(): number };
 }
 
 export class DeviceSync implements PollerSinks {
   readonly #store: StateStore;
-  readonly #publisher: DevicePublisher;
-  readonly #cache: StateCache | undefined;
-  readonly #onDevicesChanged: ((devices: Device[]) => void) | undefined;
+  readonly #events: EventBus | undefined;
+  readonly #now: () => number;
   #homes: HomesDataBody | undefined;
   #stations: StationsDataBody | undefined;
   #coaches: HomeCoachsDataBody | undefined;
   readonly #offlinePublishers = new Set<PublisherId>();
   /** Keys the stations / home coach feeds report per device: homestatus leaves them alone. */
   readonly #weatherKeys = new Map<string, Set<string>>();
+  /** Data keys a rebuild already considered per device (so an unused key never rebuilds again). */
+  readonly #tried = new Map<string, Set<string>>();
   /** Serialises updates so publishes keep the order in which polls answered. */
   #queue: Promise<void> = Promise.resolve();
 
   constructor(options: DeviceSyncOptions) {
     this.#store = options.store;
-    this.#publisher = options.publisher;
-    this.#cache = options.cache;
-    this.#onDevicesChanged = options.onDevicesChanged;
+    this.#events = options.events;
+    this.#now = () => options.clock?.now() ?? Date.now();
   }
 
-  /** Resolves when every update handed in so far has been published. */
-  idle(): Promise<void> {
-    return this.#queue;
+  /** Resolves when every update handed in so far has been applied and published. */
+  async idle(): Promise<void> {
+    await this.#queue;
+    await this.#store.settled();
   }
 
   onTopology(body: HomesDataBody): void {
     this.#homes = body;
-    this.#enqueue(async () => {
-      await this.#rebuild();
-      await this.#apply(deviceStates(this.#store.devices(), { homes: body }));
+    this.#enqueue(() => {
+      this.#rebuild();
+      this.#apply(deviceStates(this.#store.devices(), { homes: body }), { kind: 'poll' });
     });
   }
 
@@ -77,23 +79,27 @@ export class DeviceSync implements PollerSinks {
         if (owned)
           partials.set(id, Object.fromEntries(Object.entries(partial).filter(([k]) => !owned.has(k))));
       }
-      return this.#apply(partials, homeId);
+      return this.#apply(partials, { kind: 'poll', homeId }, homeId);
     });
   }
 
   onStations(body: StationsDataBody): void {
     this.#stations = body;
-    this.#enqueue(async () => {
-      await this.#rebuild();
-      await this.#apply(this.#ownWeatherKeys(deviceStates(this.#store.devices(), { stations: body })));
+    this.#enqueue(() => {
+      this.#rebuild();
+      this.#apply(this.#ownWeatherKeys(deviceStates(this.#store.devices(), { stations: body })), {
+        kind: 'poll',
+      });
     });
   }
 
   onHomeCoachs(body: HomeCoachsDataBody): void {
     this.#coaches = body;
-    this.#enqueue(async () => {
-      await this.#rebuild();
-      await this.#apply(this.#ownWeatherKeys(deviceStates(this.#store.devices(), { coaches: body })));
+    this.#enqueue(() => {
+      this.#rebuild();
+      this.#apply(this.#ownWeatherKeys(deviceStates(this.#store.devices(), { coaches: body })), {
+        kind: 'poll',
+      });
     });
   }
 
@@ -102,6 +108,15 @@ export class DeviceSync implements PollerSinks {
     else this.#offlinePublishers.add(publisher);
     log.info(`${publisher} is ${online ? 'back online' : 'offline after repeated failures'}`);
     this.#enqueue(() => this.#refreshAvailability(this.#store.devices()));
+  }
+
+  /**
+   * Applies what a command Netatmo accepted should leave on a device, in turn with the polls;
+   * resolves once it is published.
+   */
+  async applyExpected(deviceId: string, expected: DeviceState): Promise<void> {
+    await this.#enqueue(() => this.#apply(new Map([[deviceId, expected]]), { kind: 'command' }));
+    await this.#store.settled();
   }
 
   #ownWeatherKeys(partials: Map<string, DeviceState>): Map<string, DeviceState> {
@@ -113,40 +128,73 @@ export class DeviceSync implements PollerSinks {
     return partials;
   }
 
-  async #rebuild(): Promise<void> {
-    const devices = buildDevices({ homes: this.#homes, stations: this.#stations, coaches: this.#coaches });
+  /** The keys a device has values for, which its family may turn into capabilities. */
+  #reported = (deviceId: string): ReadonlySet<string> => {
+    const state = this.#store.state(deviceId) ?? {};
+    return new Set(Object.keys(state).filter((k) => state[k] !== null && state[k] !== undefined));
+  };
+
+  #rebuild(): void {
+    const devices = buildDevices(
+      { homes: this.#homes, stations: this.#stations, coaches: this.#coaches },
+      this.#reported,
+    );
+    const first = this.#store.devices().length === 0;
     const change = this.#store.replaceDevices(devices);
     if (change.added.length + change.removed.length + change.updated.length === 0) return;
     log.info(
       `devices: ${devices.length} (${change.added.length} new, ${change.removed.length} gone, ${change.updated.length} changed)`,
     );
-    await this.#publisher.publishTopology(change);
-    this.#onDevicesChanged?.(devices);
-    this.#cache?.markDirty();
+    // The first device set is the start, not a change of the account.
+    if (!first && change.added.length + change.removed.length > 0) {
+      this.#events?.emit('devicesChanged', {
+        added: change.added.map((d) => d.id),
+        removed: change.removed.map((d) => d.id),
+        at: this.#now(),
+      });
+    }
   }
 
-  async #apply(partials: Map<string, DeviceState>, homeId?: string): Promise<void> {
-    const changes = this.#store.applyStates(partials);
-    await this.#publisher.publishStates(changes);
-    const changed = new Set(changes.map((c) => c.device.id));
-    await this.#publisher.heartbeat([...partials.keys()].filter((id) => !changed.has(id)));
+  #apply(partials: Map<string, DeviceState>, origin: StateOrigin, homeId?: string): void {
+    const changes = this.#store.applyStates(partials, origin);
+    this.#rebuildFromData(changes.map((c) => c.device));
+    if (origin.kind === 'command') return;
     const touched = this.#store
       .devices()
       .filter((d) => partials.has(d.id) || (homeId !== undefined && d.homeId === homeId));
-    await this.#refreshAvailability(touched);
-    if (changes.length > 0) this.#cache?.markDirty();
+    this.#refreshAvailability(touched);
   }
 
-  async #refreshAvailability(devices: Device[]): Promise<void> {
-    const updates: Array<Promise<void>> = [];
-    for (const device of devices) {
-      const online = this.#isOnline(device);
-      // A device never seen before gets its first availability message, changed or not.
-      if (this.#store.setAvailability(device.id, online))
-        updates.push(this.#publisher.publishAvailability(device.id, online));
-    }
-    await Promise.all(updates);
-    if (updates.length > 0) this.#cache?.markDirty();
+  /** Devices whose new values their capabilities do not cover yet are rebuilt (per home where possible). */
+  #rebuildFromData(changed: Device[]): void {
+    const due = changed.filter((device) => {
+      const keys = needsRebuild(
+        device,
+        this.#store.state(device.id) ?? {},
+        this.#tried.get(device.id) ?? new Set(),
+      );
+      if (keys.length === 0) return false;
+      this.#tried.set(device.id, new Set([...(this.#tried.get(device.id) ?? []), ...keys]));
+      return true;
+    });
+    if (due.length === 0) return;
+    const homeIds = new Set(due.filter((d) => d.source === 'homes').map((d) => d.homeId));
+    const rebuilt = [
+      ...(this.#homes?.homes ?? [])
+        .filter((h) => homeIds.has(h.id))
+        .flatMap((h) => buildHomeDevices(h, this.#reported)),
+      ...(due.some((d) => d.source !== 'homes')
+        ? buildDevices({ stations: this.#stations, coaches: this.#coaches }, this.#reported)
+        : []),
+    ];
+    const change = this.#store.updateDevices(rebuilt);
+    if (change.updated.length > 0)
+      log.info(`devices: ${change.updated.length} gained capabilities from their data`);
+  }
+
+  #refreshAvailability(devices: Device[]): void {
+    // A device never seen before gets its first availability message, changed or not.
+    this.#store.setAvailability(devices.map((d) => [d.id, this.#isOnline(d)] as const));
   }
 
   #isOnline(device: Device): boolean {
@@ -155,10 +203,12 @@ export class DeviceSync implements PollerSinks {
     return reachable !== false;
   }
 
-  #enqueue(task: () => Promise<void>): void {
-    this.#queue = this.#queue.then(task).catch((error: unknown) => {
+  #enqueue(task: () => void | Promise<void>): Promise<void> {
+    const run = this.#queue.then(task);
+    this.#queue = run.catch((error: unknown) => {
       log.error(`updating devices failed: ${(error as Error).message}`);
     });
+    return this.#queue;
   }
 }
 

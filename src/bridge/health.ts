@@ -3,19 +3,12 @@
  * is left of it, throttle windows, token refreshes, polling and MQTT. The status page and
  * `/metrics` read the same payload.
  */
+import type { CommandStats } from '../commands/types.js';
 import type { BridgeHealthPayload, MqttHealth, PollingHealth } from '../mqtt/topics.js';
 import type { AuthStats } from '../netatmo/auth.js';
 import type { GateStats } from '../netatmo/gate.js';
 import type { SessionStats } from '../netatmo/session.js';
 import type { PollerStatus } from '../poller/poller.js';
-
-export interface CommandStats {
-  ok: number;
-  failed: number;
-  rejected: number;
-  coalesced: number;
-  last_error?: string;
-}
 
 export interface HealthSources {
   startedAt: number;
@@ -41,6 +34,7 @@ export function buildHealth(s: HealthSources): BridgeHealthPayload {
       token_refreshes: s.auth.refreshes,
       forced_refreshes: s.auth.forcedRefreshes,
       ...(s.auth.lastRefreshAt === undefined ? {} : { last_refresh: iso(s.auth.lastRefreshAt) }),
+      ...(s.auth.persistError === undefined ? {} : { token_not_saved: s.auth.persistError }),
     },
     api: {
       calls: {

@@ -10,13 +10,14 @@
  *   device, so a trailing value never overtakes the value sent before it.
  */
 import { cleanNetatmoId } from '../devices/ids.js';
+import type { NetatmoAction } from '../devices/index.js';
 import type { ModuleError, SetStateBody, SetStateRequest } from '../netatmo/api-types.js';
 import type { RoomThermPoint, ThermMode } from '../netatmo/client.js';
 import { isNetatmoError } from '../netatmo/errors.js';
 import type { CallOptions } from '../netatmo/types.js';
 import type { Clock } from '../util/clock.js';
 import { failureFromError, failureFromModuleError } from './outcome.js';
-import type { DispatchResult, NetatmoAction } from './types.js';
+import type { DispatchResult } from './types.js';
 
 /** The write endpoints of NetatmoClient. */
 export interface CommandApi {

@@ -1,15 +1,11 @@
 /**
- * Watches what the poller delivers, on behalf of the command layer: therm schedule ids by name
- * (a home's `schedule` command carries a name) and the confirmation of optimistic states. When
- * the first poll after a command disagrees with what the command should have done, Netatmo's
- * value wins (DeviceSync applies it) and the mismatch is logged once.
+ * Confirms optimistic states (it listens to the StateStore): when the first homestatus read of a
+ * home after a command disagrees with what the command should have done, Netatmo's value wins
+ * (it is what the store now holds and publishes) and the mismatch is logged once.
  */
-import { thermSchedules } from '../devices/build.js';
-import { deviceStates } from '../devices/state.js';
-import type { Device, DeviceState } from '../devices/types.js';
+import type { DeviceState } from '../devices/types.js';
 import { childLogger } from '../log.js';
-import type { HomeStatusBody, HomesDataBody } from '../netatmo/api-types.js';
-import type { PollerSinks } from '../poller/ports.js';
+import type { AppliedStates, StoreListener } from '../state/state-store.js';
 import type { Clock } from '../util/clock.js';
 
 const log = childLogger('commands');
@@ -25,40 +21,14 @@ interface Expectation {
   at: number;
 }
 
-export class PollWatch {
+export class PollWatch implements StoreListener {
   readonly #clock: Clock;
-  readonly #devices: () => Device[];
-  readonly #schedules = new Map<string, Map<string, string>>();
   readonly #expectations = new Map<string, Expectation>();
   /** Confirmations that disagreed, for tests and health. */
   mismatches = 0;
 
-  constructor(options: { clock: Clock; devices: () => Device[] }) {
+  constructor(options: { clock: Clock }) {
     this.#clock = options.clock;
-    this.#devices = options.devices;
-  }
-
-  /** Wraps the poller's sinks: everything still reaches them, and this watch sees it too. */
-  observe(sinks: PollerSinks): PollerSinks {
-    const observed: PollerSinks = {
-      onTopology: (body) => {
-        sinks.onTopology(body);
-        this.#onTopology(body);
-      },
-      onHomeStatus: (homeId, body) => {
-        sinks.onHomeStatus(homeId, body);
-        this.#onHomeStatus(homeId, body);
-      },
-      onStations: (body) => sinks.onStations(body),
-      onHomeCoachs: (body) => sinks.onHomeCoachs(body),
-    };
-    if (sinks.onPublisherError) observed.onPublisherError = sinks.onPublisherError.bind(sinks);
-    if (sinks.onAvailability) observed.onAvailability = sinks.onAvailability.bind(sinks);
-    return observed;
-  }
-
-  scheduleId(homeId: string, name: string): string | undefined {
-    return this.#schedules.get(homeId)?.get(name);
   }
 
   /** Remembers what a successful command should leave on `deviceId`, for the next poll to confirm. */
@@ -69,24 +39,17 @@ export class PollWatch {
     this.#expectations.set(deviceId, { homeId, expected: merged, at: this.#clock.now() });
   }
 
-  #onTopology(body: HomesDataBody): void {
-    for (const home of body.homes) {
-      this.#schedules.set(home.id, new Map(thermSchedules(home).map((s) => [s.name, s.id])));
-    }
-  }
-
-  #onHomeStatus(homeId: string, body: HomeStatusBody): void {
+  statesApplied(applied: AppliedStates): void {
+    const homeId = applied.origin.kind === 'poll' ? applied.origin.homeId : undefined;
+    if (homeId === undefined) return;
     const now = this.#clock.now();
-    const due = [...this.#expectations].filter(([, e]) => e.homeId === homeId);
-    if (due.length === 0) return;
-    const devices = this.#devices().filter((d) => this.#expectations.has(d.id) && d.homeId === homeId);
-    const states = deviceStates(devices, { homeStatus: body });
-    for (const [deviceId, expectation] of due) {
+    for (const [deviceId, expectation] of [...this.#expectations]) {
+      if (expectation.homeId !== homeId) continue;
       if (now - expectation.at > EXPECTATION_TTL_MS) {
         this.#expectations.delete(deviceId);
         continue;
       }
-      const reported = states.get(deviceId);
+      const reported = applied.partials.get(deviceId);
       if (!reported || now - expectation.at < MIN_CONFIRM_AGE_MS) continue;
       this.#expectations.delete(deviceId);
       const differing = Object.entries(expectation.expected).filter(

@@ -5,24 +5,22 @@
  * never reaches Netatmo. A success is published at once (optimistic) and confirmed by a
  * refresh of the device's home soon after.
  */
-import type { CommandStats } from '../bridge/health.js';
 import type { CommandsConfig } from '../config/types.js';
-import type { Device, DeviceState } from '../devices/types.js';
+import type { Encoded, ValidCommand } from '../devices/index.js';
+import type { DeviceState } from '../devices/types.js';
 import type { EventBus } from '../events.js';
 import { childLogger } from '../log.js';
 import type { MqttConnection } from '../mqtt/connection.js';
-import type { DevicePublisher } from '../mqtt/device-publisher.js';
-import type { IncomingOf } from '../mqtt/incoming.js';
 import type { DeviceSetResponsePayload, DeviceSetResult, Transaction } from '../mqtt/topics.js';
-import type { PollerSinks } from '../poller/ports.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Clock } from '../util/clock.js';
 import { Coalescer } from './coalescer.js';
+import type { SetMessage } from './decode.js';
 import { type CommandApi, CommandDispatcher } from './dispatcher.js';
-import { type Encoded, encodeCommand } from './encode.js';
+import { encodeCommand } from './encode.js';
 import { PollWatch } from './poll-watch.js';
 import { StormGuard } from './storm-guard.js';
-import type { DispatchResult, ValidCommand } from './types.js';
+import type { CommandStats, DispatchResult } from './types.js';
 import { type Rejection, validateCommand } from './validate.js';
 
 const log = childLogger('commands');
@@ -43,8 +41,10 @@ export interface CommandRouterOptions {
   clock: Clock;
   config: CommandsConfig;
   api: CommandApi;
+  /** Where devices and their states are looked up (the router never writes to it). */
   store: StateStore;
-  publisher: DevicePublisher;
+  /** Applies a command's optimistic state in turn with the polls (DeviceSync). */
+  writer: { applyExpected(deviceId: string, expected: DeviceState): Promise<void> };
   mqtt: MqttConnection;
   events: EventBus;
   /** Asks for a confirmation read of a home soon (Poller.refreshHome(id, {soon: true})). */
@@ -94,17 +94,20 @@ export class CommandRouter {
       },
     });
     this.#storm = new StormGuard({ clock: options.clock, capPerMinute: options.config.storm_cap_per_minute });
-    this.#watch = new PollWatch({ clock: options.clock, devices: () => options.store.devices() });
+    this.#watch = new PollWatch({ clock: options.clock });
   }
 
-  /** Registers the `/set` handler; call before the MQTT connection starts. Returns the unsubscribe. */
+  /**
+   * Registers the `/set` handler and the confirmation of commands by the polls; call before the
+   * MQTT connection starts. Returns the function that detaches both.
+   */
   attach(): () => void {
-    return this.#o.mqtt.onMessage('device_set', (message) => this.handle(message));
-  }
-
-  /** The poller's sinks, watched for schedule ids and command confirmations. */
-  observe(sinks: PollerSinks): PollerSinks {
-    return this.#watch.observe(sinks);
+    const offSet = this.#o.mqtt.onMessage('device_set', (message) => this.handle(message));
+    const offWatch = this.#o.store.subscribe(this.#watch);
+    return () => {
+      offSet();
+      offWatch();
+    };
   }
 
   stats(): CommandStats {
@@ -122,9 +125,7 @@ export class CommandRouter {
     this.#dispatcher.stop();
   }
 
-  async handle(
-    message: Pick<IncomingOf<'device_set'>, 'device' | 'attribute' | 'values' | 'raw'>,
-  ): Promise<void> {
+  async handle(message: SetMessage): Promise<void> {
     if (this.#stopped) return;
     await this.#topologyKnown();
     if (this.#stopped) return;
@@ -137,11 +138,7 @@ export class CommandRouter {
       return;
     }
     const command = validation.command;
-    const encoded = encodeCommand(command, {
-      state,
-      roomModuleTypes: roomModuleTypes(command.device, this.#o.store.devices()),
-      scheduleId: (homeId, name) => this.#watch.scheduleId(homeId, name),
-    });
+    const encoded = encodeCommand(command, state);
     if ('error' in encoded) {
       await this.#reject({
         code: 'invalid_value',
@@ -184,14 +181,13 @@ export class CommandRouter {
     if (this.#stopped) return;
     if (result.ok) {
       this.#stats.ok += 1;
-      const changes = this.#o.store.applyStates(new Map([[device.id, encoded.expected]]));
-      await this.#o.publisher.publishStates(changes);
+      await this.#o.writer.applyExpected(device.id, encoded.expected);
       const confirmable = Object.fromEntries(
         Object.entries(encoded.expected).filter(([k]) => encoded.confirmable.includes(k)),
       );
       if (device.homeId) {
         this.#watch.expect(device.id, device.homeId, confirmable);
-        if (device.kind !== 'home' || 'thermostat_mode' in command.values) this.#o.confirm(device.homeId);
+        if (device.family !== 'home' || 'thermostat_mode' in command.values) this.#o.confirm(device.homeId);
         if ('schedule' in command.values) this.#o.refreshTopology?.();
       }
     } else {
@@ -292,12 +288,4 @@ export class CommandRouter {
 
 function transactionOf(transaction: Transaction | undefined): { transaction?: Transaction } {
   return transaction === undefined ? {} : { transaction };
-}
-
-/** Netatmo types of the modules heating a room (decides setstate vs setroomthermpoint). */
-function roomModuleTypes(device: Device, devices: Device[]): string[] {
-  if (device.kind !== 'room') return [];
-  return devices
-    .filter((d) => d.homeId === device.homeId && d.roomId === device.netatmoId)
-    .map((d) => d.type);
 }

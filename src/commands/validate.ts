@@ -1,13 +1,15 @@
 /**
  * Validation of `<base>/<device>/set[/<attr>]` before anything is sent: the device must exist,
- * every attribute must be a writable capability of THAT device, and every value must have the
- * right type and lie within the capability's writable spec. The result is either a normalized
- * command or one clear rejection naming what was wrong.
+ * every attribute must be a writable capability of THAT device, every value must have the
+ * right type and lie within the capability's writable spec, and the device's family must agree
+ * (a room's setpoint needs manual mode, ...). The result is either a normalized command or one
+ * clear rejection naming what was wrong.
  */
+import { COMMAND_KEYS, familyById, type ValidCommand } from '../devices/index.js';
 import type { Capability, Device, DeviceState, StateValue } from '../devices/types.js';
-import type { IncomingOf } from '../mqtt/incoming.js';
 import type { Transaction } from '../mqtt/topics.js';
-import type { RejectionCode, ValidCommand } from './types.js';
+import { decodeSet, type SetMessage, truncate } from './decode.js';
+import type { RejectionCode } from './types.js';
 
 export interface Rejection {
   code: RejectionCode;
@@ -22,88 +24,6 @@ export type Validation = { ok: true; command: ValidCommand } | { ok: false; reje
 
 /** Keys that qualify a command instead of naming a capability. */
 const MODIFIERS = new Set(['end_time', 'duration']);
-/** Every key some device kind accepts: a key in here that a device lacks is "unsupported", not "unknown". */
-const WRITABLE_KEYS = new Set([
-  'target_temperature',
-  'mode',
-  'thermostat_mode',
-  'schedule',
-  'state',
-  'position',
-  'brightness',
-  'fan_speed',
-  'monitoring',
-  'floodlight',
-]);
-/** Room modes that may carry an end time; `schedule` and `off` have none. */
-const TIMED_ROOM_MODES = new Set(['manual', 'max', 'away', 'frost_guard']);
-const TIMED_HOME_MODES = new Set(['away', 'frost_guard']);
-
-/** Deeper /set values are refused: `[[[…]]]` 20 000 levels deep breaks JSON.stringify. */
-const MAX_VALUE_DEPTH = 8;
-
-/** Breadth-first, so a hostile depth costs a loop, not the stack. */
-function nestedDeeperThan(value: unknown, max: number): boolean {
-  let level: unknown[] = [value];
-  for (let depth = 0; level.length > 0; depth++) {
-    if (depth > max) return true;
-    const next: unknown[] = [];
-    for (const item of level) {
-      if (typeof item === 'object' && item !== null)
-        for (const inner of Object.values(item)) next.push(inner);
-    }
-    level = next;
-  }
-  return false;
-}
-
-type SetMessage = Pick<IncomingOf<'device_set'>, 'device' | 'attribute' | 'values' | 'raw'>;
-
-/** Reads what a `/set` message asks for; refuses payloads that are neither JSON objects nor bare words. */
-export function commandValues(
-  message: SetMessage,
-):
-  | { ok: true; values: Record<string, unknown>; transaction?: Transaction }
-  | { ok: false; rejection: Rejection } {
-  const reject = (code: RejectionCode, error: string): { ok: false; rejection: Rejection } => ({
-    ok: false,
-    rejection: { code, error, device: message.device, values: {} },
-  });
-  let values: Record<string, unknown>;
-  if (message.attribute !== undefined) {
-    values = { ...message.values };
-  } else {
-    const raw = message.raw.trim();
-    if (raw === '')
-      return reject('empty_command', 'empty payload: send a JSON object such as {"state":"ON"}');
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw);
-    } catch {
-      // zigbee2mqtt accepts a bare word (`ON`, `OPEN`) on /set as {"state": word}.
-      if (/^[A-Za-z_]+$/.test(raw)) return { ok: true, values: { state: raw } };
-      return reject('malformed_json', `malformed JSON on ${message.device}/set: ${truncate(raw)}`);
-    }
-    if (typeof parsed === 'string') values = { state: parsed };
-    else if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
-      values = { ...(parsed as Record<string, unknown>) };
-    else return reject('malformed_json', `${message.device}/set expects a JSON object, got ${truncate(raw)}`);
-  }
-  // Command values are scalars; deep nesting would only overflow the stack when echoed back.
-  if (nestedDeeperThan(values, MAX_VALUE_DEPTH))
-    return reject(
-      'invalid_value',
-      `${message.device}/set: values nested deeper than ${MAX_VALUE_DEPTH} levels`,
-    );
-  const transaction = values.transaction;
-  delete values.transaction;
-  const result: { ok: true; values: Record<string, unknown>; transaction?: Transaction } = {
-    ok: true,
-    values,
-  };
-  if (typeof transaction === 'string' || typeof transaction === 'number') result.transaction = transaction;
-  return result;
-}
 
 export interface ValidationInput {
   message: SetMessage;
@@ -115,9 +35,13 @@ export interface ValidationInput {
 }
 
 export function validateCommand(input: ValidationInput): Validation {
-  const parsed = commandValues(input.message);
-  if (!parsed.ok) return parsed;
-  const { values, transaction } = parsed;
+  const decoded = decodeSet(input.message);
+  if (!decoded.ok)
+    return {
+      ok: false,
+      rejection: { code: decoded.code, error: decoded.error, device: input.message.device, values: {} },
+    };
+  const { values, transaction } = decoded;
   const reject = (code: RejectionCode, error: string): Validation => ({
     ok: false,
     rejection: {
@@ -137,7 +61,7 @@ export function validateCommand(input: ValidationInput): Validation {
   for (const key of keys) {
     const cap = device.capabilities.find((c) => c.key === key);
     if (!cap) {
-      return WRITABLE_KEYS.has(key)
+      return COMMAND_KEYS.has(key)
         ? reject('unsupported_attribute', `${device.id} (${device.type}) has no ${key}`)
         : reject('unknown_attribute', `unknown attribute '${key}' for ${device.id}`);
     }
@@ -147,16 +71,13 @@ export function validateCommand(input: ValidationInput): Validation {
     out[key] = checked.value;
   }
 
+  const family = familyById(device.family);
   const command: ValidCommand = { device, values: out };
   if (transaction !== undefined) command.transaction = transaction;
   const timing = endTime(values, input.now);
   if (!timing.ok) return reject('invalid_value', timing.error);
   if (timing.endTime !== undefined) {
-    const timed =
-      (device.kind === 'room' &&
-        ('target_temperature' in out || TIMED_ROOM_MODES.has(String(out.mode ?? '')))) ||
-      (device.kind === 'home' && TIMED_HOME_MODES.has(String(out.thermostat_mode ?? '')));
-    if (!timed) {
+    if (!family.timed?.(out)) {
       return reject(
         'invalid_value',
         'end_time/duration only go with a room target_temperature or mode (manual, max, away, frost_guard) or a home thermostat_mode away/frost_guard',
@@ -164,16 +85,8 @@ export function validateCommand(input: ValidationInput): Validation {
     }
     command.endTime = timing.endTime;
   }
-  if (device.kind === 'room') {
-    const mode = out.mode;
-    if ('target_temperature' in out && mode !== undefined && mode !== 'manual') {
-      return reject('invalid_value', `target_temperature needs mode manual, not ${String(mode)}`);
-    }
-    const target = out.target_temperature ?? input.state?.target_temperature;
-    if (mode === 'manual' && typeof target !== 'number') {
-      return reject('invalid_value', `mode manual on ${device.id} needs a target_temperature`);
-    }
-  }
+  const refusal = family.validate?.(command, input.state);
+  if (refusal !== undefined) return reject('invalid_value', refusal);
   return { ok: true, command };
 }
 
@@ -264,8 +177,4 @@ function endTime(
   if (!Number.isFinite(ms)) return { ok: false, error: 'end_time must be an ISO 8601 time or epoch seconds' };
   if (ms <= now) return { ok: false, error: 'end_time is in the past' };
   return { ok: true, endTime: Math.round(ms / 1000) };
-}
-
-function truncate(text: string, max = 80): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
 }

@@ -1,7 +1,11 @@
 /**
- * Topology → devices: every Netatmo module, every heated room and every heated home
- * becomes a Device. An unknown module type is still a device (kind `unknown`), with a
- * warning logged once per type.
+ * Topology → devices: every Netatmo module, and what the virtual families derive from each home
+ * (heated rooms, the home itself), becomes a Device of one family. An unknown module type is
+ * still a device (family `unknown`), with a warning logged once per type.
+ *
+ * Capabilities come from the catalogue and from the data: `reported` tells which state keys a
+ * device already has values for, and a family may add capabilities for them (a module that
+ * reports a battery has a battery). `needsRebuild` says when new data should change a device.
  */
 
 import { childLogger } from '../log.js';
@@ -14,10 +18,11 @@ import type {
   WeatherDevice,
   WeatherModule,
 } from '../netatmo/api-types.js';
-import { homeCapabilities, moduleCapabilities, roomCapabilities } from './capabilities.js';
-import { catalogEntry, HEATING_TYPES } from './catalog.js';
-import { cleanNetatmoId, homeDeviceId, moduleDeviceId, roomDeviceId } from './ids.js';
-import type { Device, DeviceKind, DeviceSource } from './types.js';
+import { DIAGNOSTIC_DATA_KEYS, diagnostics } from './capability.js';
+import { familyById, familyOfType, isModuleFamily, typeEntry, VIRTUAL_FAMILIES } from './families/index.js';
+import type { ModuleFamily, TypeEntry } from './family.js';
+import { cleanNetatmoId, moduleDeviceId } from './ids.js';
+import type { Device, DeviceSource, DeviceState } from './types.js';
 
 const log = childLogger('devices');
 const warnedTypes = new Set<string>();
@@ -28,91 +33,63 @@ export interface TopologyInput {
   coaches?: HomeCoachsDataBody;
 }
 
-/** Therm schedules of a home (the ones setthermmode/switchhomeschedule accept), by name. */
-export function thermSchedules(home: HomeTopology): Array<{ id: string; name: string; selected: boolean }> {
-  return (home.schedules ?? [])
-    .filter((s) => s.type === undefined || s.type === 'therm')
-    .map((s) => ({ id: s.id, name: s.name ?? s.id, selected: s.selected === true }));
-}
+/** The state keys a device has reported values for (by device id). */
+export type ReportedKeys = (deviceId: string) => ReadonlySet<string>;
 
-export function buildDevices(input: TopologyInput): Device[] {
+const NOTHING: ReadonlySet<string> = new Set();
+const noReports: ReportedKeys = () => NOTHING;
+
+export function buildDevices(input: TopologyInput, reported: ReportedKeys = noReports): Device[] {
   const byId = new Map<string, Device>();
   const add = (device: Device): void => {
     // The same module can appear in homesdata and getstationsdata, or under two stations:
     // the first description wins, state from every source lands on the one device.
     if (!byId.has(device.id)) byId.set(device.id, device);
   };
-  for (const home of input.homes?.homes ?? []) for (const d of homeDevices(home)) add(d);
+  for (const home of input.homes?.homes ?? []) for (const d of buildHomeDevices(home, reported)) add(d);
   for (const station of input.stations?.devices ?? [])
-    for (const d of stationDevices(station, 'stations')) add(d);
-  for (const coach of input.coaches?.devices ?? []) for (const d of stationDevices(coach, 'coaches')) add(d);
+    for (const d of stationDevices(station, 'stations', reported)) add(d);
+  for (const coach of input.coaches?.devices ?? [])
+    for (const d of stationDevices(coach, 'coaches', reported)) add(d);
   return [...byId.values()];
 }
 
-function kindOf(type: string): { kind: DeviceKind; model: string; manufacturer: string } {
-  const entry = catalogEntry(type);
+/** The devices of one home: its modules, then what the virtual families derive (rooms, home). */
+export function buildHomeDevices(home: HomeTopology, reported: ReportedKeys = noReports): Device[] {
+  const modules = home.modules ?? [];
+  const roomNames = new Map((home.rooms ?? []).map((r) => [r.id, r.name ?? r.id]));
+  return [
+    ...modules.map((m) => moduleDevice(m, home, modules, roomNames, reported)),
+    ...VIRTUAL_FAMILIES.flatMap((family) => family.devicesOf(home, typeEntry)),
+  ];
+}
+
+/**
+ * Whether a device's state now holds a value its capabilities do not cover yet, one the family
+ * turns into a capability of the same key (capabilities from data). `tried` holds keys a rebuild
+ * already considered, so a key the family does not use never triggers one again.
+ */
+export function needsRebuild(device: Device, state: DeviceState, tried: ReadonlySet<string>): string[] {
+  const family = familyById(device.family);
+  if (!isModuleFamily(family)) return [];
+  const keys = [...DIAGNOSTIC_DATA_KEYS, ...(family.dataKeys ?? [])];
+  return keys.filter(
+    (key) =>
+      state[key] !== null &&
+      state[key] !== undefined &&
+      !tried.has(key) &&
+      !device.capabilities.some((c) => c.key === key),
+  );
+}
+
+function catalogue(type: string, family: ModuleFamily): TypeEntry {
+  const entry = family.types[type];
   if (entry) return entry;
   if (!warnedTypes.has(type)) {
     warnedTypes.add(type);
     log.warning(`unknown Netatmo module type ${type}: publishing its raw state`, { type });
   }
-  return { kind: 'unknown', model: type, manufacturer: 'Netatmo' };
-}
-
-function homeDevices(home: HomeTopology): Device[] {
-  const modules = home.modules ?? [];
-  const rooms = home.rooms ?? [];
-  const roomNames = new Map(rooms.map((r) => [r.id, r.name ?? r.id]));
-  const devices: Device[] = [];
-
-  for (const m of modules) devices.push(moduleDevice(m, home, modules, roomNames));
-
-  const heatedRooms = new Set<string>();
-  const humidRooms = new Set<string>();
-  for (const m of modules) {
-    const roomIds = [m.room_id, ...rooms.filter((r) => r.module_ids?.includes(m.id)).map((r) => r.id)];
-    for (const roomId of roomIds) {
-      if (!roomId || !HEATING_TYPES.has(m.type)) continue;
-      heatedRooms.add(roomId);
-      if (m.type === 'BNS' || m.type === 'NAC') humidRooms.add(roomId);
-    }
-  }
-  for (const room of rooms) {
-    if (!heatedRooms.has(room.id)) continue;
-    devices.push({
-      id: roomDeviceId(room.id),
-      netatmoId: room.id,
-      homeId: home.id,
-      ...(home.name ? { homeName: home.name } : {}),
-      roomId: room.id,
-      kind: 'room',
-      type: 'room',
-      name: room.name ?? `Room ${room.id}`,
-      model: 'Room',
-      manufacturer: 'Netatmo',
-      roomName: room.name,
-      source: 'homes',
-      capabilities: roomCapabilities({ humidity: humidRooms.has(room.id) }),
-    });
-  }
-
-  const schedules = thermSchedules(home);
-  if (heatedRooms.size > 0 || schedules.length > 0) {
-    devices.push({
-      id: homeDeviceId(home.id),
-      netatmoId: home.id,
-      homeId: home.id,
-      ...(home.name ? { homeName: home.name } : {}),
-      kind: 'home',
-      type: 'home',
-      name: home.name ?? `Home ${home.id}`,
-      model: 'Home',
-      manufacturer: 'Netatmo',
-      source: 'homes',
-      capabilities: homeCapabilities(schedules.map((s) => s.name)),
-    });
-  }
-  return devices;
+  return { model: type, vendor: 'Netatmo' };
 }
 
 function moduleDevice(
@@ -120,39 +97,44 @@ function moduleDevice(
   home: HomeTopology,
   all: ModuleTopology[],
   roomNames: Map<string, string>,
+  reported: ReportedKeys,
 ): Device {
   const netatmoId = cleanNetatmoId(m.id);
-  const entry = kindOf(m.type);
+  const id = moduleDeviceId(netatmoId);
+  const family = familyOfType(m.type);
+  const entry = catalogue(m.type, family);
+  const category = typeof m.category === 'string' ? m.category : undefined;
+  const facts = { type: m.type, reported: reported(id), ...(category ? { category } : {}) };
   // A module whose channels are modules of their own (`<id>#0`, `<id>#1`, ...: Ecometer
   // lines, double-switch halves) only carries connectivity; its channels carry the function.
-  const hasChannels = all.some((other) => other.id.startsWith(`${m.id}#`));
-  const kind: DeviceKind = hasChannels && entry.kind !== 'unknown' ? 'gateway' : entry.kind;
-  const category = typeof m.category === 'string' ? m.category : undefined;
+  const channelParent = family.id !== 'unknown' && all.some((other) => other.id.startsWith(`${m.id}#`));
   return {
-    id: moduleDeviceId(netatmoId),
+    id,
     netatmoId,
     homeId: home.id,
     ...(home.name ? { homeName: home.name } : {}),
     ...(m.bridge ? { bridgeId: cleanNetatmoId(m.bridge) } : {}),
     ...(m.room_id ? { roomId: m.room_id } : {}),
-    kind,
+    kind: channelParent ? 'gateway' : (entry.kind ?? family.kind),
+    family: channelParent ? 'gateway' : family.id,
     type: m.type,
     name: m.name ?? `${entry.model} ${netatmoId.slice(-5)}`,
     model: entry.model,
-    manufacturer: entry.manufacturer,
+    manufacturer: entry.vendor,
     ...(m.room_id && roomNames.has(m.room_id) ? { roomName: roomNames.get(m.room_id) } : {}),
+    ...(category ? { category } : {}),
     source: 'homes',
-    capabilities: moduleCapabilities(kind, m.type, category),
+    capabilities: channelParent ? diagnostics(entry, facts.reported) : family.capabilities(facts),
   };
 }
 
-function stationDevices(station: WeatherDevice, source: DeviceSource): Device[] {
+function stationDevices(station: WeatherDevice, source: DeviceSource, reported: ReportedKeys): Device[] {
   const mainId = cleanNetatmoId(station._id);
   // The station name is what the user named the place; the base module name is often generic ("Indoor").
   const home = { id: station.home_id, name: station.home_name };
-  const main = weatherDevice(station, station.station_name ?? station.module_name, source, home);
+  const main = weatherDevice(station, station.station_name ?? station.module_name, source, home, reported);
   const modules = (station.modules ?? []).map((m) => ({
-    ...weatherDevice(m, m.module_name, source, home),
+    ...weatherDevice(m, m.module_name, source, home, reported),
     bridgeId: mainId,
   }));
   return [main, ...modules];
@@ -163,20 +145,24 @@ function weatherDevice(
   name: string | undefined,
   source: DeviceSource,
   home: { id?: string; name?: string },
+  reported: ReportedKeys,
 ): Device {
   const netatmoId = cleanNetatmoId(m._id);
-  const entry = kindOf(m.type);
+  const id = moduleDeviceId(netatmoId);
+  const family = familyOfType(m.type);
+  const entry = catalogue(m.type, family);
   return {
-    id: moduleDeviceId(netatmoId),
+    id,
     netatmoId,
     ...(home.id ? { homeId: home.id } : {}),
     ...(home.name ? { homeName: home.name } : {}),
-    kind: entry.kind,
+    kind: entry.kind ?? family.kind,
+    family: family.id,
     type: m.type,
     name: name ?? `${entry.model} ${netatmoId.slice(-5)}`,
     model: entry.model,
-    manufacturer: entry.manufacturer,
+    manufacturer: entry.vendor,
     source,
-    capabilities: moduleCapabilities(entry.kind, m.type),
+    capabilities: family.capabilities({ type: m.type, reported: reported(id) }),
   };
 }

@@ -10,7 +10,7 @@
  * Home Assistant's Netatmo thresholds: RF ≥90 low, ≥76 medium, ≥60 high, else full;
  * Wi-Fi ≥86 low, ≥71 medium, ≥56 high, else full.
  */
-import { ALIM_STATUSES, HEALTH_INDEX, SD_STATUSES } from './capabilities.js';
+import { ALIM_STATUSES, HEALTH_INDEX, SD_STATUSES } from './capability.js';
 import type { DeviceState, StateValue } from './types.js';
 
 const BATTERY_WORDS: Record<string, number> = { full: 100, high: 75, medium: 50, low: 25, very_low: 10 };

@@ -6,31 +6,30 @@
  * matters because one device can be fed by two polls (a NAMain in both homestatus and
  * getstationsdata) and because an unreachable module keeps its last measured values:
  * only `reachable` turns false.
+ *
+ * What a module's fields mean is its family's business (families/); connectivity, battery,
+ * signal and firmware read the same for every module and are read here.
  */
 import type {
   HomeCoachsDataBody,
   HomeStatusBody,
   HomesDataBody,
   ModuleStatus,
-  RoomStatus,
   StationsDataBody,
   WeatherDevice,
   WeatherModule,
 } from '../netatmo/api-types.js';
-import { thermSchedules } from './build.js';
+import { familyById } from './families/index.js';
+import { type HomeStatusView, isModuleFamily } from './family.js';
 import { cleanNetatmoId } from './ids.js';
 import {
-  alimStatus,
   batteryPercent,
   batteryVolts,
-  bool,
   dashboardState,
   isoTime,
-  normalizeMode,
   num,
   rawState,
   rfQuality,
-  sdStatus,
   str,
   wifiQuality,
 } from './normalize.js';
@@ -58,13 +57,14 @@ export function deviceStates(devices: Device[], input: StateInput): Map<string, 
     out.set(id, { ...(out.get(id) ?? {}), ...state });
   };
   const byNetatmoId = new Map<string, Device>();
-  for (const d of devices) if (d.kind !== 'room' && d.kind !== 'home') byNetatmoId.set(d.netatmoId, d);
+  for (const d of devices) if (isModuleFamily(familyById(d.family))) byNetatmoId.set(d.netatmoId, d);
 
-  for (const home of input.homes?.homes ?? []) {
-    const device = devices.find((d) => d.kind === 'home' && d.netatmoId === home.id);
-    if (!device) continue;
-    const selected = thermSchedules(home).find((s) => s.selected);
-    merge(device.id, { thermostat_mode: normalizeMode(home.therm_mode), schedule: selected?.name ?? null });
+  const homes = new Map((input.homes?.homes ?? []).map((h) => [h.id, h]));
+  for (const device of homes.size > 0 ? devices : []) {
+    const home = device.homeId === undefined ? undefined : homes.get(device.homeId);
+    const family = familyById(device.family);
+    const state = home && !isModuleFamily(family) ? family.topologyState?.(device, home) : undefined;
+    if (state) merge(device.id, state);
   }
 
   if (input.homeStatus) for (const [id, s] of homeStatusStates(devices, input.homeStatus)) merge(id, s);
@@ -79,60 +79,29 @@ function homeStatusStates(devices: Device[], body: HomeStatusBody): Map<string, 
   const out = new Map<string, DeviceState>();
   const home = body.home;
   const inHome = devices.filter((d) => d.homeId === home.id && d.source === 'homes');
-  const modules = new Map((home.modules ?? []).map((m) => [cleanNetatmoId(m.id), m]));
-  const rooms = new Map((home.rooms ?? []).map((r) => [r.id, r]));
+  const view: HomeStatusView = {
+    home,
+    rooms: new Map((home.rooms ?? []).map((r) => [r.id, r])),
+    modules: new Map((home.modules ?? []).map((m) => [cleanNetatmoId(m.id), m])),
+    devices: inHome,
+  };
   const unreachable = new Set(
     (body.errors ?? []).filter((e) => e.code === UNREACHABLE).map((e) => cleanNetatmoId(e.id)),
   );
 
   for (const device of inHome) {
-    if (device.kind === 'room') {
-      const room = rooms.get(device.netatmoId);
-      if (room) out.set(device.id, roomState(room, device, inHome, modules));
+    const family = familyById(device.family);
+    if (!isModuleFamily(family)) {
+      const state = family.homeState?.(device, view);
+      if (state) out.set(device.id, state);
       continue;
     }
-    if (device.kind === 'home') {
-      if (typeof home.therm_mode === 'string')
-        out.set(device.id, { thermostat_mode: normalizeMode(home.therm_mode) });
-      continue;
-    }
-    const m = modules.get(device.netatmoId);
-    if (m) out.set(device.id, moduleState(device, m));
+    const m = view.modules.get(device.netatmoId);
+    if (m) out.set(device.id, { ...(family.state?.(m, device) ?? {}), ...commonModuleState(m) });
     if (unreachable.has(device.netatmoId))
       out.set(device.id, { ...(out.get(device.id) ?? {}), reachable: false });
   }
   return out;
-}
-
-function roomState(
-  room: RoomStatus,
-  device: Device,
-  inHome: Device[],
-  modules: Map<string, ModuleStatus>,
-): DeviceState {
-  const mode = normalizeMode(room.therm_setpoint_mode);
-  const powerRequest = num(room.heating_power_request);
-  // A thermostat or boiler module in the room reports whether the boiler is firing.
-  const boilerOn = inHome
-    .filter((d) => d.roomId === device.netatmoId)
-    .some((d) => modules.get(d.netatmoId)?.boiler_status === true);
-  let action: string | null = null;
-  if (mode === 'off') action = 'off';
-  else if ((powerRequest ?? 0) > 0 || boilerOn) action = 'heating';
-  else if (mode !== null) action = 'idle';
-
-  const state: DeviceState = {
-    current_temperature: num(room.therm_measured_temperature),
-    target_temperature: num(room.therm_setpoint_temperature),
-    mode,
-    heating_action: action,
-    heating_power_request: powerRequest,
-    open_window: bool(room.open_window),
-    anticipating: bool(room.anticipating),
-    reachable: bool(room.reachable),
-  };
-  if (device.capabilities.some((c) => c.key === 'humidity')) state.humidity = num(room.humidity);
-  return state;
 }
 
 /** Fields every module may report: connectivity, battery, signal, firmware. */
@@ -160,86 +129,6 @@ function commonModuleState(m: ModuleStatus): DeviceState {
   return state;
 }
 
-/** Door tag `status`: open/closed; `no_news`, `undefined`, ... are unknown. */
-function openState(status: unknown): boolean | null {
-  if (status === 'open') return true;
-  if (status === 'closed') return false;
-  return null;
-}
-
-/** Smoke/CO `status` words that mean an alarm is (not) sounding; anything else is unknown. */
-function alarmState(status: unknown): boolean | null {
-  if (status === 'alarm' || status === 'smoke' || status === 'co') return true;
-  if (status === 'ok' || status === 'no_alarm' || status === 'idle') return false;
-  return null;
-}
-
-function coverState(current: number | null, target: number | null): string | null {
-  if (current === null) return target === null ? null : target > 0 ? 'open' : 'closed';
-  if (target !== null && target >= 0 && target !== current) return target > current ? 'opening' : 'closing';
-  return current > 0 ? 'open' : 'closed';
-}
-
-function moduleState(device: Device, m: ModuleStatus): DeviceState {
-  const state = commonModuleState(m);
-  const has = (key: string): boolean => device.capabilities.some((c) => c.key === key);
-  switch (device.kind) {
-    case 'unknown':
-      return { ...rawState(m), ...state };
-    case 'thermostat':
-    case 'boiler':
-      if (has('boiler_status')) state.boiler_status = bool(m.boiler_status);
-      if (has('outdoor_temperature')) state.outdoor_temperature = num(m.outdoor_temperature);
-      break;
-    case 'shutter': {
-      const current = num(m.current_position);
-      const target = num(m.target_position);
-      state.position = current ?? (target !== null && target >= 0 ? target : null);
-      state.state = coverState(current, target);
-      break;
-    }
-    case 'light':
-    case 'switch':
-      if ('on' in m) state.state = m.on === true ? 'ON' : m.on === false ? 'OFF' : null;
-      if (has('brightness')) state.brightness = num(m.brightness);
-      if ('power' in m) state.power = num(m.power);
-      break;
-    case 'fan':
-      state.fan_speed = num(m.fan_speed);
-      if ('power' in m) state.power = num(m.power);
-      break;
-    case 'meter':
-      if ('power' in m) state.power = num(m.power);
-      break;
-    case 'camera':
-      if (has('monitoring')) state.monitoring = str(m.monitoring);
-      if (has('floodlight')) state.floodlight = str(m.floodlight);
-      state.sd_status = sdStatus(m.sd_status);
-      state.alim_status = alimStatus(m.alim_status);
-      break;
-    case 'door_tag':
-      state.open = openState(m.status);
-      break;
-    case 'siren':
-      state.siren_status = str(m.status);
-      state.monitoring = m.monitoring === 'on' ? true : m.monitoring === 'off' ? false : null;
-      break;
-    case 'smoke_alarm':
-    case 'co_alarm':
-      state.alarm = alarmState(m.status);
-      break;
-    case 'weather_station':
-    case 'weather_module':
-      for (const key of ['temperature', 'humidity', 'co2', 'noise', 'pressure', 'absolute_pressure']) {
-        if (key in m && has(key)) state[key] = num(m[key]);
-      }
-      break;
-    default:
-      break;
-  }
-  return state;
-}
-
 /** getstationsdata / gethomecoachsdata entries → states, keeping the freshest duplicate. */
 function weatherStates(
   byNetatmoId: Map<string, Device>,
@@ -253,7 +142,7 @@ function weatherStates(
     const previous = out.get(device.id);
     if (previous && previous.freshness >= freshness) return;
     const state = weatherState(entry);
-    const raw = device.kind === 'unknown' && entry.dashboard_data ? rawState(entry.dashboard_data) : {};
+    const raw = device.family === 'unknown' && entry.dashboard_data ? rawState(entry.dashboard_data) : {};
     out.set(device.id, { state: { ...raw, ...state }, freshness });
   };
   for (const station of stations) {

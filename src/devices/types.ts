@@ -5,7 +5,9 @@
  * A Device is topology only (no live values); its live values are a DeviceState keyed by
  * the capability keys. Capabilities carry both how Home Assistant shows a value
  * (`component`, classes, units) and, when `writable` is set, what a command may send.
+ * Which family a device belongs to (families/) decides everything else about it.
  */
+import type { FamilyId } from './families/ids.js';
 
 export type DeviceKind =
   | 'home'
@@ -51,7 +53,8 @@ export type HaComponent =
   | 'climate'
   | 'select'
   | 'fan'
-  | 'number';
+  | 'number'
+  | 'button';
 
 export interface WritableSpec {
   min?: number;
@@ -93,14 +96,28 @@ export interface Device {
   bridgeId?: string;
   roomId?: string;
   kind: DeviceKind;
+  /** The device family (families/) that reads its state, encodes its commands and announces it. */
+  family: FamilyId;
   /** Netatmo type code (`NATherm1`, ...); `room` and `home` for the virtual devices. */
   type: string;
   name: string;
   model: string;
   manufacturer: string;
   roomName?: string;
+  /** homesdata `category` of a module (door tags: door, window, garage...). */
+  category?: string;
   source: DeviceSource;
   capabilities: Capability[];
+  /** Rooms: how Netatmo takes this room's setpoints (OpenTherm/Smarther/pilot-wire rooms need setstate). */
+  setpointApi?: 'setroomthermpoint' | 'setstate';
+  /** Homes: the therm schedules a `schedule` command may name. */
+  schedules?: ScheduleRef[];
+}
+
+export interface ScheduleRef {
+  id: string;
+  name: string;
+  selected: boolean;
 }
 
 export type StateValue = string | number | boolean | null;

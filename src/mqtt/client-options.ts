@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import type { IClientOptions } from 'mqtt';
 import type { Clock } from '../util/clock.js';
 import { redactString, registerSecret } from '../util/redact.js';
-import type { BirthDelay } from './ha-birth.js';
 
 export interface MqttTlsFiles {
   /** Paths to PEM files. */
@@ -22,10 +21,6 @@ export interface MqttConnectionOptions {
   url: string;
   /** Default `netatmo2mqtt`. */
   baseTopic?: string;
-  /** Default `homeassistant`. */
-  discoveryPrefix?: string;
-  /** Where Home Assistant announces itself; default `<discoveryPrefix>/status`. */
-  homeAssistantStatusTopic?: string;
   username?: string;
   password?: string;
   /**
@@ -46,13 +41,10 @@ export interface MqttConnectionOptions {
   reconnect?: { initialMs: number; maxMs: number };
   /** Per attempt; default 10 s. */
   connectTimeoutMs?: number;
-  birthDelay?: BirthDelay;
   clock?: Clock;
-  random?: () => number;
 }
 
 export const DEFAULT_BASE_TOPIC = 'netatmo2mqtt';
-export const DEFAULT_DISCOVERY_PREFIX = 'homeassistant';
 export const DEFAULT_RECONNECT = { initialMs: 1_000, maxMs: 30_000 };
 
 export const OFFLINE_PAYLOAD = JSON.stringify({ state: 'offline' });

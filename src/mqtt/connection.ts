@@ -11,7 +11,8 @@
  * per topic, so no stale burst on reconnect); everything else is dropped and counted.
  *
  * Subscriptions are precise (`<base>/+/set`, `<base>/+/set/+`, `/get` likewise,
- * `<base>/bridge/request/#`, `<prefix>/status`) rather than `<base>/#`: the bridge never receives
+ * `<base>/bridge/request/#`, and the topics others `watch`, such as Home Assistant's status)
+ * rather than `<base>/#`: the bridge never receives
  * its own state back, so no echo filter is needed and a reconnect does not pull every retained
  * state and discovery payload down again. The cost: device topic names are one level.
  *
@@ -32,7 +33,6 @@ import {
   bridgeStateTopic,
   buildClientOptions,
   DEFAULT_BASE_TOPIC,
-  DEFAULT_DISCOVERY_PREFIX,
   DEFAULT_RECONNECT,
   describeBrokerUrl,
   isConfigurationError,
@@ -40,7 +40,6 @@ import {
   OFFLINE_PAYLOAD,
   ONLINE_PAYLOAD,
 } from './client-options.js';
-import { type BirthCallback, HomeAssistantBirthWatcher } from './ha-birth.js';
 import { decodeIncoming, type IncomingKind, type IncomingMessage, type IncomingOf } from './incoming.js';
 import { type QoS, RetainedCache, stableStringify } from './retained-cache.js';
 import {
@@ -71,16 +70,16 @@ export interface PublishOptions {
 export type PublishOutcome = 'sent' | 'unchanged' | 'offline';
 
 type MessageHandler<K extends IncomingKind> = (message: IncomingOf<K>) => void | Promise<void>;
+/** A watched topic's payload (as text), and whether the broker delivered it as retained. */
+export type TopicWatcher = (payload: string, retained: boolean) => void;
 
 export class MqttConnection {
   readonly baseTopic: string;
-  readonly discoveryPrefix: string;
-  readonly homeAssistantStatusTopic: string;
   readonly #url: string;
   readonly #options: MqttConnectionOptions;
   readonly #clock: Clock;
   readonly #cache = new RetainedCache();
-  readonly #birth: HomeAssistantBirthWatcher;
+  readonly #watchers = new Map<string, Set<TopicWatcher>>();
   readonly #parseTopic: (topic: string) => ParsedTopic | undefined;
   readonly #handlers = new Map<IncomingKind, Set<(message: IncomingMessage) => void | Promise<void>>>();
   readonly #connectionListeners = new Set<(connected: boolean) => void>();
@@ -102,11 +101,8 @@ export class MqttConnection {
     this.#url = options.url;
     this.#clock = options.clock ?? systemClock;
     this.baseTopic = options.baseTopic ?? DEFAULT_BASE_TOPIC;
-    this.discoveryPrefix = options.discoveryPrefix ?? DEFAULT_DISCOVERY_PREFIX;
-    this.homeAssistantStatusTopic = options.homeAssistantStatusTopic ?? `${this.discoveryPrefix}/status`;
     assertPublishableTopic(this.baseTopic);
-    this.#parseTopic = createTopicParser(this.baseTopic, this.homeAssistantStatusTopic);
-    this.#birth = new HomeAssistantBirthWatcher(this.#clock, options.birthDelay, options.random);
+    this.#parseTopic = createTopicParser(this.baseTopic);
     this.#reconnectDelayMs = (options.reconnect ?? DEFAULT_RECONNECT).initialMs;
   }
 
@@ -190,9 +186,20 @@ export class MqttConnection {
     return () => set.delete(stored);
   }
 
-  /** Called once, after a short random delay, each time Home Assistant announces it is online. */
-  onHomeAssistantBirth(callback: BirthCallback): () => void {
-    return this.#birth.onBirth(callback);
+  /**
+   * Subscribes to one more exact topic outside the command topics (Home Assistant's status, say)
+   * for as long as the connection lives; returns the function that stops watching it.
+   */
+  watch(topic: string, watcher: TopicWatcher): () => void {
+    assertPublishableTopic(topic);
+    let set = this.#watchers.get(topic);
+    if (!set) {
+      set = new Set();
+      this.#watchers.set(topic, set);
+      if (this.#connected) void this.#client?.subscribeAsync(topic, { qos: 1 }).catch(() => {});
+    }
+    set.add(watcher);
+    return () => set.delete(watcher);
   }
 
   /** Called with true after each (re)connect has been set up, false on each disconnect. */
@@ -219,7 +226,6 @@ export class MqttConnection {
     if (this.#closing) return;
     this.#closing = true;
     this.#cancelReconnect?.();
-    this.#birth.dispose();
     this.#abortStart?.(new Error('MqttConnection closed before it connected'));
     const client = this.#client;
     if (!client) return;
@@ -347,7 +353,7 @@ export class MqttConnection {
       `${base}/+/get`,
       `${base}/+/get/+`,
       `${base}/bridge/request/#`,
-      this.homeAssistantStatusTopic,
+      ...this.#watchers.keys(),
     ];
   }
 
@@ -385,17 +391,27 @@ export class MqttConnection {
   }
 
   #dispatch(topic: string, payload: Buffer, packet: IPublishPacket): void {
+    const watchers = this.#watchers.get(topic);
+    if (watchers) {
+      const text = payload.toString('utf8');
+      for (const watcher of watchers) {
+        try {
+          watcher(text, packet.retain);
+        } catch (error) {
+          log.error(`watching ${topic} failed`, { error });
+        }
+      }
+    }
     const parsed = this.#parseTopic(topic);
     if (!parsed) return;
-    if (packet.retain && parsed.kind !== 'homeassistant_status') {
+    if (packet.retain) {
       log.warning(`ignoring a retained message on ${topic}: commands must not be retained`);
       return;
     }
     const message = decodeIncoming(parsed, payload);
-    if (message.kind === 'homeassistant_status') this.#birth.handleStatus(message.status);
     const handlers = this.#handlers.get(message.kind);
     if (!handlers || handlers.size === 0) {
-      if (message.kind !== 'homeassistant_status') log.debug(`no handler for ${message.kind} on ${topic}`);
+      log.debug(`no handler for ${message.kind} on ${topic}`);
       return;
     }
     for (const handler of handlers) {

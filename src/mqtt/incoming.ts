@@ -1,15 +1,16 @@
 /**
- * Turns a raw MQTT message on a topic the bridge listens to into a typed message:
- * device commands become attribute → value objects, bridge requests keep their transaction.
+ * Turns a raw MQTT message on a topic the bridge listens to into a typed message. Device
+ * commands keep their raw payload: what it means is the command layer's to decide
+ * (src/commands/decode.ts), in one place. Bridge requests become JSON objects with their
+ * transaction.
  */
-import type { BridgeRequestPayload, DeviceCommandPayload, ParsedTopic, Transaction } from './topics.js';
+import type { BridgeRequestPayload, ParsedTopic, Transaction } from './topics.js';
 
 interface DeviceCommandMessage<K extends 'device_set' | 'device_get'> {
   kind: K;
   device: string;
+  /** `<base>/<device>/set/<attribute>`: the payload is that attribute's raw value. */
   attribute?: string;
-  /** Attribute → value; a bare `/set` payload like `ON` becomes `{state: 'ON'}`. */
-  values: DeviceCommandPayload;
   raw: string;
 }
 
@@ -23,8 +24,7 @@ export type IncomingMessage =
       payload: BridgeRequestPayload;
       transaction?: Transaction;
       raw: string;
-    }
-  | { kind: 'homeassistant_status'; status: string; raw: string };
+    };
 
 export type IncomingKind = IncomingMessage['kind'];
 export type IncomingOf<K extends IncomingKind> = Extract<IncomingMessage, { kind: K }>;
@@ -41,20 +41,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function commandValues(raw: string, attribute: string | undefined): DeviceCommandPayload {
-  const parsed = parseJson(raw);
-  // `/set/<attr>` carries a raw value: `21.5` is a number, `heat` stays a string.
-  if (attribute !== undefined) return { [attribute]: parsed.ok ? parsed.value : raw };
-  if (parsed.ok && isPlainObject(parsed.value)) return parsed.value;
-  if (raw.trim() === '') return {};
-  return { state: parsed.ok ? parsed.value : raw };
-}
-
 export function decodeIncoming(parsed: ParsedTopic, payload: Buffer): IncomingMessage {
   const raw = payload.toString('utf8');
   switch (parsed.kind) {
-    case 'homeassistant_status':
-      return { kind: 'homeassistant_status', status: raw.trim(), raw };
     case 'bridge_request': {
       const json = parseJson(raw);
       let body: BridgeRequestPayload;
@@ -77,7 +66,6 @@ export function decodeIncoming(parsed: ParsedTopic, payload: Buffer): IncomingMe
       const message: DeviceCommandMessage<typeof parsed.kind> = {
         kind: parsed.kind,
         device: parsed.device,
-        values: commandValues(raw, parsed.attribute),
         raw,
       };
       if (parsed.attribute !== undefined) message.attribute = parsed.attribute;

@@ -71,6 +71,8 @@ export interface BridgeHealthPayload {
     token_refreshes: number;
     forced_refreshes: number;
     last_refresh?: string;
+    /** Why the newest token exists only in memory (a restart would need a new sign-in). */
+    token_not_saved?: string;
   };
   api: {
     /** Calls made in the sliding windows Netatmo counts, and per endpoint since start. */
@@ -111,7 +113,9 @@ export type BridgeEventPayload =
   | { type: 'token_refreshed'; data: { forced: boolean; expires_at: string } }
   | { type: 'command_storm'; data: { device: string; dropped: number; window_s: number } }
   | { type: 'command_failed'; data: { device: string; error: string } }
-  | { type: 'devices_changed'; data: { added: string[]; removed: string[] } };
+  | { type: 'devices_changed'; data: { added: string[]; removed: string[] } }
+  /** A rotated token could not be saved (kept in memory: a restart would need a new sign-in). */
+  | { type: 'token_persist_failed'; data: { location: string; error: string } };
 
 export type BridgeEventType = BridgeEventPayload['type'];
 
@@ -129,6 +133,30 @@ export interface BridgeRequestPayload {
   transaction?: Transaction;
   [field: string]: unknown;
 }
+
+/**
+ * The body each `bridge/request/<cmd>` expects and the `data` its `bridge/response/<cmd>`
+ * carries. Bodies arrive unchecked from the broker: handlers read them as `RequestBody<cmd>`.
+ */
+export interface BridgeRequests {
+  /** The current health payload, at once. */
+  health: { body: Record<string, never>; data: BridgeHealthPayload };
+  /** A home's live state (`home`, also `home_id`), or the topology when no home is named. */
+  refresh: { body: { home?: string; home_id?: string }; data: { refreshed: string } };
+  /** Restarts polling (the process keeps running). */
+  restart: { body: Record<string, never>; data: { restarted: 'polling' } };
+  'polling/restart': { body: Record<string, never>; data: { restarted: 'polling' } };
+  /** `{"log_level":"debug"}` (or `{"value":"debug"}`, or the bare level). */
+  log_level: { body: { log_level?: LogLevel; value?: LogLevel }; data: { log_level: LogLevel } };
+  /** zigbee2mqtt's options request; only `log_level` can change at run time. */
+  options: { body: { options: { log_level?: LogLevel } }; data: { log_level: LogLevel } };
+}
+
+export type BridgeRequestName = keyof BridgeRequests;
+/** A request body as it arrives: the expected fields, each still to be checked. */
+export type RequestBody<K extends BridgeRequestName> = {
+  [F in keyof BridgeRequests[K]['body']]?: unknown;
+} & BridgeRequestPayload;
 
 /** `<base>/bridge/response/<cmd>`. */
 export type BridgeResponsePayload<T = unknown> =
@@ -163,6 +191,84 @@ export interface AvailabilityPayload {
 
 /** `<base>/<device>/set` (and `/get`): a JSON object; a bare `ON`/`OFF` means `{"state": …}`. */
 export type DeviceCommandPayload = { [attribute: string]: unknown };
+
+// ---- Home Assistant discovery (`<discovery_prefix>/device/<base>/<device>/config`) ----------
+
+/** The Home Assistant MQTT platforms the bridge announces entities on. */
+export type HaPlatform =
+  | 'sensor'
+  | 'binary_sensor'
+  | 'switch'
+  | 'select'
+  | 'button'
+  | 'number'
+  | 'climate'
+  | 'cover'
+  | 'light'
+  | 'fan';
+
+/** What every component of a device config carries; the rest are the platform's own keys. */
+interface ComponentBase {
+  /** The platform (HA's abbreviation of `platform`). */
+  p: HaPlatform;
+  unique_id: string;
+  /** null: the entity is the device's main feature and takes the device's name. */
+  name: string | null;
+  entity_category?: 'diagnostic' | 'config';
+  [key: string]: unknown;
+}
+
+/** A state read from the device's state JSON by a template. */
+interface ReadsState {
+  state_topic: string;
+  value_template: string;
+}
+
+export type SensorComponent = ComponentBase & ReadsState & { p: 'sensor' };
+export type BinarySensorComponent = ComponentBase & ReadsState & { p: 'binary_sensor' };
+export type SwitchComponent = ComponentBase & { p: 'switch'; command_topic: string };
+export type SelectComponent = ComponentBase & { p: 'select'; command_topic: string; options: string[] };
+export type ButtonComponent = ComponentBase & { p: 'button'; command_topic: string };
+export type NumberComponent = ComponentBase & { p: 'number'; command_topic: string };
+export type ClimateComponent = ComponentBase & { p: 'climate'; modes: string[] };
+export type CoverComponent = ComponentBase & { p: 'cover'; command_topic: string };
+/** JSON-schema light: HA reads `state`/`brightness` from the device's state JSON. */
+export type LightComponent = ComponentBase & { p: 'light'; schema: 'json'; command_topic: string };
+export type FanComponent = ComponentBase & { p: 'fan'; command_topic: string };
+
+/** One entry of a device config's `cmps`. */
+export type ComponentConfig =
+  | SensorComponent
+  | BinarySensorComponent
+  | SwitchComponent
+  | SelectComponent
+  | ButtonComponent
+  | NumberComponent
+  | ClimateComponent
+  | CoverComponent
+  | LightComponent
+  | FanComponent;
+
+/** Device-based discovery (HA 2024.11+): one retained config per device, every entity in `cmps`. */
+export interface DeviceDiscoveryPayload {
+  dev: {
+    identifiers: string[];
+    name: string;
+    manufacturer: string;
+    model: string;
+    model_id?: string;
+    serial_number?: string;
+    sw_version?: string;
+    suggested_area?: string;
+    via_device?: string;
+  };
+  /** Origin: who publishes this config. */
+  o: { name: string; sw: string; url: string };
+  availability?: Array<{ topic: string; value_template: string }>;
+  availability_mode?: 'all' | 'any' | 'latest';
+  qos: 0 | 1;
+  cmps: Record<string, ComponentConfig>;
+}
 
 /** The topic map. Placeholders in angle brackets stand for one topic level. */
 export interface TopicPayloads {
@@ -256,8 +362,7 @@ export function isDeviceTopicName(name: string): boolean {
 
 export type ParsedTopic =
   | { kind: 'device_set' | 'device_get'; device: string; attribute?: string }
-  | { kind: 'bridge_request'; command: string }
-  | { kind: 'homeassistant_status' };
+  | { kind: 'bridge_request'; command: string };
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -265,18 +370,14 @@ function escapeRegExp(text: string): string {
 
 /**
  * Builds the parser for topics the bridge listens to: `<base>/<device>/(set|get)[/<attr>]`
- * (zigbee2mqtt's `^<base>/(?!bridge)(.+?)/(get|set)(?:/(.+))?$`), `<base>/bridge/request/<cmd>`
- * and the Home Assistant status topic. Anything else yields `undefined`.
+ * (zigbee2mqtt's `^<base>/(?!bridge)(.+?)/(get|set)(?:/(.+))?$`) and `<base>/bridge/request/<cmd>`.
+ * Anything else yields `undefined`.
  */
-export function createTopicParser(
-  baseTopic: string,
-  homeAssistantStatusTopic: string,
-): (topic: string) => ParsedTopic | undefined {
+export function createTopicParser(baseTopic: string): (topic: string) => ParsedTopic | undefined {
   const base = escapeRegExp(baseTopic);
   const deviceCommand = new RegExp(`^${base}/(?!bridge/)(.+?)/(get|set)(?:/(.+))?$`);
   const bridgeRequest = new RegExp(`^${base}/bridge/request/(.+)$`);
   return (topic) => {
-    if (topic === homeAssistantStatusTopic) return { kind: 'homeassistant_status' };
     const request = bridgeRequest.exec(topic);
     if (request) return { kind: 'bridge_request', command: request[1]! };
     const command = deviceCommand.exec(topic);

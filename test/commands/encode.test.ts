@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { type EncodeContext, type Encoded, encodeCommand } from '../../src/commands/encode.js';
-import type { ValidCommand } from '../../src/commands/types.js';
+import { encodeCommand } from '../../src/commands/encode.js';
 import { validateCommand } from '../../src/commands/validate.js';
-import type { DeviceState } from '../../src/devices/types.js';
+import { buildDevices, type Encoded, type ValidCommand } from '../../src/devices/index.js';
+import type { Device, DeviceState } from '../../src/devices/types.js';
 import {
   CAMERA,
   DIMMER,
@@ -19,12 +19,14 @@ import {
 
 const NOW = Date.UTC(2026, 0, 5, 8, 0, 0);
 const HOME_ID = '91763b24c43d3e344f424e8b';
-const WINTER_ID = 'winter-schedule-id';
+/** The fixture home's therm schedule "Winter" (homesdata.json). */
+const WINTER_ID = 'b1b54a2f45795764f59d50d8';
 
-function command(device: string, payload: string, state?: DeviceState): ValidCommand {
+function command(device: string | Device, payload: string, state?: DeviceState): ValidCommand {
+  const target = typeof device === 'string' ? fixtureDevice(device) : device;
   const v = validateCommand({
-    message: setMessage(device, undefined, payload),
-    device: fixtureDevice(device),
+    message: setMessage(target.id, undefined, payload),
+    device: target,
     state,
     now: NOW,
   });
@@ -32,21 +34,33 @@ function command(device: string, payload: string, state?: DeviceState): ValidCom
   return v.command;
 }
 
-function encode(device: string, payload: string, options: Partial<EncodeContext> = {}): Encoded {
-  const state = options.state;
-  const result = encodeCommand(command(device, payload, state), {
-    state,
-    roomModuleTypes: options.roomModuleTypes ?? [],
-    scheduleId:
-      options.scheduleId ?? ((home, name) => (home === HOME_ID && name === 'Winter' ? WINTER_ID : undefined)),
-  });
+function encode(device: string | Device, payload: string, options: { state?: DeviceState } = {}): Encoded {
+  const result = encodeCommand(command(device, payload, options.state), options.state);
   if ('error' in result) throw new Error(result.error);
   return result;
 }
 
+/** The room device of a one-room home heated by one module of `type`, as the device model builds it. */
+function roomHeatedBy(type: string): Device {
+  const devices = buildDevices({
+    homes: {
+      homes: [
+        {
+          id: HOME_ID,
+          rooms: [{ id: '1002003001', name: 'Room', module_ids: ['70:ee:50:00:00:01'] }],
+          modules: [{ id: '70:ee:50:00:00:01', type, room_id: '1002003001' }],
+        },
+      ],
+    },
+  });
+  const room = devices.find((d) => d.family === 'room');
+  if (!room) throw new Error(`a ${type} heats no room`);
+  return room;
+}
+
 describe('encodeCommand: rooms choose their Netatmo call by heating type', () => {
   it('a Smart Thermostat room: setroomthermpoint with the end time', () => {
-    const e = encode(ROOM, '{"target_temperature":21.5,"duration":60}', { roomModuleTypes: ['NATherm1'] });
+    const e = encode(ROOM, '{"target_temperature":21.5,"duration":60}');
     expect(e.actions).toEqual([
       {
         kind: 'room_therm_point',
@@ -61,7 +75,7 @@ describe('encodeCommand: rooms choose their Netatmo call by heating type', () =>
   });
 
   it('a valve room back to its schedule: Netatmo mode "home", no temperature', () => {
-    const e = encode(ROOM, '{"mode":"schedule"}', { roomModuleTypes: ['NRV'] });
+    const e = encode(ROOM, '{"mode":"schedule"}');
     expect(e.actions).toEqual([
       { kind: 'room_therm_point', homeId: HOME_ID, roomId: '2746182631', mode: 'home' },
     ]);
@@ -69,24 +83,23 @@ describe('encodeCommand: rooms choose their Netatmo call by heating type', () =>
   });
 
   it('boost (max) shows the maximum setpoint', () => {
-    const e = encode(ROOM, '{"mode":"max"}', { roomModuleTypes: ['NATherm1'] });
+    const e = encode(ROOM, '{"mode":"max"}');
     expect(e.actions[0]).toMatchObject({ kind: 'room_therm_point', mode: 'max' });
     expect(e.expected).toEqual({ mode: 'max', target_temperature: 30 });
   });
 
   it('manual without a temperature keeps the current target', () => {
     const e = encode(ROOM, '{"mode":"manual"}', {
-      roomModuleTypes: ['NATherm1'],
       state: { target_temperature: 19.5 },
     });
     expect(e.actions[0]).toMatchObject({ kind: 'room_therm_point', mode: 'manual', temp: 19.5 });
   });
 
   it('away and frost guard need the setstate room payload even in a thermostat room', () => {
-    expect(encode(ROOM, '{"mode":"away"}', { roomModuleTypes: ['NATherm1'] }).actions).toEqual([
+    expect(encode(ROOM, '{"mode":"away"}').actions).toEqual([
       { kind: 'setstate_room', homeId: HOME_ID, room: { id: '2746182631', therm_setpoint_mode: 'away' } },
     ]);
-    const hg = encode(ROOM, '{"mode":"frost_guard","duration":10}', { roomModuleTypes: ['NATherm1'] });
+    const hg = encode(ROOM, '{"mode":"frost_guard","duration":10}');
     expect(hg.actions).toEqual([
       {
         kind: 'setstate_room',
@@ -98,7 +111,7 @@ describe('encodeCommand: rooms choose their Netatmo call by heating type', () =>
 
   for (const type of ['OTM', 'BNS', 'NLC']) {
     it(`an ${type} room: the setstate room payload`, () => {
-      const e = encode(OTM_ROOM, '{"target_temperature":22}', { roomModuleTypes: [type] });
+      const e = encode(roomHeatedBy(type), '{"target_temperature":22}');
       expect(e.actions).toEqual([
         {
           kind: 'setstate_room',
@@ -108,6 +121,11 @@ describe('encodeCommand: rooms choose their Netatmo call by heating type', () =>
       ]);
     });
   }
+
+  it("the fixture's OpenTherm room takes setstate; its Smart Thermostat room setroomthermpoint", () => {
+    expect(encode(OTM_ROOM, '{"target_temperature":22}').actions[0]?.kind).toBe('setstate_room');
+    expect(encode(ROOM, '{"target_temperature":22}').actions[0]?.kind).toBe('room_therm_point');
+  });
 });
 
 describe('encodeCommand: homes', () => {
@@ -129,11 +147,10 @@ describe('encodeCommand: homes', () => {
   });
 
   it('a schedule whose id is not known yet is an error, not a call', () => {
-    const result = encodeCommand(command(HOME, '{"schedule":"Winter"}'), {
-      state: undefined,
-      roomModuleTypes: [],
-      scheduleId: () => undefined,
-    });
+    const home = fixtureDevice(HOME);
+    const valid = command(home, '{"schedule":"Winter"}');
+    // The schedule list the command was checked against no longer has it (renamed meanwhile).
+    const result = encodeCommand({ ...valid, device: { ...home, schedules: [] } }, undefined);
     expect(result).toMatchObject({ error: expect.stringContaining('not known yet') });
   });
 });
@@ -214,9 +231,7 @@ describe('encodeCommand: modules are setstate module entries', () => {
       const result = encodeCommand(
         command(device.id, JSON.stringify({ [cap.key]: value }), { target_temperature: 20 }),
         {
-          state: { target_temperature: 20 },
-          roomModuleTypes: ['NATherm1'],
-          scheduleId: () => 'some-id',
+          target_temperature: 20,
         },
       );
       if ('error' in result) throw new Error(`${device.id}: ${result.error}`);

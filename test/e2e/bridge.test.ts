@@ -95,6 +95,44 @@ describe('bridge end to end (fixtures scenario)', () => {
     }
   });
 
+  it('announces the firmware homestatus reports as sw_version on a fresh install, and again when it changes', async () => {
+    const homeId = homes.homes[0]!.id;
+    const status = await api<HomeStatusBody>(h, 'homestatus', { home_id: homeId });
+    // Weather modules are also in getstationsdata, whose firmware figure owns the key.
+    const withFirmware = status.home.modules!.filter(
+      (m) =>
+        typeof m.firmware_revision === 'number' &&
+        !['weather', 'home_coach'].includes(h.bridge.store.device(moduleDeviceId(m.id))?.family ?? ''),
+    );
+    expect(withFirmware.length).toBeGreaterThan(20);
+    const configTopic = (id: string): string =>
+      `${h.prefix}/device/${h.baseTopic}/${moduleDeviceId(id)}/config`;
+    for (const m of withFirmware) {
+      const config = h.recorder.json<DiscoveryPayload & { dev: { sw_version?: string } }>(configTopic(m.id));
+      // Cameras name their firmware (`firmware_name` 2.18.0); the others give a revision number.
+      expect(config?.dev.sw_version, m.id).toBe(String(m.firmware_name ?? m.firmware_revision));
+    }
+
+    // Polls that bring the same firmware do not republish the config; a firmware update does.
+    const module = withFirmware.find((m) => m.firmware_name === undefined)!;
+    const sent = h.recorder.count(configTopic(module.id));
+    h.bridge.sync.onHomeStatus(homeId, status);
+    await h.bridge.sync.idle();
+    const updated = structuredClone(status);
+    const target = updated.home.modules!.find((m) => m.id === module.id)!;
+    target.firmware_revision = Number(module.firmware_revision) + 1;
+    h.bridge.sync.onHomeStatus(homeId, updated);
+    await h.bridge.sync.idle();
+    await h.until(
+      () =>
+        h.recorder.json<{ dev: { sw_version?: string } }>(configTopic(module.id))?.dev.sw_version ===
+        String(target.firmware_revision),
+      5_000,
+      'the new sw_version',
+    );
+    expect(h.recorder.count(configTopic(module.id))).toBe(sent + 1);
+  });
+
   it('publishes states whose values equal the simulator’s', async () => {
     const homeId = homes.homes[0]!.id;
     const status = await api<HomeStatusBody>(h, 'homestatus', { home_id: homeId });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { HomeAssistantBirthWatcher } from '../../src/homeassistant/birth.js';
 import { setLogLevel } from '../../src/log.js';
 import { MqttConnection, type MqttConnectionOptions } from '../../src/mqtt/connection.js';
 import type { IncomingOf } from '../../src/mqtt/incoming.js';
@@ -78,11 +79,15 @@ function bridgeOptions(url: string, extra: Partial<MqttConnectionOptions> = {}):
   return {
     url,
     baseTopic: `n2m_${id}`,
-    discoveryPrefix: `ha_${id}`,
     clientId: `bridge-${id}`,
     reconnect: { initialMs: 50, maxMs: 200 },
     ...extra,
   };
+}
+
+/** A discovery prefix of this test's own (outside the base topic). */
+function prefixOf(options: MqttConnectionOptions): string {
+  return `ha_${options.baseTopic}`;
 }
 
 /** A started connection that is closed after the test, and counts its (re)connects. */
@@ -178,7 +183,7 @@ describe.each(kinds)('MqttConnection with a private %s broker', (kind) => {
   it('brings every retained topic back after the broker restarts without persistence', async () => {
     const options = bridgeOptions(broker.url);
     const base = options.baseTopic!;
-    const discoveryTopic = `${options.discoveryPrefix}/sensor/n2m_living/temperature/config`;
+    const discoveryTopic = `${prefixOf(options)}/sensor/n2m_living/temperature/config`;
     const { bridge, ups } = await startBridge(options);
     const devices: BridgeDevice[] = [
       {
@@ -197,7 +202,7 @@ describe.each(kinds)('MqttConnection with a private %s broker', (kind) => {
       log_level: 'info',
       restart_required: false,
       base_topic: base,
-      discovery_prefix: options.discoveryPrefix!,
+      discovery_prefix: prefixOf(options),
     };
     const discovery = { name: 'Temperature', state_topic: `${base}/living` };
     const expected: Record<string, unknown> = {
@@ -220,7 +225,7 @@ describe.each(kinds)('MqttConnection with a private %s broker', (kind) => {
     await broker.start();
     await until('the bridge to reconnect', () => ups() === 2, 10_000);
 
-    const watcher = await watch(broker.url, [`${base}/#`, `${options.discoveryPrefix}/#`]);
+    const watcher = await watch(broker.url, [`${base}/#`, `${prefixOf(options)}/#`]);
     await until('every retained topic', () => watcher.messages.length >= Object.keys(expected).length);
     const seen = Object.fromEntries(watcher.messages.map((m) => [m.topic, JSON.parse(m.payload) as unknown]));
     expect(seen).toEqual(expected);
@@ -308,15 +313,15 @@ describe.each(kinds)('MqttConnection with a private %s broker', (kind) => {
     const options = bridgeOptions(broker.url);
     const base = options.baseTopic!;
     const { bridge } = await startBridge(options);
-    const watcher = await watch(broker.url, [`${base}/#`, `${options.discoveryPrefix}/#`]);
+    const watcher = await watch(broker.url, [`${base}/#`, `${prefixOf(options)}/#`]);
     await until('retained online', () => watcher.messages.length === 1);
 
     const wildcard: string = 'living/+';
     expect(() => bridge.publish(wildcard, { temperature: 1 }, { retain: true })).toThrow(TopicError);
     expect(() => bridge.publish('#', { temperature: 1 })).toThrow(TopicError);
-    expect(() =>
-      bridge.publishAbsolute(`${options.discoveryPrefix}/#`, { name: 'x' }, { retain: true }),
-    ).toThrow(TopicError);
+    expect(() => bridge.publishAbsolute(`${prefixOf(options)}/#`, { name: 'x' }, { retain: true })).toThrow(
+      TopicError,
+    );
     // bridge/state belongs to the connection: a cached `offline` would be republished after `online`.
     const state: string = 'bridge/state';
     expect(() => bridge.publish(state, { temperature: 1 }, { retain: true })).toThrow(TopicError);
@@ -328,14 +333,20 @@ describe.each(kinds)('MqttConnection with a private %s broker', (kind) => {
 
   it('calls the Home Assistant birth callback once, after a random delay, when HA comes online', async () => {
     // 40x simulated time: the default 5-15 s delay takes 125-375 ms.
-    const options = bridgeOptions(broker.url, { clock: new ScaledClock(40) });
-    const { bridge } = await startBridge(options);
+    const clock = new ScaledClock(40);
+    const options = bridgeOptions(broker.url, { clock });
+    const status = `${prefixOf(options)}/status`;
+    const birth = new HomeAssistantBirthWatcher(clock);
     let births = 0;
-    bridge.onHomeAssistantBirth(() => {
+    birth.onBirth(() => {
       births += 1;
     });
+    // Watched before start: the status topic is among the connection's first subscriptions.
+    await startBridge(options, (bridge) => {
+      const detach = birth.attach(bridge, status);
+      cleanups.push(async () => detach());
+    });
     const ha = await publisher(broker.url);
-    const status = `${options.discoveryPrefix}/status`;
 
     await ha.publishAsync(status, 'online', { qos: 1 });
     await ha.publishAsync(status, 'online', { qos: 1 });
@@ -395,9 +406,7 @@ describe.each(kinds)('MqttConnection with a private %s broker', (kind) => {
     proxy.restore();
     await until('the queued command', () => commands.length === 1);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(commands).toEqual([
-      { kind: 'device_set', device: 'x', values: { state: 'ON' }, raw: '{"state":"ON"}' },
-    ]);
+    expect(commands).toEqual([{ kind: 'device_set', device: 'x', raw: '{"state":"ON"}' }]);
   });
 
   it('delivers a QoS 1 command sent while the bridge was stopped once it starts again', async () => {
@@ -418,7 +427,9 @@ describe.each(kinds)('MqttConnection with a private %s broker', (kind) => {
     await second.start();
     await until('the queued command', () => commands.length === 1);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(commands.map((c) => [c.device, c.values])).toEqual([['x', { target_temperature: 19.5 }]]);
+    expect(commands.map((c) => [c.device, c.attribute, c.raw])).toEqual([
+      ['x', 'target_temperature', '19.5'],
+    ]);
   });
 
   it('start() keeps trying until a broker that starts later is up', async () => {
@@ -447,7 +458,7 @@ describe.each(kinds)('MqttConnection with a private %s broker', (kind) => {
     const commands: string[] = [];
     await startBridge(options, (bridge) =>
       bridge.onMessage('device_set', (message) => {
-        commands.push(String(message.values.state));
+        commands.push(message.raw);
       }),
     );
     await remote.publishAsync(`${options.baseTopic}/x/set`, 'ON', { qos: 1 });

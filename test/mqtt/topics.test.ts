@@ -1,4 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
+import { decodeSet } from '../../src/commands/decode.js';
 import { decodeIncoming } from '../../src/mqtt/incoming.js';
 import {
   type AvailabilityPayload,
@@ -12,7 +13,7 @@ import {
   type TopicKeyOf,
 } from '../../src/mqtt/topics.js';
 
-const parse = createTopicParser('netatmo2mqtt', 'homeassistant/status');
+const parse = createTopicParser('netatmo2mqtt');
 
 function incoming(topic: string, payload: string) {
   const parsed = parse(topic);
@@ -21,7 +22,7 @@ function incoming(topic: string, payload: string) {
 }
 
 describe('topic parser', () => {
-  it('recognises device commands, bridge requests and the Home Assistant status topic', () => {
+  it('recognises device commands and bridge requests, nothing outside the base topic', () => {
     expect(parse('netatmo2mqtt/living/set')).toEqual({ kind: 'device_set', device: 'living' });
     expect(parse('netatmo2mqtt/living/set/target_temperature')).toEqual({
       kind: 'device_set',
@@ -33,7 +34,7 @@ describe('topic parser', () => {
       kind: 'bridge_request',
       command: 'device/rename',
     });
-    expect(parse('homeassistant/status')).toEqual({ kind: 'homeassistant_status' });
+    expect(parse('homeassistant/status')).toBeUndefined();
   });
 
   it('ignores the bridge namespace, other bases and the bridge’s own output topics', () => {
@@ -46,24 +47,39 @@ describe('topic parser', () => {
   });
 
   it('treats regex characters in the base topic literally', () => {
-    const dotted = createTopicParser('a.b', 'homeassistant/status');
+    const dotted = createTopicParser('a.b');
     expect(dotted('a.b/x/set')).toEqual({ kind: 'device_set', device: 'x' });
     expect(dotted('aXb/x/set')).toBeUndefined();
   });
 });
 
 describe('incoming payloads', () => {
-  it('turns device commands into attribute → value objects', () => {
-    expect(incoming('netatmo2mqtt/living/set', '{"target_temperature":19}')).toMatchObject({
-      values: { target_temperature: 19 },
+  it('hands device commands over raw, and the command layer reads them as attribute → value objects', () => {
+    const values = (topic: string, payload: string): unknown => {
+      const message = incoming(topic, payload);
+      if (message.kind !== 'device_set') throw new Error(`${topic} is not a set`);
+      const decoded = decodeSet(message);
+      return decoded.ok ? decoded.values : decoded;
+    };
+    expect(values('netatmo2mqtt/living/set', '{"target_temperature":19}')).toEqual({
+      target_temperature: 19,
     });
-    expect(incoming('netatmo2mqtt/living/set', 'ON')).toMatchObject({ values: { state: 'ON' } });
-    expect(incoming('netatmo2mqtt/living/set/target_temperature', '19.5')).toMatchObject({
+    expect(values('netatmo2mqtt/living/set', 'ON')).toEqual({ state: 'ON' });
+    expect(incoming('netatmo2mqtt/living/set/target_temperature', '19.5')).toEqual({
+      kind: 'device_set',
+      device: 'living',
       attribute: 'target_temperature',
-      values: { target_temperature: 19.5 },
+      raw: '19.5',
     });
-    expect(incoming('netatmo2mqtt/living/set/mode', 'away')).toMatchObject({ values: { mode: 'away' } });
-    expect(incoming('netatmo2mqtt/living/get', '')).toMatchObject({ kind: 'device_get', values: {} });
+    expect(values('netatmo2mqtt/living/set/target_temperature', '19.5')).toEqual({
+      target_temperature: 19.5,
+    });
+    expect(values('netatmo2mqtt/living/set/mode', 'away')).toEqual({ mode: 'away' });
+    expect(incoming('netatmo2mqtt/living/get', '')).toEqual({
+      kind: 'device_get',
+      device: 'living',
+      raw: '',
+    });
   });
 
   it('keeps a bridge request’s transaction and wraps non-object payloads', () => {

@@ -75,7 +75,12 @@ async function freshPicture(minTopics = 1, ms = RECOVERY_MS): Promise<Picture> {
       },
       ms,
     );
-    const all = watcher.topics().sort();
+    // Only what the broker keeps: live-only topics (log lines, events, answers) are not part of it.
+    const live = ['bridge/logging', 'bridge/event', 'bridge/response/'].map((t) => `${baseTopic}/${t}`);
+    const all = watcher
+      .topics()
+      .filter((t) => !live.some((prefix) => t.startsWith(prefix)))
+      .sort();
     return {
       state: all.filter(
         (t) => t.startsWith(`${baseTopic}/`) && !t.includes('/bridge/') && !t.endsWith('/availability'),

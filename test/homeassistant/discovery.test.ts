@@ -2,15 +2,15 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDevices, deviceStates } from '../../src/devices/index.js';
 import type { Device } from '../../src/devices/types.js';
-import { LOG_LEVELS } from '../../src/log.js';
+import { buildBridgeDiscovery } from '../../src/homeassistant/discovery/bridge.js';
 import {
-  buildBridgeDiscovery,
-  buildDiscovery,
   type DiscoveryContext,
-  discoveryTopicsToClear,
   expireAfterFromPollInterval,
   ownDiscoveryTopicPrefix,
-} from '../../src/mqtt/discovery.js';
+} from '../../src/homeassistant/discovery/context.js';
+import { buildDiscovery } from '../../src/homeassistant/discovery/device.js';
+import { discoveryTopicsToClear } from '../../src/homeassistant/discovery/sweep.js';
+import { LOG_LEVELS } from '../../src/log.js';
 import { coaches, homeStatus, homes, homesMulti, stations } from '../devices/fixtures.js';
 import { type TestBroker, useTestBroker } from '../support/broker.js';
 
@@ -22,8 +22,7 @@ interface DevicePayload {
   availability_mode?: string;
   cmps: Record<string, Cmp>;
 }
-const payloadOf = (msg: { payload: Record<string, unknown> }): DevicePayload =>
-  msg.payload as unknown as DevicePayload;
+const payloadOf = (msg: { payload: object }): DevicePayload => msg.payload as unknown as DevicePayload;
 
 const ctx: DiscoveryContext = {
   baseTopic: 'netatmo2mqtt',

@@ -5,11 +5,11 @@
  * Reads `<base>/bridge/state`, `<base>/bridge/info` (`version`, `log_level`,
  * `restart_required`) and `<base>/bridge/health` (`api.calls.last_hour`,
  * `api.budget.remaining_hour`, `api.throttle.active`, `auth.state`) — the payloads in
- * src/mqtt/topics.ts. Sends `<base>/bridge/request/options` with
+ * src/mqtt/topics.ts (BridgeInfoPayload, BridgeHealthPayload). Sends `<base>/bridge/request/options` with
  * `{"options":{"log_level":"<level>"}}` and `<base>/bridge/request/restart` with "".
  */
 import { LOG_LEVELS } from '../../log.js';
-import type { ComponentConfig } from './components.js';
+import type { ComponentConfig } from '../../mqtt/topics.js';
 import { type DiscoveryContext, type DiscoveryMessage, deviceDiscoveryTopic, uniqueId } from './context.js';
 
 /** The bridge's own discovery topic: `<prefix>/device/<base>/bridge/config`. */
@@ -21,7 +21,7 @@ export function buildBridgeDiscovery(ctx: DiscoveryContext): DiscoveryMessage {
   const b = `${ctx.baseTopic}/bridge`;
   const online = [{ topic: `${b}/state`, value_template: '{{ value_json.state }}' }];
   const id = (key: string): string => uniqueId(ctx, 'bridge', key);
-  const diagnostic = { entity_category: 'diagnostic', availability: online };
+  const diagnostic = { entity_category: 'diagnostic', availability: online } as const;
 
   const cmps: Record<string, ComponentConfig> = {
     // No availability: it must be able to show "disconnected" when the bridge is gone.

@@ -4,10 +4,16 @@
  * becomes `{"status":"error","error":"…"}`, and an unknown command says which ones exist.
  */
 import { childLogger, LOG_LEVELS, type LogLevel } from '../log.js';
+import type { MqttConnection } from '../mqtt/connection.js';
+import type { IncomingOf } from '../mqtt/incoming.js';
+import type {
+  BridgeHealthPayload,
+  BridgeRequestName,
+  BridgeRequests,
+  BridgeResponsePayload,
+  RequestBody,
+} from '../mqtt/topics.js';
 import { redactString } from '../util/redact.js';
-import type { MqttConnection } from './connection.js';
-import type { IncomingOf } from './incoming.js';
-import type { BridgeHealthPayload, BridgeRequestPayload, BridgeResponsePayload } from './topics.js';
 
 const log = childLogger('bridge');
 
@@ -23,9 +29,12 @@ export interface BridgeControl {
 
 export class RequestError extends Error {}
 
-type Handler = (payload: BridgeRequestPayload) => unknown;
+/** One handler per request, typed by the contract in topics.ts. */
+export type BridgeRequestHandlers = {
+  [K in BridgeRequestName]: (body: RequestBody<K>) => BridgeRequests[K]['data'];
+};
 
-export function bridgeRequestHandlers(control: BridgeControl): Record<string, Handler> {
+export function bridgeRequestHandlers(control: BridgeControl): BridgeRequestHandlers {
   const setLogLevel = (value: unknown): { log_level: LogLevel } => {
     if (typeof value !== 'string' || !(LOG_LEVELS as readonly string[]).includes(value)) {
       throw new RequestError(`log_level must be one of ${LOG_LEVELS.join(', ')}`);
@@ -47,11 +56,11 @@ export function bridgeRequestHandlers(control: BridgeControl): Record<string, Ha
     },
     restart: () => {
       control.restartPolling();
-      return { restarted: 'polling' };
+      return { restarted: 'polling' as const };
     },
     'polling/restart': () => {
       control.restartPolling();
-      return { restarted: 'polling' };
+      return { restarted: 'polling' as const };
     },
     log_level: (payload) => setLogLevel(payload.log_level ?? payload.value),
     options: (payload) => {
@@ -68,7 +77,7 @@ export function bridgeRequestHandlers(control: BridgeControl): Record<string, Ha
 }
 
 /** Answers bridge requests arriving on `mqtt` with `handlers`. Returns the unsubscribe function. */
-export function serveBridgeRequests(mqtt: MqttConnection, handlers: Record<string, Handler>): () => void {
+export function serveBridgeRequests(mqtt: MqttConnection, handlers: BridgeRequestHandlers): () => void {
   return mqtt.onMessage('bridge_request', async (message: IncomingOf<'bridge_request'>) => {
     const response = await answer(handlers, message);
     await mqtt.publish(`bridge/response/${message.command}`, response).catch((error: unknown) => {
@@ -78,11 +87,12 @@ export function serveBridgeRequests(mqtt: MqttConnection, handlers: Record<strin
 }
 
 async function answer(
-  handlers: Record<string, Handler>,
+  handlers: BridgeRequestHandlers,
   message: IncomingOf<'bridge_request'>,
 ): Promise<BridgeResponsePayload> {
   const transaction = message.transaction === undefined ? {} : { transaction: message.transaction };
-  const handler = Object.hasOwn(handlers, message.command) ? handlers[message.command] : undefined;
+  const table: Record<string, (body: RequestBody<BridgeRequestName>) => unknown> = handlers;
+  const handler = Object.hasOwn(table, message.command) ? table[message.command] : undefined;
   if (!handler) {
     const error = `unknown bridge request '${message.command}'; known: ${Object.keys(handlers).sort().join(', ')}`;
     log.warning(error);

@@ -5,6 +5,7 @@
  * same birth in the same instant, and repeated births during the delay coalesce into one.
  */
 import { childLogger } from '../log.js';
+import type { MqttConnection } from '../mqtt/connection.js';
 import type { Clock } from '../util/clock.js';
 
 const log = childLogger('mqtt');
@@ -32,6 +33,15 @@ export class HomeAssistantBirthWatcher {
     this.#clock = clock;
     this.#delay = delay;
     this.#random = random;
+  }
+
+  /** Watches Home Assistant's status topic on `mqtt`; returns the function that stops. */
+  attach(mqtt: MqttConnection, statusTopic: string): () => void {
+    const stop = mqtt.watch(statusTopic, (payload) => this.handleStatus(payload.trim()));
+    return () => {
+      stop();
+      this.dispose();
+    };
   }
 
   /** Registers `callback` for every birth; returns the unregister function. */

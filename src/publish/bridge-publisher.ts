@@ -1,14 +1,12 @@
 /**
  * The bridge's own topics: retained `bridge/info` and `bridge/health` (every minute and at
- * once after anything notable), `bridge/event` for what automations may react to, and the
- * bridge's own Home Assistant device.
+ * once after anything notable), and `bridge/event` for what automations may react to.
  */
 import type { EventBus } from '../events.js';
 import { childLogger } from '../log.js';
+import type { MqttConnection } from '../mqtt/connection.js';
+import type { BridgeEventPayload, BridgeHealthPayload, BridgeInfoPayload } from '../mqtt/topics.js';
 import type { Clock } from '../util/clock.js';
-import type { MqttConnection } from './connection.js';
-import { buildBridgeDiscovery, type DiscoveryContext } from './discovery.js';
-import type { BridgeEventPayload, BridgeHealthPayload, BridgeInfoPayload } from './topics.js';
 
 const log = childLogger('bridge');
 
@@ -18,7 +16,6 @@ export interface BridgePublisherOptions {
   events: EventBus;
   info: () => BridgeInfoPayload;
   health: () => BridgeHealthPayload;
-  discovery?: DiscoveryContext;
   healthIntervalMs?: number;
 }
 
@@ -57,16 +54,14 @@ export class BridgePublisher {
       events.on('commandFailed', (e) =>
         this.event({ type: 'command_failed', data: { device: e.device, error: e.error } }),
       ),
+      events.on('devicesChanged', (e) =>
+        this.event({ type: 'devices_changed', data: { added: e.added, removed: e.removed } }),
+      ),
+      events.on('tokenPersistFailed', (e) =>
+        this.event({ type: 'token_persist_failed', data: { location: e.location, error: e.message } }),
+      ),
     );
     await this.publishInfo();
-    if (this.#o.discovery) {
-      const message = buildBridgeDiscovery(this.#o.discovery);
-      await this.#o.mqtt.publishAbsolute(message.topic, message.payload, {
-        retain: true,
-        qos: 1,
-        onlyIfChanged: true,
-      });
-    }
     await this.publishHealth();
     this.#schedule();
   }

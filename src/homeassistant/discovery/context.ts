@@ -4,6 +4,7 @@
  * and keep two bridges on one broker apart.
  */
 import type { DeviceSource } from '../../devices/types.js';
+import type { DeviceDiscoveryPayload } from '../../mqtt/topics.js';
 
 export interface DiscoveryOrigin {
   name: string;
@@ -31,7 +32,7 @@ export interface DiscoveryContext {
 export interface DiscoveryMessage {
   /** Retain it (QoS 1); an empty retained payload on the same topic removes the device. */
   topic: string;
-  payload: Record<string, unknown>;
+  payload: DeviceDiscoveryPayload;
 }
 
 /**
@@ -70,7 +71,10 @@ export function uniqueId(ctx: DiscoveryContext, deviceId: string, entityKey: str
   return `${deviceId}_${entityKey}_${ctx.baseTopic}`;
 }
 
-export function availabilityList(ctx: DiscoveryContext, deviceId: string): Array<Record<string, string>> {
+export function availabilityList(
+  ctx: DiscoveryContext,
+  deviceId: string,
+): Array<{ topic: string; value_template: string }> {
   return [
     { topic: `${ctx.baseTopic}/bridge/state`, value_template: '{{ value_json.state }}' },
     { topic: `${ctx.baseTopic}/${deviceId}/availability`, value_template: '{{ value_json.state }}' },

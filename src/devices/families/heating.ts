@@ -1,0 +1,83 @@
+/**
+ * Heating and cooling modules: thermostats, radiator valves, relays and boiler modules. They
+ * report whether the boiler fires; the rooms they heat become climate devices (room.ts).
+ */
+import { binary, diagnostics, hasCapability, measure } from '../capability.js';
+import { moduleFamily } from '../family.js';
+import { bool, num } from '../normalize.js';
+import type { DeviceState } from '../types.js';
+
+const NETATMO = 'Netatmo';
+
+interface HeatingOptions {
+  /** Reports `boiler_status`. */
+  boiler?: true;
+  /** Reports the outdoor temperature it regulates on (OpenTherm relay). */
+  outdoorTemperature?: true;
+}
+
+export const heating = moduleFamily<HeatingOptions>({
+  id: 'heating',
+  kind: 'boiler',
+  types: {
+    NAPlug: { model: 'Smart Thermostat Relay', vendor: NETATMO, rf: true, wifi: true },
+    NATherm1: {
+      model: 'Smart Thermostat',
+      vendor: NETATMO,
+      kind: 'thermostat',
+      battery: true,
+      rf: true,
+      heats: true,
+      boiler: true,
+    },
+    NRV: {
+      model: 'Smart Radiator Valve',
+      vendor: NETATMO,
+      kind: 'valve',
+      battery: true,
+      rf: true,
+      heats: true,
+    },
+    NAC: {
+      model: 'Smart AC Control',
+      vendor: NETATMO,
+      kind: 'thermostat',
+      wifi: true,
+      heats: true,
+      roomHumidity: true,
+      boiler: true,
+    },
+    OTH: { model: 'OpenTherm Modulating Relay', vendor: NETATMO, wifi: true, outdoorTemperature: true },
+    OTM: {
+      model: 'OpenTherm Modulating Thermostat',
+      vendor: NETATMO,
+      battery: true,
+      rf: true,
+      heats: true,
+      setstateRoom: true,
+      boiler: true,
+    },
+    BNS: {
+      model: 'Smarther with Netatmo',
+      vendor: 'BTicino',
+      wifi: true,
+      heats: true,
+      setstateRoom: true,
+      roomHumidity: true,
+      boiler: true,
+    },
+  },
+  capabilities: ({ entry, reported }) => [
+    ...(entry.boiler ? [binary('boiler_status', 'Boiler', 'heat')] : []),
+    ...(entry.outdoorTemperature
+      ? [measure('outdoor_temperature', 'Outdoor temperature', '°C', 'temperature')]
+      : []),
+    ...diagnostics(entry, reported),
+  ],
+  state: (m, device) => {
+    const state: DeviceState = {};
+    if (hasCapability(device, 'boiler_status')) state.boiler_status = bool(m.boiler_status);
+    if (hasCapability(device, 'outdoor_temperature')) state.outdoor_temperature = num(m.outdoor_temperature);
+    return state;
+  },
+});

@@ -1,0 +1,34 @@
+/** The Smart Indoor Air Quality Monitor: health index and indoor climate, from gethomecoachsdata. */
+import {
+  absolutePressure,
+  co2,
+  diagnostics,
+  enumSensor,
+  HEALTH_INDEX,
+  humidity,
+  minMaxTemperature,
+  noise,
+  pressure,
+  temperature,
+} from '../capability.js';
+import { moduleFamily } from '../family.js';
+
+export const homeCoach = moduleFamily({
+  id: 'home_coach',
+  kind: 'home_coach',
+  // biome-ignore format: one line per type
+  types: {
+    NHC: { model: 'Smart Indoor Air Quality Monitor', vendor: 'Netatmo', wifi: true },
+  },
+  capabilities: ({ entry, reported }) => [
+    enumSensor('health_index', 'Health index', HEALTH_INDEX),
+    temperature,
+    humidity,
+    co2,
+    noise,
+    pressure,
+    absolutePressure,
+    ...minMaxTemperature,
+    ...diagnostics(entry, reported),
+  ],
+});

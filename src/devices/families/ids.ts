@@ -1,0 +1,20 @@
+/** Every device family by id (one module of the same name each, in this folder). */
+export type FamilyId =
+  | 'room'
+  | 'home'
+  | 'heating'
+  | 'cover'
+  | 'light'
+  | 'switch'
+  | 'fan'
+  | 'energy_meter'
+  | 'weather'
+  | 'home_coach'
+  | 'camera'
+  | 'smoke_co'
+  | 'door_tag'
+  | 'siren'
+  | 'gateway'
+  | 'intercom'
+  | 'remote'
+  | 'unknown';

@@ -1,0 +1,19 @@
+/** Wireless switches and remotes: battery and connectivity (Netatmo reports no presses). */
+import { diagnostics } from '../capability.js';
+import { moduleFamily } from '../family.js';
+
+const LEGRAND = 'Legrand';
+
+export const remote = moduleFamily({
+  id: 'remote',
+  kind: 'remote',
+  // biome-ignore format: one line per type
+  types: {
+    NLT: { model: 'Wireless Remote Switch', vendor: LEGRAND, battery: true },
+    NLD: { model: 'Double Wireless Remote Switch', vendor: LEGRAND, battery: true },
+    NLAS: { model: 'Wireless Scene Switch', vendor: LEGRAND, battery: true },
+    NLDP: { model: 'Pocket Remote', vendor: LEGRAND, battery: true },
+    NLAO: { model: 'Battery-free Wireless Switch', vendor: LEGRAND },
+  },
+  capabilities: ({ entry, reported }) => diagnostics(entry, reported),
+});

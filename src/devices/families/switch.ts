@@ -1,0 +1,53 @@
+/**
+ * Plugs, relays, contactors and the pilot-wire outlet: on/off (`setstate` `on`) and the power
+ * they draw. A pilot-wire outlet also heats the room it is in (its room becomes a climate device).
+ */
+import { diagnostics, power } from '../capability.js';
+import { moduleFamily } from '../family.js';
+import { num } from '../normalize.js';
+import type { DeviceState } from '../types.js';
+import { encodeOnOff, onOffState } from './on-off.js';
+
+const LEGRAND = 'Legrand';
+
+interface SwitchOptions {
+  /** A socket outlet (HA device class `outlet`); default `switch`. */
+  outlet?: true;
+}
+
+export const switchFamily = moduleFamily<SwitchOptions>({
+  id: 'switch',
+  kind: 'switch',
+  commandKeys: ['state'],
+  // biome-ignore format: one line per type
+  types: {
+    NLP: { model: 'Smart Plug', vendor: LEGRAND, outlet: true },
+    NLPM: { model: 'Mobile Plug', vendor: LEGRAND, outlet: true },
+    NLPBS: { model: 'British Standard Plug', vendor: LEGRAND, outlet: true },
+    NLL: { model: 'Switch with Neutral', vendor: LEGRAND },
+    NLIS: { model: 'Double Switch', vendor: LEGRAND },
+    NLPT: { model: 'Latching Relay', vendor: LEGRAND },
+    NLPO: { model: 'Contactor', vendor: LEGRAND },
+    NLPD: { model: 'Dry Contact', vendor: LEGRAND },
+    NLC: { model: 'Pilot Wire Cable Outlet', vendor: LEGRAND, heats: true, setstateRoom: true },
+  },
+  capabilities: ({ entry, reported }) => [
+    {
+      key: 'state',
+      kind: 'enum',
+      component: 'switch',
+      deviceClass: entry.outlet ? 'outlet' : 'switch',
+      options: ['ON', 'OFF'],
+      writable: { options: ['ON', 'OFF', 'TOGGLE'] },
+    },
+    power,
+    ...diagnostics(entry, reported),
+  ],
+  state: (m) => {
+    const state: DeviceState = {};
+    if ('on' in m) state.state = onOffState(m.on);
+    if ('power' in m) state.power = num(m.power);
+    return state;
+  },
+  encode: encodeOnOff,
+});

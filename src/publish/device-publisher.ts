@@ -1,0 +1,155 @@
+/**
+ * Publishes what the StateStore knows about devices (it listens to the store): retained state
+ * (only when it changed), retained availability, and the `bridge/devices` inventory.
+ *
+ * Discovery sets `expire_after` on cloud-polled sensors, so a state confirmed by a poll but
+ * unchanged is resent once it is older than half that period (a heartbeat): HA then never
+ * blanks a value the bridge keeps confirming, and blanks it when the feed dies.
+ */
+import type { Device, DeviceSource, DeviceState } from '../devices/types.js';
+import { childLogger } from '../log.js';
+import type { MqttConnection, PublishOutcome } from '../mqtt/connection.js';
+import type { BridgeDevice } from '../mqtt/topics.js';
+import type {
+  AppliedStates,
+  AvailabilityChange,
+  StateChange,
+  StateStore,
+  StoreListener,
+  TopologyChange,
+} from '../state/state-store.js';
+import type { Clock } from '../util/clock.js';
+
+const log = childLogger('publish');
+
+export interface DevicePublisherOptions {
+  mqtt: MqttConnection;
+  store: StateStore;
+  clock: Clock;
+  /** Seconds after which Home Assistant blanks a device's values, by feed; asked at each heartbeat. */
+  expireAfter?: () => Partial<Record<DeviceSource, number>> | undefined;
+}
+
+export class DevicePublisher implements StoreListener {
+  readonly #mqtt: MqttConnection;
+  readonly #store: StateStore;
+  readonly #clock: Clock;
+  readonly #expireAfter: DevicePublisherOptions['expireAfter'];
+  readonly #lastStatePublish = new Map<string, number>();
+
+  constructor(options: DevicePublisherOptions) {
+    this.#mqtt = options.mqtt;
+    this.#store = options.store;
+    this.#clock = options.clock;
+    this.#expireAfter = options.expireAfter;
+  }
+
+  async topologyChanged(change: TopologyChange): Promise<void> {
+    // The inventory as the topology left it (before the states that follow it are applied).
+    const inventory = this.#inventory();
+    await Promise.all(change.removed.map((d) => this.#forget(d)));
+    await this.#send(() => this.#mqtt.publishIfChanged('bridge/devices', inventory));
+  }
+
+  async statesApplied(applied: AppliedStates): Promise<void> {
+    await Promise.all(applied.changes.map((c) => this.#publishState(c.device, c.state)));
+    if (applied.origin.kind !== 'poll') return;
+    const changed = new Set(applied.changes.map((c) => c.device.id));
+    await this.#heartbeat([...applied.partials.keys()].filter((id) => !changed.has(id)));
+  }
+
+  async availabilityChanged(changes: AvailabilityChange[]): Promise<void> {
+    await Promise.all(changes.map((c) => this.publishAvailability(c.device, c.online)));
+  }
+
+  async publishAvailability(device: Device, online: boolean): Promise<void> {
+    await this.#send(() =>
+      this.#mqtt.publish(
+        `${device.id}/availability`,
+        { state: online ? 'online' : 'offline' },
+        { retain: true, qos: 1 },
+      ),
+    );
+  }
+
+  #inventory(): BridgeDevice[] {
+    return this.#store.devices().map((d) => inventoryEntry(d, this.#store.state(d.id)));
+  }
+
+  /** Resends a device's state as it is (`<device>/get`, or Home Assistant came back online). */
+  async republish(device: Device): Promise<void> {
+    const state = this.#store.state(device.id);
+    if (state) await this.#publishState(device, state, true);
+  }
+
+  /** Resends every device's state and availability (Home Assistant came back online). */
+  async republishAll(): Promise<void> {
+    await Promise.all(
+      this.#store.devices().flatMap((d) => {
+        const online = this.#store.availability(d.id);
+        return [this.republish(d), ...(online === undefined ? [] : [this.publishAvailability(d, online)])];
+      }),
+    );
+  }
+
+  /** Resends unchanged states a poll has just confirmed, when older than half their expire_after. */
+  async #heartbeat(confirmedIds: Iterable<string>): Promise<void> {
+    const now = this.#clock.now();
+    const due: StateChange[] = [];
+    const expireAfter = this.#expireAfter?.();
+    for (const id of confirmedIds) {
+      const device = this.#store.device(id);
+      const state = this.#store.state(id);
+      const expire = device ? expireAfter?.[device.source] : undefined;
+      if (!device || !state || expire === undefined) continue;
+      const last = this.#lastStatePublish.get(id) ?? 0;
+      if (now - last >= (expire * 1000) / 2) due.push({ device, state });
+    }
+    // Same payload as the retained one, so publish without the unchanged-skip.
+    await Promise.all(due.map((c) => this.#publishState(c.device, c.state, true)));
+  }
+
+  async #publishState(device: Device, state: DeviceState, force = false): Promise<void> {
+    this.#lastStatePublish.set(device.id, this.#clock.now());
+    await this.#send(() =>
+      force
+        ? this.#mqtt.publish(device.id, state, { retain: true, qos: 1 })
+        : this.#mqtt.publishIfChanged(device.id, state),
+    );
+  }
+
+  /** A device left the account: its retained topics go too. */
+  async #forget(device: Device): Promise<void> {
+    this.#lastStatePublish.delete(device.id);
+    await Promise.all([
+      this.#send(() => this.#mqtt.publish(device.id, '', { retain: true, qos: 1 })),
+      this.#send(() => this.#mqtt.publish(`${device.id}/availability`, '', { retain: true, qos: 1 })),
+    ]);
+    log.info(`device ${device.id} (${device.name}) is gone from the account; removed its topics`);
+  }
+
+  async #send(publish: () => Promise<PublishOutcome>): Promise<void> {
+    try {
+      await publish();
+    } catch (error) {
+      log.error(`publish failed: ${(error as Error).message}`);
+    }
+  }
+}
+
+function inventoryEntry(device: Device, state: DeviceState | undefined): BridgeDevice {
+  const entry: BridgeDevice = {
+    id: device.id,
+    netatmo_id: device.netatmoId,
+    type: device.type,
+    model: device.model,
+    name: device.name,
+    home: { id: device.homeId ?? '', name: device.homeName ?? '' },
+    kind: device.kind,
+  };
+  if (device.roomId) entry.room = { id: device.roomId, name: device.roomName ?? '' };
+  if (device.bridgeId) entry.via = device.bridgeId;
+  const reachable = state?.reachable;
+  if (typeof reachable === 'boolean') entry.reachable = reachable;
+  return entry;
+}
