@@ -26,6 +26,7 @@ export const light = moduleFamily<LightOptions>({
     NLFN: { model: 'Dimmer with Neutral', vendor: LEGRAND, dimmable: true },
     NLFE: { model: 'Dimmer without Neutral (Evolution)', vendor: LEGRAND, dimmable: true },
     NLM: { model: 'Light Micro Module', vendor: LEGRAND },
+    NLUF: { model: 'In-Wall Dimmer', vendor: LEGRAND, dimmable: true },
     Z3L: { model: 'Zigbee 3 Light', vendor: LEGRAND, dimmable: true },
   },
   capabilities: ({ entry, reported }) => {
