@@ -1,8 +1,8 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { RunningSimulator, SimulatorOptions } from '../../src/simulator/index.js';
 import { ScaledClock } from '../../src/util/clock.js';
+import { freePort } from '../support/private-broker.js';
 import { api, control, HOME, setstate, sim } from './helpers.js';
 import {
   CAMERA,
@@ -43,14 +43,6 @@ async function registered(
   expect(answer.json.body).toBeUndefined();
   await r.waitFor(1);
   return { s, t, r, hookUrl };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('simulator webhooks', () => {

@@ -27,6 +27,15 @@ export interface EventKind {
   person?: boolean;
 }
 
+/** A kind whose `sub_type` says what happened; its message is "<device>: <meaning>". */
+function coded(
+  devices: readonly string[],
+  defaultSubType: number,
+  subTypes: Record<number, string>,
+): EventKind {
+  return { devices, subTypes, defaultSubType, message: '{name}: {what}' };
+}
+
 const INDOOR = ['NACamera', 'NPC'] as const;
 const CAMERAS = ['NACamera', 'NPC', 'NOC', 'NDB'] as const;
 const DETECTORS = ['NSD', 'NCO'] as const;
@@ -55,26 +64,16 @@ export const EVENT_KINDS: Readonly<Record<string, EventKind>> = {
   boot: { devices: CAMERAS, message: '{name} started' },
   on: { devices: CAMERAS, message: 'Monitoring resumed on {name}' },
   off: { devices: CAMERAS, message: 'Monitoring disabled on {name}' },
-  sd: {
-    devices: CAMERAS,
-    subTypes: {
-      1: 'SD card missing',
-      2: 'SD card inserted',
-      3: 'SD card formatted',
-      4: 'SD card working',
-      5: 'SD card defective',
-      6: 'SD card too slow',
-      7: 'SD card full',
-    },
-    defaultSubType: 4,
-    message: '{name}: {what}',
-  },
-  alim: {
-    devices: CAMERAS,
-    subTypes: { 1: 'incorrect power supply', 2: 'power supply correct' },
-    defaultSubType: 2,
-    message: '{name}: {what}',
-  },
+  sd: coded(CAMERAS, 4, {
+    1: 'SD card missing',
+    2: 'SD card inserted',
+    3: 'SD card formatted',
+    4: 'SD card working',
+    5: 'SD card defective',
+    6: 'SD card too slow',
+    7: 'SD card full',
+  }),
+  alim: coded(CAMERAS, 2, { 1: 'incorrect power supply', 2: 'power supply correct' }),
   // Doorbell
   incoming_call: {
     devices: ['NDB'],
@@ -90,62 +89,17 @@ export const EVENT_KINDS: Readonly<Record<string, EventKind>> = {
   tag_small_move: { devices: ['NACamDoorTag'], message: 'Small movement detected by {name}' },
   tag_uninstalled: { devices: ['NACamDoorTag'], message: '{name} uninstalled' },
   // Indoor siren (bridged by an indoor camera)
-  siren_sounding: {
-    devices: ['NIS'],
-    subTypes: { 0: 'siren stopped', 1: 'siren sounding' },
-    defaultSubType: 1,
-    message: '{name}: {what}',
-  },
+  siren_sounding: coded(['NIS'], 1, { 0: 'siren stopped', 1: 'siren sounding' }),
   siren_tampered: { devices: ['NIS'], message: '{name}: siren tampered' },
   // Smoke and CO alarms
-  smoke: {
-    devices: ['NSD'],
-    subTypes: { 0: 'smoke cleared', 1: 'smoke detected' },
-    defaultSubType: 1,
-    message: '{name}: {what}',
-  },
-  co_detected: {
-    devices: ['NCO'],
-    subTypes: { 0: 'CO level back to normal', 1: 'CO pre-alarm', 2: 'CO alarm' },
-    defaultSubType: 2,
-    message: '{name}: {what}',
-  },
-  hush: {
-    devices: ['NSD'],
-    subTypes: { 0: 'alarm hushed for 15 minutes', 1: 'hush ended' },
-    defaultSubType: 0,
-    message: '{name}: {what}',
-  },
-  tampered: {
-    devices: DETECTORS,
-    subTypes: { 0: 'ready', 1: 'tampered' },
-    defaultSubType: 1,
-    message: '{name}: {what}',
-  },
-  sound_test: {
-    devices: DETECTORS,
-    subTypes: { 0: 'sound test successful', 1: 'sound test failed' },
-    defaultSubType: 0,
-    message: '{name}: {what}',
-  },
-  wifi_status: {
-    devices: DETECTORS,
-    subTypes: { 0: 'Wi-Fi error', 1: 'Wi-Fi connected' },
-    defaultSubType: 1,
-    message: '{name}: {what}',
-  },
-  battery_status: {
-    devices: DETECTORS,
-    subTypes: { 0: 'battery low', 1: 'battery very low' },
-    defaultSubType: 0,
-    message: '{name}: {what}',
-  },
-  detection_chamber_status: {
-    devices: ['NSD'],
-    subTypes: { 0: 'detection chamber clean', 1: 'detection chamber dusty' },
-    defaultSubType: 1,
-    message: '{name}: {what}',
-  },
+  smoke: coded(['NSD'], 1, { 0: 'smoke cleared', 1: 'smoke detected' }),
+  co_detected: coded(['NCO'], 2, { 0: 'CO level back to normal', 1: 'CO pre-alarm', 2: 'CO alarm' }),
+  hush: coded(['NSD'], 0, { 0: 'alarm hushed for 15 minutes', 1: 'hush ended' }),
+  tampered: coded(DETECTORS, 1, { 0: 'ready', 1: 'tampered' }),
+  sound_test: coded(DETECTORS, 0, { 0: 'sound test successful', 1: 'sound test failed' }),
+  wifi_status: coded(DETECTORS, 1, { 0: 'Wi-Fi error', 1: 'Wi-Fi connected' }),
+  battery_status: coded(DETECTORS, 0, { 0: 'battery low', 1: 'battery very low' }),
+  detection_chamber_status: coded(['NSD'], 1, { 0: 'detection chamber clean', 1: 'detection chamber dusty' }),
 };
 
 export const OUTDOOR_MESSAGES: Readonly<Record<OutdoorSubevent, string>> = {
