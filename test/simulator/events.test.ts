@@ -95,6 +95,13 @@ describe('simulator security events', () => {
     expect(johns.length).toBeGreaterThanOrEqual(2); // the raised one and the fixture's
     expect(johns.every((e: Json) => e.person_id === JOHN)).toBe(true);
     const outdoor = await events(s, t, { device_types: 'NOC' });
+    const repeated = new URLSearchParams({ home_id: HOME });
+    for (const type of ['NOC', 'NACamDoorTag']) repeated.append('device_types[]', type);
+    const both = await fetch(`${s.url}/api/getevents?${repeated}`, {
+      headers: { authorization: `Bearer ${t}` },
+    });
+    const bothTypes = ((await both.json()) as Json).body.home.events.map((e: Json) => e.module_id);
+    expect(new Set(bothTypes)).toEqual(new Set([OUTDOOR, DOOR_TAG]));
     expect(outdoor.length).toBeGreaterThan(0);
     expect(outdoor.every((e: Json) => e.module_id === OUTDOOR)).toBe(true);
     // A door tag's events belong to its camera too.

@@ -27,6 +27,12 @@ function personIds(ctx: ApiContext): string[] {
   return list(optional(ctx.params, 'person_ids')) ?? [];
 }
 
+/** `device_types` as a comma/JSON list, or `device_types[]` repeated. */
+function deviceTypes(ctx: ApiContext, params: Params): string[] | undefined {
+  const repeated = ctx.all('device_types[]');
+  return repeated.length > 0 ? repeated : list(optional(params, 'device_types'));
+}
+
 export const SECURITY_ENDPOINTS: Record<string, ApiHandler> = {
   getevents: (ctx) => {
     const params = fields(ctx);
@@ -37,7 +43,7 @@ export const SECURITY_ENDPOINTS: Record<string, ApiHandler> = {
       eventId: optional(params, 'event_id'),
       personId: optional(params, 'person_id'),
       deviceId: optional(params, 'device_id'),
-      deviceTypes: list(optional(params, 'device_types') ?? optional(params, 'device_types[]')),
+      deviceTypes: deviceTypes(ctx, params),
     });
     return { home: { id: homeId, events } };
   },
