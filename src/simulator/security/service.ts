@@ -60,6 +60,7 @@ export class SecurityService {
     this.#clock = clock;
     this.#account = account;
     this.#options = options;
+    // Ids draw from their own stream, so raising events does not shift the weather drift.
     this.#ids = new EventIds(new SeededRandom((options.seed ?? 1) ^ 0x5ec0));
     this.events = new EventLog(world);
     this.webhooks = new Webhooks(clock, secret, options.webhooks);
