@@ -2,6 +2,7 @@
 import type { FaultInjector } from './faults.js';
 import type { TokenAuthority } from './oauth.js';
 import type { QuotaTracker } from './quota.js';
+import type { SecurityService } from './security/service.js';
 import type { OffsetClock } from './sim-clock.js';
 import type { StatsRecorder } from './stats.js';
 import type { ApiRequestListener, ThrottleDialect } from './types.js';
@@ -10,6 +11,8 @@ import type { World } from './world/world.js';
 export interface SimulatorCore {
   clock: OffsetClock;
   world: World;
+  /** Security events, persons, pictures and webhooks. */
+  security: SecurityService;
   authority: TokenAuthority;
   quota: QuotaTracker;
   faults: FaultInjector;

@@ -10,6 +10,7 @@ import { TokenAuthority } from './oauth.js';
 import { QuotaTracker } from './quota.js';
 import { controls } from './routes-control.js';
 import { seedForScenario } from './scenarios/index.js';
+import { SecurityService } from './security/service.js';
 import { createSimulatorServer } from './server.js';
 import { OffsetClock } from './sim-clock.js';
 import { StatsRecorder } from './stats.js';
@@ -28,10 +29,28 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   if (!(Number.isFinite(lifetime) && lifetime > 0))
     throw new Error(`token lifetime must be > 0 s, got ${lifetime}`);
   const seed = seedForScenario(options.scenario ?? 'fixtures', clock.now());
+  const world = new World(seed, clock, options.seed ?? 1);
+  const authority = new TokenAuthority(clock, lifetime, options.clientId, options.clientSecret);
   const core: SimulatorCore = {
     clock,
-    world: new World(seed, clock, options.seed ?? 1),
-    authority: new TokenAuthority(clock, lifetime, options.clientId, options.clientSecret),
+    world,
+    security: new SecurityService(
+      world,
+      clock,
+      () => ({
+        userId: authority.userId,
+        ...(typeof world.user.email === 'string' ? { email: world.user.email } : {}),
+      }),
+      // Netatmo signs with the app's client secret; unconfigured, the one the client presented.
+      () => options.clientSecret ?? authority.presentedSecret ?? '',
+      {
+        seed: options.seed ?? 1,
+        appName: options.clientId ?? 'netatmo2mqtt',
+        ...(options.webhooks ? { webhooks: options.webhooks } : {}),
+        ...(options.eventGenerator ? { eventGenerator: options.eventGenerator } : {}),
+      },
+    ),
+    authority,
     quota: new QuotaTracker(clock, { ...DEFAULT_LIMITS, ...options.limits }, options.quota ?? 'per-token'),
     faults: new FaultInjector(),
     stats: new StatsRecorder(),
@@ -40,7 +59,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   };
   const ops = controls(core);
   const activity = options.activity
-    ? new UserActivity(core.world, clock, options.activity === true ? {} : options.activity)
+    ? new UserActivity(
+        core.world,
+        clock,
+        options.activity === true ? {} : options.activity,
+        (homeId, write) => core.security.observe(homeId, write),
+      )
     : undefined;
   const server = createSimulatorServer(core);
   const host = options.host ?? '127.0.0.1';
@@ -52,15 +76,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     });
   });
   const { port } = server.address() as AddressInfo;
-  activity?.start();
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  const url = `http://${urlHost}:${port}`;
+  core.security.attach(url);
+  activity?.start();
   return {
-    url: `http://${urlHost}:${port}`,
+    url,
     port,
     clock,
     mintTokens: () => ops.mintTokens(),
-    stats: () => core.stats.stats,
-    resetStats: () => core.stats.reset(),
+    stats: () => ops.stats(),
+    resetStats: () => ops.resetStats(),
     log: () => core.stats.log(),
     setFaults: (request) => ops.setFaults(request),
     advanceClock: (ms) => {
@@ -85,9 +111,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         if (core.onApiRequest === listener) core.onApiRequest = undefined;
       };
     },
+    raiseEvent: (request) => core.security.raiseRequest({ ...request }),
+    webhooks: () => core.security.webhooks.status(),
     close: () =>
       new Promise<void>((resolve, reject) => {
         activity?.stop();
+        core.security.close();
         server.close((error) => (error ? reject(error) : resolve()));
         // Hanging requests (timeout faults) and keep-alive sockets would hold close() forever.
         server.closeAllConnections();

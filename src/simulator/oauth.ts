@@ -70,8 +70,12 @@ export class TokenAuthority {
     private readonly clientSecret?: string,
   ) {}
 
+  /** The client secret last presented to the token endpoint (webhooks are signed with it). */
+  presentedSecret: string | undefined;
+
   /** Checks client credentials when the simulator was configured with some. */
   checkClient(clientId: string | undefined, clientSecret: string | undefined): void {
+    if (clientSecret) this.presentedSecret = clientSecret;
     if (this.clientId === undefined && this.clientSecret === undefined) return;
     if (
       clientId !== this.clientId ||

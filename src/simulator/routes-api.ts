@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { API_ENDPOINTS } from './api/endpoints.js';
+import { writeTarget } from './api/security.js';
 import { SimApiError } from './api-error.js';
 import type { SimulatorCore } from './core.js';
 import { answerFault, sendSpoiled } from './fault-responses.js';
@@ -85,7 +86,10 @@ export async function handleApi(
     } else {
       const now = core.world.advance();
       const json = isJson && raw.trim() !== '' ? parseJson(raw) : undefined;
-      const body = handler({ world: core.world, params, json, now });
+      const form = new URLSearchParams(isJson ? '' : raw);
+      const all = (key: string): string[] => [...url.searchParams.getAll(key), ...form.getAll(key)];
+      const ctx = { world: core.world, security: core.security, params, json, all, now };
+      const body = core.security.observe(writeTarget(name, params, json), () => handler(ctx));
       payload = {
         status: 'ok',
         time_server: Math.floor(now / 1000),

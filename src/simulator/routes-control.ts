@@ -3,7 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimulatorCore } from './core.js';
 import { FaultInjector } from './faults.js';
 import { readBody, sendJson } from './http.js';
-import type { FaultRequest, QuotaMode } from './types.js';
+import { securityControl } from './routes-security.js';
+import type { FaultRequest, QuotaMode, SimulatorStats } from './types.js';
 
 /** Operations shared by the HTTP control endpoints and the programmatic handle. */
 export function controls(core: SimulatorCore) {
@@ -27,6 +28,13 @@ export function controls(core: SimulatorCore) {
       core.clock.advance(ms);
       core.world.advance();
       return core.clock.now();
+    },
+    stats(): SimulatorStats {
+      return { ...core.stats.stats, ...core.security.stats() };
+    },
+    resetStats(): void {
+      core.stats.reset();
+      core.security.resetStats();
     },
     setQuotaMode(mode: QuotaMode): void {
       if (mode !== 'per-token' && mode !== 'per-user')
@@ -63,10 +71,10 @@ export async function handleControl(
       case 'POST /__sim/tokens':
         return sendJson(res, 200, ops.mintTokens());
       case 'GET /__sim/stats':
-        return sendJson(res, 200, core.stats.stats);
+        return sendJson(res, 200, ops.stats());
       case 'POST /__sim/stats/reset':
-        core.stats.reset();
-        return sendJson(res, 200, core.stats.stats);
+        ops.resetStats();
+        return sendJson(res, 200, ops.stats());
       case 'POST /__sim/faults':
         ops.setFaults(input as FaultRequest);
         return sendJson(res, 200, {
@@ -92,8 +100,11 @@ export async function handleControl(
       case 'GET /__sim/changes':
         core.world.advance();
         return sendJson(res, 200, { now: core.clock.now(), changes: core.world.lastChanges() });
-      default:
+      default: {
+        const answer = securityControl(core, route, input);
+        if (answer !== undefined) return sendJson(res, 200, answer);
         return sendJson(res, 404, { error: `no control endpoint ${route}` });
+      }
     }
   } catch (error) {
     sendJson(res, 400, { error: error instanceof Error ? error.message : String(error) });

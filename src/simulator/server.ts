@@ -6,6 +6,7 @@ import { sendJson } from './http.js';
 import { handleApi } from './routes-api.js';
 import { handleControl } from './routes-control.js';
 import { handleAuthorize, handleToken } from './routes-oauth.js';
+import { handleMedia } from './routes-security.js';
 
 const log = childLogger('simulator');
 
@@ -31,6 +32,7 @@ async function route(core: SimulatorCore, req: IncomingMessage, res: ServerRespo
   const api = /^\/api\/([a-z_]+)$/i.exec(path);
   if (api?.[1] && (req.method === 'POST' || req.method === 'GET'))
     return handleApi(core, api[1], url, req, res);
+  if (handleMedia(core, path, req, res)) return;
   if (path.startsWith('/__sim/')) return handleControl(core, path, url, req, res);
   sendJson(res, 404, { error: { code: 31, message: 'Method not found' } });
 }

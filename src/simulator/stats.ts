@@ -2,8 +2,8 @@
 import type { SimulatorLogEntry, SimulatorStats } from './types.js';
 
 const MAX_LOG_ENTRIES = 10_000;
-/** Parameters never recorded, even though only simulator tokens pass through here. */
-const SECRET_PARAMS = new Set(['access_token', 'refresh_token', 'client_secret', 'code', 'password']);
+/** Parameters never recorded, even though only simulator tokens pass through here (`url`: a webhook's capability URL). */
+const SECRET_PARAMS = new Set(['access_token', 'refresh_token', 'client_secret', 'code', 'password', 'url']);
 
 export class StatsRecorder {
   #stats: SimulatorStats = empty();

@@ -2,7 +2,16 @@
  * The simulator's public contract: options, the running handle, and the shapes of its
  * control endpoints (/__sim/*). Tests, benchmarks and the demo rely on these names.
  */
+import type { SecurityEvent } from '../netatmo/api-types.js';
 import type { Clock } from '../util/clock.js';
+import type { EventGeneratorOptions } from './security/event-generator.js';
+import type { RaiseEventRequest } from './security/request.js';
+import type { SecurityStats } from './security/service.js';
+import type { WebhookOptions, WebhookStatus } from './security/webhooks.js';
+
+export type { EventGeneratorOptions } from './security/event-generator.js';
+export type { RaiseEventRequest } from './security/request.js';
+export type { DeliveryRecord, WebhookOptions, WebhookStatus } from './security/webhooks.js';
 
 /** Which quota a refresh resets: field reports say per token; Netatmo documents per user. */
 export type QuotaMode = 'per-token' | 'per-user';
@@ -46,6 +55,10 @@ export interface SimulatorOptions {
    * world tick so every change is stamped when it happens (benchmarks). Off by default.
    */
   activity?: boolean | ActivityOptions;
+  /** Scripted security events for benchmarks (true: defaults). Off by default; see README.md. */
+  eventGenerator?: boolean | EventGeneratorOptions;
+  /** Webhook delivery: timeout, Netatmo's port rule. */
+  webhooks?: WebhookOptions;
 }
 
 export interface ActivityOptions {
@@ -80,6 +93,10 @@ export interface SimulatorStats {
   /** Requests per access token (by a short non-secret label). */
   per_token: Record<string, number>;
   faults_injected: number;
+  /** Security events raised since start or the last reset (control endpoint, generator, API). */
+  events_raised?: number;
+  /** The webhook: registered, banned, and deliveries since start or the last reset. */
+  webhook?: SecurityStats['webhook'];
 }
 
 export type FaultKind =
@@ -153,5 +170,9 @@ export interface RunningSimulator {
   onChange(listener: SimulatorChangeListener): () => void;
   /** Calls `listener` on every later API request as it arrives (one listener at a time); returns a stop function. */
   onApiRequest(listener: ApiRequestListener): () => void;
+  /** Raises a security event (as POST /__sim/events) and returns it as getevents shows it; throws on a bad request. */
+  raiseEvent(request: RaiseEventRequest): SecurityEvent;
+  /** The webhook's registration, ban state and delivery log (GET /__sim/webhooks). */
+  webhooks(): WebhookStatus;
   close(): Promise<void>;
 }

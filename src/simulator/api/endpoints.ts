@@ -1,5 +1,6 @@
 /** The /api/<name> endpoints: parameter parsing, then the world does the work. */
-import { invalid, missing } from '../api-error.js';
+
+import type { SecurityService } from '../security/service.js';
 import {
   type Params,
   setRoomThermPoint,
@@ -7,8 +8,10 @@ import {
   setThermMode,
   switchHomeSchedule,
 } from '../world/commands.js';
-import { events, homeCoachsData, homeStatus, homesData, measure, stationsData } from '../world/reads.js';
+import { homeCoachsData, homeStatus, homesData, measure, stationsData } from '../world/reads.js';
 import type { World } from '../world/world.js';
+import { intParam, list, optional, required } from './params.js';
+import { SECURITY_ENDPOINTS } from './security.js';
 
 export interface ApiContext {
   world: World;
@@ -16,41 +19,14 @@ export interface ApiContext {
   params: Params;
   /** The parsed JSON body, for endpoints that take one (setstate). */
   json: unknown;
+  /** Every value of a repeated form or query parameter (`person_ids[]=a&person_ids[]=b`). */
+  all: (key: string) => string[];
+  security: SecurityService;
   now: number;
 }
 
 /** Returns the envelope's `body`, or undefined for writes that answer a bare `{"status":"ok"}`. */
 export type ApiHandler = (ctx: ApiContext) => unknown;
-
-const optional = (params: Params, key: string): string | undefined =>
-  params[key] === undefined || params[key] === '' ? undefined : params[key];
-
-function required(params: Params, key: string): string {
-  const value = optional(params, key);
-  if (value === undefined) throw missing(key);
-  return value;
-}
-
-function intParam(params: Params, key: string, fallback: number, min: number, max: number): number {
-  const raw = optional(params, key);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw invalid(`Invalid ${key}`);
-  return n;
-}
-
-function list(raw: string | undefined): string[] | undefined {
-  if (raw === undefined) return undefined;
-  const trimmed = raw.trim();
-  if (trimmed.startsWith('[')) {
-    const parsed: unknown = JSON.parse(trimmed);
-    if (Array.isArray(parsed)) return parsed.map(String);
-  }
-  return trimmed
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
 
 export const API_ENDPOINTS: Record<string, ApiHandler> = {
   homesdata: ({ world, params }) => homesData(world, optional(params, 'home_id')),
@@ -66,13 +42,7 @@ export const API_ENDPOINTS: Record<string, ApiHandler> = {
   switchhomeschedule: ({ world, params, now }) => switchHomeSchedule(world, params, now),
   getstationsdata: ({ world, params }) => stationsData(world, optional(params, 'device_id')),
   gethomecoachsdata: ({ world, params }) => homeCoachsData(world, optional(params, 'device_id')),
-  getevents: ({ world, params }) =>
-    events(
-      world,
-      required(params, 'home_id'),
-      intParam(params, 'size', 30, 1, 300),
-      intParam(params, 'offset', 0, 0, 1e6),
-    ),
+  ...SECURITY_ENDPOINTS,
   getmeasure: ({ world, params, now }) => {
     const deviceId = required(params, 'device_id');
     const types = list(required(params, 'type')) ?? [];

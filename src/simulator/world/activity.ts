@@ -13,6 +13,9 @@ import type { ActivityOptions } from '../types.js';
 import { setRoomThermPoint, setState } from './commands.js';
 import type { World } from './world.js';
 
+/** Runs a resident's write to a home, so what Netatmo would push about it is pushed. */
+export type WriteObserver = (homeId: string, write: () => void) => void;
+
 const DEFAULT_TICK_MS = 5_000;
 const DEFAULT_SETPOINT_EVERY_MS = 30 * 60_000;
 const DEFAULT_SHUTTER_EVERY_MS = 30 * 60_000;
@@ -27,10 +30,17 @@ export class UserActivity {
   readonly #setpointEveryMs: number;
   readonly #shutterEveryMs: number;
   readonly #cancels = new Set<() => void>();
+  readonly #observe: WriteObserver;
   #running = false;
 
-  constructor(world: World, clock: Clock, options: ActivityOptions = {}) {
+  constructor(
+    world: World,
+    clock: Clock,
+    options: ActivityOptions = {},
+    observe: WriteObserver = (_, write) => write(),
+  ) {
     this.#world = world;
+    this.#observe = observe;
     this.#clock = clock;
     this.#random = new SeededRandom(options.seed ?? 7);
     this.#tickMs = options.tickMs ?? DEFAULT_TICK_MS;
@@ -55,11 +65,11 @@ export class UserActivity {
     for (const homeId of this.#world.homes.keys()) {
       this.#repeat(
         () => this.#exponential(this.#setpointEveryMs),
-        () => this.#changeSetpoint(homeId),
+        () => this.#observe(homeId, () => this.#changeSetpoint(homeId)),
       );
       this.#repeat(
         () => this.#exponential(this.#shutterEveryMs),
-        () => this.#moveShutter(homeId),
+        () => this.#observe(homeId, () => this.#moveShutter(homeId)),
       );
     }
   }

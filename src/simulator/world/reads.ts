@@ -59,12 +59,6 @@ export function homeCoachsData(world: World, deviceId?: string): { devices: Weat
   return { devices: renderDevices(world, world.coachIds, deviceId), user: structuredClone(world.user) };
 }
 
-export function events(world: World, homeId: string, size = 30, offset = 0): { home: Fields } {
-  world.home(homeId);
-  const list = world.events[homeId] ?? [];
-  return { home: { id: homeId, events: structuredClone(list.slice(offset, offset + size)) } };
-}
-
 export interface MeasureQuery {
   deviceId: string;
   moduleId?: string;
