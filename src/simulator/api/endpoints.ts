@@ -1,5 +1,4 @@
 /** The /api/<name> endpoints: parameter parsing, then the world does the work. */
-import { invalid, missing } from '../api-error.js';
 import {
   type Params,
   setRoomThermPoint,
@@ -7,8 +6,10 @@ import {
   setThermMode,
   switchHomeSchedule,
 } from '../world/commands.js';
-import { events, homeCoachsData, homeStatus, homesData, measure, stationsData } from '../world/reads.js';
+import { events, homeCoachsData, homeStatus, homesData, stationsData } from '../world/reads.js';
 import type { World } from '../world/world.js';
+import { getMeasure } from './getmeasure.js';
+import { intParam, list, optional, required } from './params.js';
 
 export interface ApiContext {
   world: World;
@@ -22,43 +23,13 @@ export interface ApiContext {
 /** Returns the envelope's `body`, or undefined for writes that answer a bare `{"status":"ok"}`. */
 export type ApiHandler = (ctx: ApiContext) => unknown;
 
-const optional = (params: Params, key: string): string | undefined =>
-  params[key] === undefined || params[key] === '' ? undefined : params[key];
-
-function required(params: Params, key: string): string {
-  const value = optional(params, key);
-  if (value === undefined) throw missing(key);
-  return value;
-}
-
-function intParam(params: Params, key: string, fallback: number, min: number, max: number): number {
-  const raw = optional(params, key);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw invalid(`Invalid ${key}`);
-  return n;
-}
-
-function list(raw: string | undefined): string[] | undefined {
-  if (raw === undefined) return undefined;
-  const trimmed = raw.trim();
-  if (trimmed.startsWith('[')) {
-    const parsed: unknown = JSON.parse(trimmed);
-    if (Array.isArray(parsed)) return parsed.map(String);
-  }
-  return trimmed
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
 export const API_ENDPOINTS: Record<string, ApiHandler> = {
   homesdata: ({ world, params }) => homesData(world, optional(params, 'home_id')),
   homestatus: ({ world, params }) =>
     homeStatus(
       world,
       required(params, 'home_id'),
-      list(optional(params, 'device_types') ?? optional(params, 'device_types[]')),
+      list(optional(params, 'device_types') ?? optional(params, 'device_types[]'), 'device_types'),
     ),
   setstate: ({ world, json, now }) => setState(world, json, now),
   setroomthermpoint: ({ world, params, now }) => setRoomThermPoint(world, params, now),
@@ -73,24 +44,5 @@ export const API_ENDPOINTS: Record<string, ApiHandler> = {
       intParam(params, 'size', 30, 1, 300),
       intParam(params, 'offset', 0, 0, 1e6),
     ),
-  getmeasure: ({ world, params, now }) => {
-    const deviceId = required(params, 'device_id');
-    const types = list(required(params, 'type')) ?? [];
-    const beginRaw = optional(params, 'date_begin');
-    const endRaw = optional(params, 'date_end');
-    return measure(
-      world,
-      {
-        deviceId,
-        moduleId: optional(params, 'module_id'),
-        scale: required(params, 'scale'),
-        types,
-        dateBegin: beginRaw === undefined ? undefined : intParam(params, 'date_begin', 0, 0, 1e11),
-        dateEnd: endRaw === undefined ? undefined : intParam(params, 'date_end', 0, 0, 1e11),
-        limit: intParam(params, 'limit', 1024, 1, 1024),
-        optimize: optional(params, 'optimize') !== 'false',
-      },
-      now,
-    );
-  },
+  getmeasure: ({ world, params, now }) => getMeasure(world, params, now),
 };

@@ -93,7 +93,7 @@ export function generateScaleSeed(
     stations: [],
     homecoaches: [],
     events: {},
-    measures: {},
+    measures: [],
   };
   for (let h = 0; h < homeCount; h++) {
     const random = new SeededRandom(0x5ca1e + h);
