@@ -1,5 +1,6 @@
 /** The /__sim/* control endpoints used by tests, benchmarks and the demo. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { handleDeviceControl } from './control-devices.js';
 import type { SimulatorCore } from './core.js';
 import { FaultInjector } from './faults.js';
 import { readBody, sendJson } from './http.js';
@@ -92,8 +93,11 @@ export async function handleControl(
       case 'GET /__sim/changes':
         core.world.advance();
         return sendJson(res, 200, { now: core.clock.now(), changes: core.world.lastChanges() });
-      default:
+      default: {
+        const answer = handleDeviceControl(core, route, url, input);
+        if (answer) return sendJson(res, answer[0], answer[1]);
         return sendJson(res, 404, { error: `no control endpoint ${route}` });
+      }
     }
   } catch (error) {
     sendJson(res, 400, { error: error instanceof Error ? error.message : String(error) });

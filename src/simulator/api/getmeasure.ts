@@ -57,11 +57,11 @@ export function getMeasure(world: World, params: Params, nowMs: number): Measure
     limit: intParam(params, 'limit', MAX_LIMIT, 1, MAX_LIMIT),
     nowSec,
   });
-  let rows: Array<[Bucket, Row | undefined]>;
-  if (meter) {
-    if (!measuresAny(meter, types)) rows = [];
-    else rows = buckets.map((b) => [b, meterRow(meter, types, b.start * 1000, b.end * 1000, nowMs)]);
-  } else {
+  // A module that measures none of the types answers no data.
+  let rows: Array<[Bucket, Row | undefined]> = [];
+  if (meter && measuresAny(meter, types)) {
+    rows = buckets.map((b) => [b, meterRow(meter, types, b.start * 1000, b.end * 1000, nowMs)]);
+  } else if (!meter && types.some((t) => weatherValue(unit, t, 0) !== null)) {
     rows = buckets.map((b) => [b, types.map((t) => weatherValue(unit, t, b.start))]);
   }
   const middle = !(optional(params, 'real_time') === 'true' || scale === 'max');

@@ -12,7 +12,7 @@ import type {
 import { fixturesDir } from '../fixtures-dir.js';
 import type { WorldSeed } from '../world/seed.js';
 
-function readBody<T>(dir: string, file: string): T {
+export function readBody<T>(dir: string, file: string): T {
   const parsed = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { body?: T };
   if (parsed.body === undefined) throw new Error(`fixture ${file} has no body`);
   return parsed.body;

@@ -9,6 +9,7 @@
  *   heating demand of their room.
  * History starts 7 simulated days before the simulator does, so a first getmeasure has data.
  */
+import type { MeterKindName } from '../device-control-types.js';
 import { Accumulator, type PerTariff } from './accumulator.js';
 import { dailyShape, jitter, PROFILE_STEP_MS } from './load-profile.js';
 import { localHour } from './local-time.js';
@@ -16,7 +17,7 @@ import { TariffTimeline } from './tariffs.js';
 import type { TrackedEntity } from './values.js';
 import type { HomeState, World } from './world.js';
 
-export type MeterKind = 'energy' | 'legacy_energy' | 'boiler';
+export type MeterKind = MeterKindName;
 
 export const HISTORY_MS = 7 * 86_400_000;
 const CONSUMPTION_METERS = new Set(['NLPC', 'NLPS', 'NLY', 'NLE']);
@@ -173,8 +174,8 @@ export class MeterLedger {
     for (const module of home.modules.values()) {
       if (!BOILER_TYPES.has(String(module.get('type'))) || typeof module.get('boiler_status') !== 'boolean')
         continue;
+      // The recorded boiler_status holds until the first catch-up computes the room's demand.
       const driver: Driver = { kind: 'boiler', roomId: roomOf.get(module.id), demand: undefined };
-      driver.demand = this.#demand(home, driver.roomId);
       const rate = module.get('boiler_status') === true ? 1 : 0;
       const acc = new Accumulator(origin, rate, split);
       this.#meters.set(module.id, new Meter(home, module, 'boiler', acc, tariffs, driver));
@@ -219,7 +220,7 @@ export class MeterLedger {
     }
   }
 
-  /** The boiler relay follows its room's heating demand, switching only when the demand changes. */
+  /** The boiler relay follows its room's heating demand. */
   #syncBoiler(meter: Meter, driver: Extract<Driver, { kind: 'boiler' }>, now: number): void {
     const demand = this.#demand(meter.home, driver.roomId);
     if (demand !== undefined && demand !== driver.demand) {

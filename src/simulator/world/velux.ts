@@ -1,11 +1,9 @@
 /**
  * VELUX ACTIVE: the NXG gateway's own state (`is_raining`, `busy`, `locked`, `locking`,
  * `secure`, `calibrating`, `pairing` in homestatus) is set by the house, not by the API
- * (pyatmo has no setter for it), so tests change it through POST /__sim/velux. Rain closes the
- * gateway's roof-window openers (`velux_type` `window`), as the VELUX rain sensor does; blinds
- * and awnings stay. The NXO openers themselves travel like any shutter (world physics), and the
- * room climate the NXS sensor reports (`temperature` in tenths of °C, `co2`, `humidity`, `lux`)
- * drifts every 10 minutes.
+ * (pyatmo has no setter for it), so tests change it through POST /__sim/velux. The NXO openers
+ * travel like any shutter (world physics), and the room climate the NXS sensor reports
+ * (`temperature` in tenths of °C, `co2`, `humidity`, `lux`) drifts every 10 minutes.
  */
 import { SeededRandom } from '../random.js';
 import type { Fields, TrackedEntity } from './values.js';
@@ -69,11 +67,8 @@ export class VeluxGateways {
         throw new Error(`${key} is not a gateway field (${GATEWAY_FIELDS.join(', ')})`);
       if (typeof value !== 'boolean') throw new Error(`${key} must be true or false`);
     }
-    const { home, gateway } = match;
-    const startsRaining = input.is_raining === true && gateway.get('is_raining') !== true;
-    for (const [key, value] of changes) gateway.set(key, value, now);
-    if (startsRaining) this.#closeWindows(home, gateway.id, now);
-    return gateway.snapshot();
+    for (const [key, value] of changes) match.gateway.set(key, value, now);
+    return match.gateway.snapshot();
   }
 
   advance(now: number): void {
@@ -84,17 +79,6 @@ export class VeluxGateways {
       uploads++;
     }
     if (this.#nextUpload <= now) this.#nextUpload = now + CLIMATE_UPLOAD_MS;
-  }
-
-  #closeWindows(home: HomeState, gatewayId: string, now: number): void {
-    for (const module of home.modules.values()) {
-      if (module.get('bridge') !== gatewayId || module.get('velux_type') !== 'window') continue;
-      if (this.world.isUnreachable(module.id)) continue;
-      module.set('target_position', 0, now);
-      if (!home.shutterPositions.has(module.id)) {
-        home.shutterPositions.set(module.id, module.num('current_position') ?? 0);
-      }
-    }
   }
 
   /** Rooms whose climate a VELUX sensor reports (they carry `co2` and `lux`). */
