@@ -8,7 +8,8 @@
  * - `sum_energy_buy_from_grid` / `sum_energy_elec` without `$N`: all Wh, but `null` when the
  *   same request also asks for tariffs (both recorded four-type answers), so a client adding up
  *   every non-null value of a row (pyatmo does) counts each Wh once.
- * - `sum_boiler_on` / `sum_boiler_off`: seconds the boiler was on / off.
+ * - `sum_boiler_on` / `sum_boiler_off` (and `boileron` / `boileroff`, Netatmo's names at scale
+ *   `max`): seconds the boiler was on / off in the bucket, as Netatmo documents them.
  * Legacy NLE ecometers answer only the `sum_energy_elec` family (pyatmo's legacy filters).
  */
 import type { Meter } from './meters.js';
@@ -22,8 +23,8 @@ interface Parsed {
 const ENERGY_TYPE = /^sum_energy_(buy_from_grid|elec)(?:\$([012]))?$/;
 
 function parse(type: string): Parsed | undefined {
-  if (type === 'sum_boiler_on') return { family: 'boiler_on' };
-  if (type === 'sum_boiler_off') return { family: 'boiler_off' };
+  if (type === 'sum_boiler_on' || type === 'boileron') return { family: 'boiler_on' };
+  if (type === 'sum_boiler_off' || type === 'boileroff') return { family: 'boiler_off' };
   const match = ENERGY_TYPE.exec(type);
   if (!match) return undefined;
   const family = match[1] === 'elec' ? 'elec' : 'buy';
