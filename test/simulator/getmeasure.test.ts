@@ -2,18 +2,18 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { api, HOME, sim } from './helpers.js';
 import {
+  counted,
   ENERGY_TYPES,
-  frozenAt,
   type Lot,
+  legrandSim,
   measure,
+  NLY,
   nowSec,
   reading,
   rowsOf,
   sumLots,
-  WINTER_MORNING,
 } from './meter-helpers.js';
 
-const NLY = '12:34:56:aa:00:02'; // Legrand 3-phase meter, home with a peak/off-peak schedule
 const BERLIN = 'Europe/Berlin';
 const LONG = 30 * 86_400;
 
@@ -33,8 +33,7 @@ const TARIFF_CHANGES = [296, 1256];
 
 describe('simulator getmeasure (energy)', () => {
   it('answers lots of complete buckets from date_begin, stamped mid-bucket, in both shapes', async () => {
-    const s = await sim({ scenario: 'legrand', tokenLifetimeSec: LONG, clock: frozenAt(WINTER_MORNING) });
-    const { access_token: t } = s.mintTokens();
+    const { s, t } = await legrandSim();
     s.advanceClock(2 * 3_600_000);
     const begin = nowSec(s) - 12 * 3600 - 17;
     const lots: Lot[] = await measure(s, t, {
@@ -77,14 +76,12 @@ describe('simulator getmeasure (energy)', () => {
     // The buckets add up to what the meter counted over the same span.
     const before = await reading(s, NLY, begin);
     const after = await reading(s, NLY, begin + 12 * 3600);
-    const counted = (r: typeof before): number => r.registers.basic + r.registers.peak + r.registers.off_peak;
     expect(sumLots(lots)).toBe(counted(after) - counted(before));
     expect(after.unit).toBe('Wh');
   });
 
   it('books energy to the tariff in force: null when several types are asked, 0 alone, total alone', async () => {
-    const s = await sim({ scenario: 'legrand', tokenLifetimeSec: LONG, clock: frozenAt(WINTER_MORNING) });
-    const { access_token: t } = s.mintTokens();
+    const { s, t } = await legrandSim();
     const begin = nowSec(s) - 2 * 86_400;
     const common = { module_id: NLY, scale: '30min', date_begin: String(begin), limit: '96' };
     const lots: Lot[] = await measure(s, t, { ...common, type: ENERGY_TYPES });
@@ -112,8 +109,7 @@ describe('simulator getmeasure (energy)', () => {
   });
 
   it('aligns day buckets to local midnight and returns only complete buckets', async () => {
-    const s = await sim({ scenario: 'legrand', tokenLifetimeSec: LONG, clock: frozenAt(WINTER_MORNING) });
-    const { access_token: t } = s.mintTokens();
+    const { s, t } = await legrandSim();
     const days: Lot[] = await measure(s, t, {
       module_id: NLY,
       scale: '1day',

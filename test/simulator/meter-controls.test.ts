@@ -1,31 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { control, sim } from './helpers.js';
+import { control } from './helpers.js';
 import {
+  counted,
   ENERGY_TYPES,
-  frozenAt,
   type Lot,
+  legrandSim as legrand,
   measure,
+  NLY,
   nowSec,
   reading,
   rowsOf,
   sumLots,
-  WINTER_MORNING,
 } from './meter-helpers.js';
 
-const NLY = '12:34:56:aa:00:02';
 const HOUR = 3600;
-
-async function legrand() {
-  const s = await sim({
-    scenario: 'legrand',
-    tokenLifetimeSec: 30 * 86_400,
-    clock: frozenAt(WINTER_MORNING),
-  });
-  return { s, t: s.mintTokens().access_token };
-}
-
-const counted = (r: Awaited<ReturnType<typeof reading>>): number =>
-  r.registers.basic + r.registers.peak + r.registers.off_peak;
 
 describe('simulator meter controls', () => {
   it('reset: Netatmo forgets the history and the meter counts again from zero', async () => {

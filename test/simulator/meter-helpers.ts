@@ -1,7 +1,7 @@
 /** getmeasure and meter-control calls over real HTTP, and sums over their answers. */
 import type { MeterReading, RunningSimulator } from '../../src/simulator/index.js';
 import { type Clock, systemClock } from '../../src/util/clock.js';
-import { api, control } from './helpers.js';
+import { api, control, sim } from './helpers.js';
 
 export const ENERGY_TYPES = [
   'sum_energy_buy_from_grid',
@@ -59,3 +59,20 @@ export function frozenAt(at: number): Clock {
 
 /** Wednesday 14 January 2026, 10:00 UTC: far from any DST change in Europe. */
 export const WINTER_MORNING = Date.UTC(2026, 0, 14, 10, 0, 0);
+
+/** The Legrand 3-phase meter of the `legrand` scenario, whose home has peak/off-peak tariffs. */
+export const NLY = '12:34:56:aa:00:02';
+
+/** The `legrand` scenario on a frozen winter clock, with a token that outlives the test. */
+export async function legrandSim(): Promise<{ s: RunningSimulator; t: string }> {
+  const s = await sim({
+    scenario: 'legrand',
+    tokenLifetimeSec: 30 * 86_400,
+    clock: frozenAt(WINTER_MORNING),
+  });
+  return { s, t: s.mintTokens().access_token };
+}
+
+/** Wh over every tariff register of a reading. */
+export const counted = (r: MeterReading): number =>
+  r.registers.basic + r.registers.peak + r.registers.off_peak;

@@ -12,7 +12,7 @@
  * become `schedule_01-ac` and `schedule_02-ac`.
  */
 import { fixturesDir } from '../fixtures-dir.js';
-import type { WorldSeed } from '../world/seed.js';
+import { emptySeed, type WorldSeed } from '../world/seed.js';
 import { loadFixturesSeed } from './fixtures.js';
 import { loadPyatmoHome, PYATMO_HOMES } from './pyatmo-homes.js';
 
@@ -21,16 +21,7 @@ export function loadCatalogueSeed(dir: string = fixturesDir()): WorldSeed {
     ['fixtures', loadFixturesSeed(dir)],
     ...PYATMO_HOMES.map((name): [string, WorldSeed] => [name, loadPyatmoHome(name, dir)]),
   ];
-  const [, first] = sources[0]!;
-  const merged: WorldSeed = {
-    user: first.user,
-    homes: [],
-    statuses: {},
-    stations: [],
-    homecoaches: [],
-    events: {},
-    measures: [],
-  };
+  const merged = emptySeed(sources[0]![1].user);
   const taken = new Set<string>();
   for (const [name, source] of sources) {
     const renames = new Map<string, string>();

@@ -5,7 +5,7 @@
  */
 import type { HomeStatusBody, HomesDataBody } from '../../netatmo/api-types.js';
 import { fixturesDir } from '../fixtures-dir.js';
-import type { WorldSeed } from '../world/seed.js';
+import { emptySeed, type WorldSeed } from '../world/seed.js';
 import { readBody } from './fixtures.js';
 import { homeStations } from './home-stations.js';
 
@@ -23,12 +23,9 @@ export function loadPyatmoHome(name: PyatmoHome, dir: string = fixturesDir()): W
   if (!home || data.homes.length !== 1) throw new Error(`fixture homesdata_${name}.json must hold one home`);
   const live = { ...status, id: home.id };
   return {
-    user: data.user ?? {},
+    ...emptySeed(data.user ?? {}),
     homes: data.homes,
     statuses: { [home.id]: live },
     stations: homeStations(home, live),
-    homecoaches: [],
-    events: {},
-    measures: [],
   };
 }

@@ -30,3 +30,8 @@ export interface CannedMeasure {
   types: string[];
   body: MeasureBody;
 }
+
+/** A seed with nothing in it yet but the account's user. */
+export function emptySeed(user: NetatmoUser): WorldSeed {
+  return { user, homes: [], statuses: {}, stations: [], homecoaches: [], events: {}, measures: [] };
+}
