@@ -120,16 +120,20 @@ function followAcSchedule(home: HomeTopology, room: TrackedEntity, family: AcFam
 
 /** AC rooms over simulated time: timed modes expire, `home` follows its schedule, the air moves. */
 export class RoomClimate {
-  constructor(private readonly world: World) {}
+  /** Rooms with an AC setpoint family; a room keeps the families it reports. */
+  readonly #rooms: Array<{ home: HomeState; room: TrackedEntity; family: AcFamily }> = [];
 
-  advance(now: number, dtMs: number): void {
-    for (const home of this.world.homes.values()) {
+  constructor(private readonly world: World) {
+    for (const home of world.homes.values()) {
       for (const room of home.rooms.values()) {
-        for (const family of roomFamilies(room)) {
-          if (family !== 'therm') this.#advanceRoom(home, room, family, now, dtMs);
-        }
+        for (const family of roomFamilies(room))
+          if (family !== 'therm') this.#rooms.push({ home, room, family });
       }
     }
+  }
+
+  advance(now: number, dtMs: number): void {
+    for (const { home, room, family } of this.#rooms) this.#advanceRoom(home, room, family, now, dtMs);
   }
 
   #advanceRoom(home: HomeState, room: TrackedEntity, family: AcFamily, now: number, dtMs: number): void {

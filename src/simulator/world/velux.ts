@@ -7,7 +7,7 @@
  */
 import { SeededRandom } from '../random.js';
 import type { Fields, TrackedEntity } from './values.js';
-import type { HomeState, World } from './world.js';
+import type { World } from './world.js';
 
 export const GATEWAY_FIELDS = ['is_raining', 'busy', 'locked', 'locking', 'secure', 'calibrating', 'pairing'];
 const CLIMATE_UPLOAD_MS = 10 * 60_000;
@@ -23,7 +23,8 @@ const CLIMATE_WALK: ReadonlyArray<readonly [string, number, number, number]> = [
 
 export class VeluxGateways {
   readonly #random = new SeededRandom(0x7e1c5);
-  readonly #baseline = new Map<string, Fields>();
+  /** Rooms whose climate a VELUX sensor reports (they carry `co2` and `lux`), with their start values. */
+  readonly #rooms: Array<{ room: TrackedEntity; start: Fields }> = [];
   #nextUpload: number;
 
   constructor(
@@ -31,17 +32,20 @@ export class VeluxGateways {
     now: number,
   ) {
     this.#nextUpload = now + CLIMATE_UPLOAD_MS;
-    for (const { room } of this.#climateRooms()) this.#baseline.set(room.id, room.snapshot());
+    for (const home of world.homes.values()) {
+      for (const room of home.rooms.values()) {
+        if (room.num('co2') !== undefined && room.num('lux') !== undefined) {
+          this.#rooms.push({ room, start: room.snapshot() });
+        }
+      }
+    }
   }
 
-  /** Every NXG gateway with its home. */
-  gateways(): Array<{ home: HomeState; gateway: TrackedEntity }> {
-    const out: Array<{ home: HomeState; gateway: TrackedEntity }> = [];
-    for (const home of this.world.homes.values()) {
-      for (const module of home.modules.values())
-        if (module.get('type') === 'NXG') out.push({ home, gateway: module });
-    }
-    return out;
+  /** Every NXG gateway. */
+  gateways(): TrackedEntity[] {
+    return [...this.world.homes.values()].flatMap((home) =>
+      [...home.modules.values()].filter((m) => m.get('type') === 'NXG'),
+    );
   }
 
   /**
@@ -51,12 +55,11 @@ export class VeluxGateways {
   control(input: Record<string, unknown>, now: number): Fields {
     const all = this.gateways();
     const id = input.gateway_id;
-    const match =
-      id === undefined ? (all.length === 1 ? all[0] : undefined) : all.find((g) => g.gateway.id === id);
-    if (!match) {
+    const gateway = id === undefined ? (all.length === 1 ? all[0] : undefined) : all.find((g) => g.id === id);
+    if (!gateway) {
       throw new Error(
         id === undefined
-          ? `give gateway_id, one of: ${all.map((g) => g.gateway.id).join(', ') || '(no NXG gateway)'}`
+          ? `give gateway_id, one of: ${all.map((g) => g.id).join(', ') || '(no NXG gateway)'}`
           : `no NXG gateway ${String(id)}`,
       );
     }
@@ -67,8 +70,8 @@ export class VeluxGateways {
         throw new Error(`${key} is not a gateway field (${GATEWAY_FIELDS.join(', ')})`);
       if (typeof value !== 'boolean') throw new Error(`${key} must be true or false`);
     }
-    for (const [key, value] of changes) match.gateway.set(key, value, now);
-    return match.gateway.snapshot();
+    for (const [key, value] of changes) gateway.set(key, value, now);
+    return gateway.snapshot();
   }
 
   advance(now: number): void {
@@ -81,20 +84,8 @@ export class VeluxGateways {
     if (this.#nextUpload <= now) this.#nextUpload = now + CLIMATE_UPLOAD_MS;
   }
 
-  /** Rooms whose climate a VELUX sensor reports (they carry `co2` and `lux`). */
-  #climateRooms(): Array<{ room: TrackedEntity }> {
-    const out: Array<{ room: TrackedEntity }> = [];
-    for (const home of this.world.homes.values()) {
-      for (const room of home.rooms.values()) {
-        if (room.num('co2') !== undefined && room.num('lux') !== undefined) out.push({ room });
-      }
-    }
-    return out;
-  }
-
   #drift(at: number): void {
-    for (const { room } of this.#climateRooms()) {
-      const base = this.#baseline.get(room.id) ?? {};
+    for (const { room, start: base } of this.#rooms) {
       for (const [key, step, min, max] of CLIMATE_WALK) {
         const value = room.num(key);
         if (value === undefined) continue;
