@@ -135,6 +135,28 @@ describe('simulator getmeasure (energy)', () => {
     expect((rows[0]![0] - 900) % 1800).toBe(0);
     expect(rows.at(-1)![0] + 900).toBeLessThanOrEqual(nowSec(s));
     expect(rows.at(-1)![0] + 900 + 1800).toBeGreaterThan(nowSec(s));
+    // date_end: the buckets that start before it.
+    const end = nowSec(s) - 5 * 3600 - 100;
+    const until: Lot[] = await measure(s, t, {
+      module_id: NLY,
+      scale: '1hour',
+      type: 'sum_energy_buy_from_grid',
+      date_end: String(end),
+      limit: '2',
+      real_time: 'true',
+    });
+    expect(rowsOf(until).map(([ts]) => ts)).toEqual([
+      Math.floor(end / 3600) * 3600 - 3600,
+      Math.floor(end / 3600) * 3600,
+    ]);
+    expect(
+      await measure(s, t, {
+        module_id: NLY,
+        scale: '1hour',
+        type: 'sum_energy_buy_from_grid',
+        date_end: '0',
+      }),
+    ).toEqual([]);
   });
 
   it('serves the recorded pyatmo answers for their own module and types, with the totals pyatmo expects', async () => {

@@ -141,9 +141,10 @@ function bucketsOf(
     }
     return out;
   }
+  // The bucket holding the end: the one before it when it is not over yet or starts at date_end.
   let s = floor(endLimit);
-  while (next(s) > q.nowSec || (q.end !== undefined && s >= q.end)) s = floor(s - 1);
-  for (; out.length < q.limit; s = floor(s - 1)) out.unshift({ start: s, end: next(s) });
+  if (next(s) > q.nowSec || (q.end !== undefined && s >= q.end)) s = floor(s - 1);
+  for (; out.length < q.limit && s >= 0; s = floor(s - 1)) out.unshift({ start: s, end: next(s) });
   return out;
 }
 
