@@ -88,7 +88,15 @@ export interface Schedule {
   selected?: boolean;
   away_temp?: number;
   hg_temp?: number;
-  zones?: Array<{ id: number; name?: string; type?: number; rooms?: Array<Record<string, unknown>> }>;
+  zones?: Array<{
+    id: number;
+    name?: string;
+    type?: number;
+    rooms?: Array<Record<string, unknown>>;
+    /** Electricity schedules: tariff of the zone (`basic`, `peak`, `off_peak`) and its price. */
+    price_type?: string;
+    price?: number;
+  }>;
   timetable?: Array<{ zone_id: number; m_offset: number }>;
   [key: string]: unknown;
 }

@@ -7,7 +7,8 @@ import { startSimulator } from './index.js';
 import type { QuotaMode, SimulatorOptions, ThrottleDialect } from './types.js';
 
 const USAGE =
-  'usage: netatmo2mqtt simulator --port N [--host H] [--scenario fixtures|scale:HOMES,MODULES]\n' +
+  'usage: netatmo2mqtt simulator --port N [--host H] [--scenario NAME] (fixtures, velux, bticino, legrand,\n' +
+  '         ac, bridged, realshape, catalogue, scale:HOMES,MODULES, meters:N)\n' +
   '         [--quota per-token|per-user] [--throttle 429|403|waf] [--token-lifetime S]\n' +
   '         [--client-id X --client-secret Y]\n';
 

@@ -18,6 +18,7 @@ import { DEFAULT_LIMITS, type RunningSimulator, type SimulatorOptions } from './
 import { UserActivity } from './world/activity.js';
 import { World } from './world/world.js';
 
+export type * from './device-control-types.js';
 export type * from './types.js';
 export { DEFAULT_LIMITS } from './types.js';
 

@@ -1,5 +1,6 @@
 /** The /__sim/* control endpoints used by tests, benchmarks and the demo. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { handleDeviceControl } from './control-devices.js';
 import type { SimulatorCore } from './core.js';
 import { FaultInjector } from './faults.js';
 import { readBody, sendJson } from './http.js';
@@ -103,6 +104,8 @@ export async function handleControl(
       default: {
         const answer = securityControl(core, route, input);
         if (answer !== undefined) return sendJson(res, 200, answer);
+        const device = handleDeviceControl(core, route, url, input);
+        if (device) return sendJson(res, device[0], device[1]);
         return sendJson(res, 404, { error: `no control endpoint ${route}` });
       }
     }

@@ -36,7 +36,7 @@ export interface SimulatorOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;
-  /** `fixtures` (default) or `scale:HOMES,MODULES`. */
+  /** `fixtures` (default), a pyatmo home, `catalogue`, `scale:HOMES,MODULES` or `meters:N` (README). */
   scenario?: string;
   quota?: QuotaMode;
   throttle?: ThrottleDialect;

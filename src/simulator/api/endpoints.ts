@@ -8,9 +8,10 @@ import {
   setThermMode,
   switchHomeSchedule,
 } from '../world/commands.js';
-import { homeCoachsData, homeStatus, homesData, measure, stationsData } from '../world/reads.js';
+import { homeCoachsData, homeStatus, homesData, stationsData } from '../world/reads.js';
 import type { World } from '../world/world.js';
-import { intParam, list, optional, required } from './params.js';
+import { getMeasure } from './getmeasure.js';
+import { list, optional, required } from './params.js';
 import { SECURITY_ENDPOINTS } from './security.js';
 
 export interface ApiContext {
@@ -34,7 +35,7 @@ export const API_ENDPOINTS: Record<string, ApiHandler> = {
     homeStatus(
       world,
       required(params, 'home_id'),
-      list(optional(params, 'device_types') ?? optional(params, 'device_types[]')),
+      list(optional(params, 'device_types') ?? optional(params, 'device_types[]'), 'device_types'),
     ),
   setstate: ({ world, json, now }) => setState(world, json, now),
   setroomthermpoint: ({ world, params, now }) => setRoomThermPoint(world, params, now),
@@ -43,24 +44,5 @@ export const API_ENDPOINTS: Record<string, ApiHandler> = {
   getstationsdata: ({ world, params }) => stationsData(world, optional(params, 'device_id')),
   gethomecoachsdata: ({ world, params }) => homeCoachsData(world, optional(params, 'device_id')),
   ...SECURITY_ENDPOINTS,
-  getmeasure: ({ world, params, now }) => {
-    const deviceId = required(params, 'device_id');
-    const types = list(required(params, 'type')) ?? [];
-    const beginRaw = optional(params, 'date_begin');
-    const endRaw = optional(params, 'date_end');
-    return measure(
-      world,
-      {
-        deviceId,
-        moduleId: optional(params, 'module_id'),
-        scale: required(params, 'scale'),
-        types,
-        dateBegin: beginRaw === undefined ? undefined : intParam(params, 'date_begin', 0, 0, 1e11),
-        dateEnd: endRaw === undefined ? undefined : intParam(params, 'date_end', 0, 0, 1e11),
-        limit: intParam(params, 'limit', 1024, 1, 1024),
-        optimize: optional(params, 'optimize') !== 'false',
-      },
-      now,
-    );
-  },
+  getmeasure: ({ world, params, now }) => getMeasure(world, params, now),
 };

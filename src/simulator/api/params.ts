@@ -1,6 +1,7 @@
-/** Reading Netatmo's form and query parameters: absent and empty are the same. */
+/** Reading form parameters of /api/* requests; a bad value is a Netatmo error (400, code 10/21). */
 import { invalid, missing } from '../api-error.js';
-import type { Params } from '../world/commands.js';
+
+export type Params = Record<string, string>;
 
 export const optional = (params: Params, key: string): string | undefined =>
   params[key] === undefined || params[key] === '' ? undefined : params[key];
@@ -19,12 +20,17 @@ export function intParam(params: Params, key: string, fallback: number, min: num
   return n;
 }
 
-/** A list parameter: comma-separated or a JSON array. */
-export function list(raw: string | undefined): string[] | undefined {
+/** A comma list or a JSON array of strings. */
+export function list(raw: string | undefined, key: string): string[] | undefined {
   if (raw === undefined) return undefined;
   const trimmed = raw.trim();
   if (trimmed.startsWith('[')) {
-    const parsed: unknown = JSON.parse(trimmed);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(trimmed);
+    } catch {
+      throw invalid(`Invalid ${key}`);
+    }
     if (Array.isArray(parsed)) return parsed.map(String);
   }
   return trimmed

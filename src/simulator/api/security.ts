@@ -24,13 +24,13 @@ function personIds(ctx: ApiContext): string[] {
   if (Array.isArray(json?.person_ids)) return json.person_ids.map(String);
   const repeated = ctx.all('person_ids[]');
   if (repeated.length > 0) return repeated;
-  return list(optional(ctx.params, 'person_ids')) ?? [];
+  return list(optional(ctx.params, 'person_ids'), 'person_ids') ?? [];
 }
 
 /** `device_types` as a comma/JSON list, or `device_types[]` repeated. */
 function deviceTypes(ctx: ApiContext, params: Params): string[] | undefined {
   const repeated = ctx.all('device_types[]');
-  return repeated.length > 0 ? repeated : list(optional(params, 'device_types'));
+  return repeated.length > 0 ? repeated : list(optional(params, 'device_types'), 'device_types');
 }
 
 export const SECURITY_ENDPOINTS: Record<string, ApiHandler> = {

@@ -12,18 +12,30 @@ import type {
 import { fixturesDir } from '../fixtures-dir.js';
 import type { WorldSeed } from '../world/seed.js';
 
-function readBody<T>(dir: string, file: string): T {
+export function readBody<T>(dir: string, file: string): T {
   const parsed = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { body?: T };
   if (parsed.body === undefined) throw new Error(`fixture ${file} has no body`);
   return parsed.body;
 }
 
-/** Module id from `getmeasure_energy_12_34_56_00_00_a1_4c_da.json` → `12:34:56:00:00:a1:4c:da`. */
-function measureModuleId(file: string): string {
-  return file
-    .replace(/^getmeasure_energy_/, '')
-    .replace(/\.json$/, '')
-    .replaceAll('_', ':');
+/** The four-type energy request pyatmo sends (`ENERGY_FILTERS`), recorded as `getmeasure_energy_*`. */
+const ENERGY_FILTERS = [
+  'sum_energy_buy_from_grid',
+  'sum_energy_buy_from_grid$0',
+  'sum_energy_buy_from_grid$1',
+  'sum_energy_buy_from_grid$2',
+];
+
+/**
+ * Module id and type list of a getmeasure fixture: `getmeasure_energy_<id>.json` holds the
+ * four-type energy answer, `getmeasure_<types>_<id>.json` spells its types with `+` for `,` and
+ * `-` for `$` (pyatmo's own names contain both). Ids are 8 hex pairs joined by `_`.
+ */
+export function cannedMeasureKey(file: string): { moduleId: string; types: string[] } | undefined {
+  const match = /^getmeasure_(.+)_((?:[0-9a-f]{2}_){7}[0-9a-f]{2})\.json$/.exec(file);
+  if (!match?.[1] || !match[2]) return undefined;
+  const types = match[1] === 'energy' ? ENERGY_FILTERS : match[1].replaceAll('-', '$').split('+');
+  return { moduleId: match[2].replaceAll('_', ':'), types };
 }
 
 export function loadFixturesSeed(dir: string = fixturesDir()): WorldSeed {
@@ -37,9 +49,10 @@ export function loadFixturesSeed(dir: string = fixturesDir()): WorldSeed {
     statuses[home.id] = { ...status, id: home.id };
   }
   const eventsBody = readBody<EventsBody>(dir, 'getevents.json');
-  const measures: WorldSeed['measures'] = {};
-  for (const file of files.filter((f) => f.startsWith('getmeasure_energy_'))) {
-    measures[measureModuleId(file)] = readBody<MeasureBody>(dir, file);
+  const measures: WorldSeed['measures'] = [];
+  for (const file of files.sort()) {
+    const key = cannedMeasureKey(file);
+    if (key) measures.push({ ...key, body: readBody<MeasureBody>(dir, file) });
   }
   return {
     user: homesData.user ?? {},

@@ -43,10 +43,11 @@ export function moduleStatus(
       return { ...base, ...radio, ...battery };
     case 'BNS':
       return { ...base, ...wifi, boiler_status: false, cooler_status: false };
-    case 'NLF':
     case 'NLP':
     case 'NLPT':
       return { ...base, ...radio, on: false, power: 0 };
+    // Dimmers report their brightness (the NLF of the pyatmo fixtures does).
+    case 'NLF':
     case 'NLFN':
       return { ...base, ...radio, on: false, brightness: 60, power: 0 };
     case 'NLV':

@@ -13,7 +13,7 @@ import type {
   WeatherModule,
 } from '../../netatmo/api-types.js';
 import { SeededRandom } from '../random.js';
-import type { WorldSeed } from '../world/seed.js';
+import { emptySeed, type WorldSeed } from '../world/seed.js';
 import type { Fields } from '../world/values.js';
 import { moduleStatus, stationDevice, weatherModule } from './scale-devices.js';
 
@@ -86,15 +86,13 @@ export function generateScaleSeed(
   nowMs = 1_750_000_000_000,
 ): WorldSeed {
   const nowSec = Math.floor(nowMs / 1000);
-  const seed: WorldSeed = {
-    user: { email: 'sim@example.com', language: 'en-US', locale: 'en-US', unit_system: 0, unit_pressure: 0 },
-    homes: [],
-    statuses: {},
-    stations: [],
-    homecoaches: [],
-    events: {},
-    measures: {},
-  };
+  const seed = emptySeed({
+    email: 'sim@example.com',
+    language: 'en-US',
+    locale: 'en-US',
+    unit_system: 0,
+    unit_pressure: 0,
+  });
   for (let h = 0; h < homeCount; h++) {
     const random = new SeededRandom(0x5ca1e + h);
     const homeId = scaleHomeId(h);

@@ -11,6 +11,7 @@ import type { Clock } from '../../util/clock.js';
 import { SeededRandom } from '../random.js';
 import type { ActivityOptions } from '../types.js';
 import { setRoomThermPoint, setState } from './commands.js';
+import { positionRefusal } from './covers.js';
 import type { World } from './world.js';
 
 /** Runs a resident's write to a home, so what Netatmo would push about it is pushed. */
@@ -136,7 +137,11 @@ export class UserActivity {
     const id = this.#pick(shutters);
     if (id === undefined) return;
     const current = Math.round(home.shutterPositions.get(id) ?? 0);
-    const target = current > 50 ? this.#pick([0, 0, 25]) : this.#pick([100, 100, 75]);
+    const picked = current > 50 ? this.#pick([0, 0, 25]) : this.#pick([100, 100, 75]);
+    // Someone at an open/close-only cover (target_position:step 100) can only open or close it.
+    const module = home.modules.get(id);
+    const target =
+      picked !== undefined && module && positionRefusal(module, picked) ? (current > 50 ? 0 : 100) : picked;
     setState(this.#world, { home: { id: homeId, modules: [{ id, target_position: target }] } }, now);
   }
 }

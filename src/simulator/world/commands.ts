@@ -1,10 +1,18 @@
 /**
  * The write endpoints. Each validates the whole request first (a bad value changes nothing),
- * then applies it; unreachable targets are reported in body.errors with code 6 and left as
- * they were.
+ * then applies it; a module that cannot execute its part (module-writes.ts) or is unreachable
+ * (code 6) is reported in body.errors and left as it was, the rest is applied.
  */
 import type { ModuleError } from '../../netatmo/api-types.js';
 import { invalid, missing, SimApiError } from '../api-error.js';
+import { applyModuleWrite, checkModuleWrite, moduleRefusal } from './module-writes.js';
+import {
+  applyAcSetpoint,
+  checkAcSetpoint,
+  familyOfKey,
+  roomFamilies,
+  type SetpointFamily,
+} from './room-climate.js';
 import { activeSchedule, isThermSchedule } from './schedule.js';
 import type { Fields, TrackedEntity } from './values.js';
 import type { HomeState, World } from './world.js';
@@ -13,36 +21,24 @@ const ROOM_MODES = ['manual', 'max', 'off', 'home', 'schedule', 'away', 'hg'];
 const FP_MODES = ['comfort', 'away', 'frost_guard', 'stand_by'];
 const MAX_SETPOINT = 30;
 const OFF_SETPOINT = 7;
-const PREFERRED_SHUTTER_POSITION = 50;
 
 const isObject = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isInt = (v: unknown, min: number, max: number): v is number =>
-  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
-
-/** Validators for the module properties setstate accepts; a module must already have the field. */
-const MODULE_PROPERTIES: Record<string, (v: unknown) => boolean> = {
-  target_position: (v) => isInt(v, -2, 100),
-  on: (v) => typeof v === 'boolean',
-  brightness: (v) => isInt(v, 0, 100),
-  fan_speed: (v) => isInt(v, 1, 2),
-  monitoring: (v) => v === 'on' || v === 'off',
-  floodlight: (v) => v === 'on' || v === 'off' || v === 'auto',
-};
-
 export function setState(world: World, request: unknown, now: number): Fields | undefined {
   const homeReq = isObject(request) ? request.home : undefined;
   if (!isObject(homeReq) || typeof homeReq.id !== 'string') throw missing('home_id');
   const home = world.home(homeReq.id);
   const moduleReqs = asList(homeReq.modules, 'modules');
   const roomReqs = asList(homeReq.rooms, 'rooms');
-  const modules = moduleReqs.map((m) => [m, checkModule(home, m)] as const);
+  const modules = moduleReqs.map((m) => [m, checkModuleWrite(home, m)] as const);
   const rooms = roomReqs.map((r) => [r, checkRoom(home, r)] as const);
 
   const errors: ModuleError[] = [];
   for (const [req, module] of modules) {
-    if (world.isUnreachable(module.id)) {
-      errors.push({ code: 6, id: module.id, message: 'Device unreachable', command: 'command/setstate' });
-    } else applyModule(home, module, req, now);
+    const refusal = world.isUnreachable(module.id)
+      ? { code: 6, id: module.id, message: 'Device unreachable', command: 'command/setstate' }
+      : moduleRefusal(module, req);
+    if (refusal) errors.push(refusal);
+    else applyModuleWrite(home, module, req, now);
   }
   for (const [req, room] of rooms) {
     if (world.isUnreachable(room.id)) {
@@ -58,25 +54,21 @@ function asList(value: unknown, what: string): Fields[] {
   return value;
 }
 
-function checkModule(home: HomeState, req: Fields): TrackedEntity {
-  if (typeof req.id !== 'string') throw missing('module id');
-  const module = home.modules.get(req.id);
-  if (!module) throw invalid(`Invalid device_id, ${req.id}`);
-  for (const [key, value] of Object.entries(req)) {
-    if (key === 'id' || key === 'bridge') continue;
-    const valid = MODULE_PROPERTIES[key];
-    if (!valid || module.get(key) === undefined) {
-      throw invalid(`cannot set property ${key} for module ${req.id}`);
-    }
-    if (!valid(value)) throw invalid(`Invalid value for ${key} of module ${req.id}`);
-  }
-  return module;
-}
-
 function checkRoom(home: HomeState, req: Fields): TrackedEntity {
   if (typeof req.id !== 'string') throw missing('room id');
   const room = home.rooms.get(req.id);
   if (!room) throw invalid(`Invalid room_id, ${req.id}`);
+  // A room takes the setpoint family it reports (therm, cooling or auto), nothing else.
+  const families = roomFamilies(room);
+  for (const key of Object.keys(req)) {
+    if (key === 'id') continue;
+    const family = key === 'therm_setpoint_fp' ? 'therm' : familyOfKey(key);
+    if (!family || !families.includes(family)) throw invalid(`cannot set property ${key} for room ${req.id}`);
+  }
+  for (const family of requestFamilies(req)) {
+    if (family !== 'therm') checkAcSetpoint(family, req);
+  }
+  if (!requestFamilies(req).includes('therm')) return room;
   const mode = req.therm_setpoint_mode;
   if (mode !== undefined && !ROOM_MODES.includes(String(mode))) throw invalid('mode not authorized');
   const temp = req.therm_setpoint_temperature;
@@ -90,41 +82,24 @@ function checkRoom(home: HomeState, req: Fields): TrackedEntity {
   }
   const fp = req.therm_setpoint_fp;
   if (fp !== undefined && !FP_MODES.includes(String(fp))) throw invalid('Invalid therm_setpoint_fp');
-  for (const key of Object.keys(req)) {
-    if (
-      !['id', 'therm_setpoint_mode', 'therm_setpoint_temperature', 'therm_setpoint_end_time'].includes(key)
-    ) {
-      if (key !== 'therm_setpoint_fp') throw invalid(`cannot set property ${key} for room ${req.id}`);
-    }
-  }
   return room;
 }
 
-function applyModule(home: HomeState, module: TrackedEntity, req: Fields, now: number): void {
-  for (const [key, value] of Object.entries(req)) {
-    if (key === 'id' || key === 'bridge') continue;
-    if (key === 'target_position') {
-      const current = home.shutterPositions.get(module.id) ?? module.num('current_position') ?? 0;
-      const target =
-        value === -1
-          ? Math.round(current)
-          : value === -2
-            ? (module.num('preferred_position') ?? PREFERRED_SHUTTER_POSITION)
-            : (value as number);
-      module.set('target_position', target, now);
-      if (!home.shutterPositions.has(module.id)) home.shutterPositions.set(module.id, current);
-      continue;
-    }
-    module.set(key, value, now);
+/** The setpoint families a setstate room entry writes. */
+function requestFamilies(req: Fields): SetpointFamily[] {
+  const out = new Set<SetpointFamily>();
+  for (const key of Object.keys(req)) {
+    const family = key === 'therm_setpoint_fp' ? 'therm' : familyOfKey(key);
+    if (family) out.add(family);
   }
-  // A switched load draws power only while on.
-  if (typeof req.on === 'boolean' && module.get('power') !== undefined) {
-    const brightness = module.num('brightness') ?? 100;
-    module.set('power', req.on ? Math.max(1, Math.round(0.6 * brightness)) : 0, now);
-  }
+  return [...out];
 }
 
 function applyRoom(world: World, home: HomeState, room: TrackedEntity, req: Fields, now: number): void {
+  for (const family of requestFamilies(req)) {
+    if (family !== 'therm') applyAcSetpoint(home, room, family, req, now);
+  }
+  if (!requestFamilies(req).includes('therm')) return;
   if (req.therm_setpoint_fp !== undefined) room.set('therm_setpoint_fp', req.therm_setpoint_fp, now);
   const temp = req.therm_setpoint_temperature as number | undefined;
   const mode = (req.therm_setpoint_mode as string | undefined) ?? (temp !== undefined ? 'manual' : undefined);
@@ -188,6 +163,7 @@ export function setRoomThermPoint(world: World, params: Params, now: number): vo
   const mode = required(params, 'mode', 'mode is missing');
   const room = home.rooms.get(roomId);
   if (!room) throw invalid(`Invalid room_id, ${roomId}`);
+  if (!roomFamilies(room).includes('therm')) throw invalid(`room ${roomId} has no heating setpoint`);
   if (!['manual', 'max', 'home', 'off'].includes(mode)) throw invalid('mode not authorized');
   let temp: number | undefined;
   if (mode === 'manual') {
@@ -227,9 +203,22 @@ export function switchHomeSchedule(world: World, params: Params, now: number): v
   }
 }
 
+/** Climate schedules a home can run; electricity and event schedules stay as they are. */
+const CLIMATE_SCHEDULES = new Set(['therm', 'cooling', 'auto']);
+
+/**
+ * Heating schedules, or those of the home's own climate mode (`cooling`, `auto`: the ones
+ * pyatmo offers as `get_available_schedules`), can be switched to; electricity and event
+ * schedules cannot ("schedule <id> is not therm schedule", a recorded answer).
+ */
 function selectSchedule(home: HomeState, scheduleId: string): void {
   const schedules = home.topology.schedules ?? [];
   const target = schedules.find((s) => s.id === scheduleId);
-  if (!target || !isThermSchedule(target)) throw invalid(`schedule <${scheduleId}> is not therm schedule`);
-  for (const s of schedules) s.selected = s.id === scheduleId;
+  const ownMode = home.topology.temperature_control_mode;
+  if (!target || !(isThermSchedule(target) || target.type === ownMode)) {
+    throw invalid(`schedule <${scheduleId}> is not therm schedule`);
+  }
+  for (const s of schedules) {
+    if (CLIMATE_SCHEDULES.has(s.type ?? 'therm')) s.selected = s.id === scheduleId;
+  }
 }

@@ -20,6 +20,18 @@ export interface WorldSeed {
   homecoaches: WeatherDevice[];
   /** getevents by home id. */
   events: Record<string, SecurityEvent[]>;
-  /** Canned getmeasure answers by module (or device) id. */
-  measures: Record<string, MeasureBody>;
+  /** Canned getmeasure answers (pyatmo fixtures), each for one module and one exact `type` list. */
+  measures: CannedMeasure[];
+}
+
+/** A recorded getmeasure answer, served verbatim for its module and type list. */
+export interface CannedMeasure {
+  moduleId: string;
+  types: string[];
+  body: MeasureBody;
+}
+
+/** A seed with nothing in it yet but the account's user. */
+export function emptySeed(user: NetatmoUser): WorldSeed {
+  return { user, homes: [], statuses: {}, stations: [], homecoaches: [], events: {}, measures: [] };
 }

@@ -112,7 +112,7 @@ export class WeatherUnit {
 }
 
 /** homestatus field names for dashboard keys (the homes model uses snake case). */
-const HOMES_MODEL_KEYS: Record<string, string> = {
+export const HOMES_MODEL_KEYS: Record<string, string> = {
   time_utc: 'ts',
   Temperature: 'temperature',
   CO2: 'co2',

@@ -7,6 +7,7 @@ import type { HomeTopology, SecurityEvent } from '../../netatmo/api-types.js';
 import type { Clock } from '../../util/clock.js';
 import { invalid } from '../api-error.js';
 import { SeededRandom } from '../random.js';
+import { DeviceModels } from './device-models.js';
 import { approachTemperature, moveShutter, round1 } from './physics.js';
 import { scheduledSetpoint } from './schedule.js';
 import type { WorldSeed } from './seed.js';
@@ -40,6 +41,8 @@ export class World {
   readonly random: SeededRandom;
   /** homeId → end of a timed away/hg home mode (ms). */
   readonly homeModeEnds = new Map<string, number>();
+  /** AC rooms, VELUX gateways, energy meters, boiler run time. */
+  readonly devices: DeviceModels;
   #last: number;
 
   constructor(
@@ -88,6 +91,7 @@ export class World {
     };
     addUnits(seed.stations, this.stationIds);
     addUnits(seed.homecoaches, this.coachIds);
+    this.devices = new DeviceModels(this, now);
   }
 
   /** Catches the world up to the clock and returns the current simulated time (ms). */
@@ -96,6 +100,7 @@ export class World {
     const dt = now - this.#last;
     if (dt <= 0) return this.#last;
     for (const [homeId, home] of this.homes) this.#advanceHome(homeId, home, now, dt);
+    this.devices.advance(now, dt);
     for (const unit of this.weather.values()) unit.catchUp(now, this.random);
     this.#last = now;
     return now;
