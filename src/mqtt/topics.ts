@@ -278,7 +278,9 @@ export interface TopicPayloads {
   'bridge/health': BridgeHealthPayload;
   'bridge/event': BridgeEventPayload;
   'bridge/logging': BridgeLogPayload;
+  /** The body of each request is typed in BridgeRequests (`RequestBody<cmd>`). */
   'bridge/request/<cmd>': BridgeRequestPayload;
+  /** `data` of each answer is typed in BridgeRequests (`BridgeRequests[cmd]['data']`). */
   'bridge/response/<cmd>': BridgeResponsePayload;
   'bridge/response/device/set': DeviceSetResponsePayload;
   '<device>': DeviceStatePayload;
@@ -286,8 +288,21 @@ export interface TopicPayloads {
   '<device>/set': DeviceCommandPayload;
   /** Raw value, same as `{"<attr>": value}` on `<device>/set`. */
   '<device>/set/<attr>': string;
+  /** Any payload: the device's state is published again and its home read soon. */
   '<device>/get': DeviceCommandPayload;
   '<device>/get/<attr>': string;
+}
+
+/**
+ * Topics outside the base topic (Home Assistant's), with the same placeholders; `<prefix>` is
+ * `homeassistant.discovery_prefix` and `<base>` the base topic made id-safe.
+ */
+export interface HomeAssistantTopicPayloads {
+  /** Retained, QoS 1; an empty payload removes the device from Home Assistant. */
+  '<prefix>/device/<base>/<device>/config': DeviceDiscoveryPayload;
+  '<prefix>/device/<base>/bridge/config': DeviceDiscoveryPayload;
+  /** Home Assistant's birth and will (`homeassistant.status_topic`); `online` makes the bridge republish. */
+  '<prefix>/status': 'online' | 'offline';
 }
 
 export type TopicKey = keyof TopicPayloads;
