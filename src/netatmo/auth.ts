@@ -19,10 +19,10 @@ import { childLogger } from '../log.js';
 import { type InterruptedRefresh, type RefreshJournal, tokenFingerprint } from '../tokens/file-store.js';
 import { type InitialToken, resolveInitialToken } from '../tokens/initial-token.js';
 import { expiresAtMs, type StoredToken, type TokenStore } from '../tokens/stored-token.js';
-import { type TokenAnswer, TokenEndpoint } from '../tokens/token-endpoint.js';
 import type { Clock } from '../util/clock.js';
 import { registerSecret } from '../util/redact.js';
 import { isNetatmoError, NetatmoError } from './errors.js';
+import { type TokenAnswer, TokenEndpoint } from './token-endpoint.js';
 
 const log = childLogger('auth');
 

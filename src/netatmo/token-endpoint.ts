@@ -11,10 +11,10 @@
  */
 import { createRequire } from 'node:module';
 import { type AccessToken, AuthorizationCode, type Token } from 'simple-oauth2';
-import { NetatmoError } from '../netatmo/errors.js';
-import { parseRetryDelay } from '../netatmo/rate-limit-headers.js';
+import type { StoredToken } from '../tokens/stored-token.js';
 import { registerSecret } from '../util/redact.js';
-import type { StoredToken } from './stored-token.js';
+import { NetatmoError } from './errors.js';
+import { parseRetryDelay } from './rate-limit-headers.js';
 
 export interface TokenEndpointOptions {
   clientId: string;
