@@ -20,6 +20,7 @@
  * - One wake-up timer at a time (Clock.schedule), re-armed; every decision is re-checked
  *   against `clock.now()` when it fires, so a late or early timer can never break a limit.
  */
+import { BridgeError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import { childLogger } from '../log.js';
 import type { Clock } from '../util/clock.js';
@@ -105,10 +106,9 @@ export interface GateStats {
 }
 
 /** The gate was closed: the task was never started. */
-export class GateClosedError extends Error {
+export class GateClosedError extends BridgeError {
   constructor(label?: string) {
     super(label ? `request gate closed before ${label} could start` : 'request gate closed');
-    this.name = 'GateClosedError';
   }
 }
 
