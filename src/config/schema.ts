@@ -132,21 +132,6 @@ export const configSchema = {
         host: { type: 'string', minLength: 1, default: '0.0.0.0' },
       },
     },
-    tokens: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: {
-        store: { type: 'string', enum: ['file', 'redis'], default: 'file' },
-        redis_url: {
-          type: 'string',
-          default: 'redis://127.0.0.1:6379',
-          pattern: '^rediss?://\\S+$',
-          patternReason: 'must be a redis:// or rediss:// URL',
-        },
-        redis_key_prefix: { type: 'string', minLength: 1, default: 'netatmo2mqtt' },
-      },
-    },
     data_dir: { type: 'string', minLength: 1, default: './data' },
     log_level: { type: 'string', enum: [...LOG_LEVELS], default: 'info' },
   },

@@ -57,22 +57,12 @@ export interface WebConfig {
   host: string;
 }
 
-export type TokenStoreKind = 'file' | 'redis';
-
-/** Where the rotating Netatmo token pair lives: data_dir, or Redis when several bridges share one app. */
-export interface TokensConfig {
-  store: TokenStoreKind;
-  redis_url: string;
-  redis_key_prefix: string;
-}
-
 export interface BridgeConfig {
   netatmo: NetatmoConfig;
   mqtt: MqttConfig;
   homeassistant: HomeAssistantConfig;
   commands: CommandsConfig;
   web: WebConfig;
-  tokens: TokensConfig;
   data_dir: string;
   log_level: LogLevel;
 }

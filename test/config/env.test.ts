@@ -95,6 +95,11 @@ describe('environment variables', () => {
     );
   });
 
+  it('names a retired variable and what replaced it', async () => {
+    const error = await loadError({ NETATMO2MQTT_TOKENS_STORE: 'file' });
+    expect(error.message).toMatch(/^NETATMO2MQTT_TOKENS_STORE: no longer a setting: .* lives in data_dir/);
+  });
+
   it('treats an empty variable as not set', async () => {
     const config = await load(
       { NETATMO2MQTT_MQTT_BASE_TOPIC: '', NETATMO2MQTT_WEB_PORT: '' },
