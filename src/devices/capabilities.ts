@@ -147,8 +147,9 @@ const WIFI_TYPES = new Set([
 ]);
 
 /**
- * Shutters that take setstate `target_position: -2`, their preferred ("my") position (reference
- * §5.3; pyatmo's ShutterMixin and HA's preferred-position button offer it for every shutter).
+ * Shutters that take setstate `target_position: -2`, their preferred ("my") position (beside
+ * 0..100, and -1 for stop; pyatmo's ShutterMixin and HA's preferred-position button offer it
+ * for every shutter).
  * Not the garage door opener NLJ: a door has open and closed, no preset in between.
  */
 const PREFERRED_POSITION_TYPES = new Set(['NBR', 'NBO', 'NBS', 'NLV', 'NLLV', 'NLLM', 'TPSRS', 'Z3V']);

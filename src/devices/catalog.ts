@@ -1,6 +1,6 @@
 /**
  * Netatmo module type codes → device kind, model name and manufacturer.
- * Codes from pyatmo `modules/device_types.py` (reference netatmo-api.md §7) and the fixtures.
+ * Codes from pyatmo `modules/device_types.py` and the fixtures.
  */
 import type { DeviceKind } from './types.js';
 

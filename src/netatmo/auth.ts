@@ -1,7 +1,9 @@
 /**
  * The OAuth wrapper: hands out access tokens and refreshes them safely.
  *
- * Rules it keeps (reference/netatmo-api.md §2.3):
+ * Since May 2024 every refresh returns a new access AND refresh token and revokes the previous
+ * pair; a client that loses the new refresh token gets invalid_grant about 3 h later. Rules it
+ * keeps:
  * - one refresh at a time (async-mutex), re-checked after taking the lock, so N concurrent
  *   callers cause one refresh;
  * - the rotated pair is persisted (TokenStore.save resolved) BEFORE anyone gets the new

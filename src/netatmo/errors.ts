@@ -74,7 +74,10 @@ export function isNetatmoError(error: unknown, kind?: NetatmoErrorKind): error i
   return error instanceof NetatmoError && (kind === undefined || error.kind === kind);
 }
 
-/** Netatmo error codes the bridge reacts to (see reference/netatmo-api.md §4). */
+/**
+ * Netatmo error codes the bridge reacts to (from Netatmo's PHP SDK `NARestErrorCode` and
+ * openHAB's `NetatmoConstants` for 41).
+ */
 export const NetatmoCode = {
   ACCESS_TOKEN_MISSING: 1,
   INVALID_ACCESS_TOKEN: 2,

@@ -1,6 +1,5 @@
 /**
- * Netatmo's /oauth2/token through simple-oauth2 5.1, with guards for its known gaps
- * (reference/rate-limits-and-libraries.md §4.1):
+ * Netatmo's /oauth2/token through simple-oauth2 5.1, with guards for its known gaps:
  * - credentials go in the form body (Netatmo does not take a Basic header);
  * - the HTTP timeout is set (wreck's default is none);
  * - a 2xx without a non-empty access_token is an error (#459);

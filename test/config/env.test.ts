@@ -25,7 +25,7 @@ describe('environment variables', () => {
     return error as ConfigError;
   }
 
-  // The names DESIGN.md promises, each overriding the same key set in a config file.
+  // Names of the documented NETATMO2MQTT_<SECTION>_<KEY> form, each beating the config file.
   it.each([
     ['NETATMO2MQTT_NETATMO_BASE_URL', 'http://127.0.0.1:9999', (c: BridgeConfig) => c.netatmo.base_url],
     [
