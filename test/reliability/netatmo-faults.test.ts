@@ -6,34 +6,18 @@
  * Netatmo's limits (judged by the simulator's own log), mark availability honestly and recover
  * by itself once the fault clears.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { FaultRule } from '../../src/simulator/types.js';
-import { type TestBroker, useTestBroker } from '../support/broker.js';
-import { peakInWindow, type ScaledBridge, startScaledBridge } from './support/in-process.js';
+import { peakInWindow, useScaledBridge } from './support/in-process.js';
 import { recordFigures, waitUntil } from './support/suite.js';
 
 const SPEED = 120;
 /** 20 simulated minutes: the first proactive refresh is due 5 minutes before expiry. */
 const TOKEN_LIFETIME_S = 1_200;
 
-let broker: TestBroker;
-let run: ScaledBridge;
+const run = useScaledBridge({ speed: SPEED, sim: { tokenLifetimeSec: TOKEN_LIFETIME_S } });
 let injected = 0;
 let survived = 0;
-
-beforeAll(async () => {
-  broker = await useTestBroker();
-  run = await startScaledBridge({
-    brokerUrl: broker.url,
-    speed: SPEED,
-    sim: { tokenLifetimeSec: TOKEN_LIFETIME_S },
-  });
-});
-
-afterAll(async () => {
-  await run?.close();
-  await broker?.close();
-});
 
 const simMinutes = (n: number): number => (n * 60_000) / SPEED;
 

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import mqtt from 'mqtt';
+import type { RunningSimulator } from '../../../src/simulator/types.js';
 
 /** `npm run reliability` sets N2M_RELIABILITY=full: longer outages, more kills, more fuzz. */
 export const FULL = process.env.N2M_RELIABILITY === 'full';
@@ -58,6 +59,11 @@ export async function waitUntil(
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Until the simulator has answered a homestatus: the bridge has read device states once. */
+export function firstHomeStatus(sim: RunningSimulator, ms = 20_000): Promise<void> {
+  return waitUntil('first homestatus', () => (sim.stats().requests.homestatus ?? 0) > 0, ms);
+}
 
 export function uniqueBaseTopic(): string {
   return `n2mrel_${randomBytes(4).toString('hex')}`;
