@@ -109,7 +109,9 @@ describe.runIf(mosquittoAvailable())('command delivery through faults', () => {
 
   async function expectExactlyOnce(transaction: string, from: number): Promise<void> {
     await waitUntil(`a response to ${transaction}`, () => responsesFor(transaction).length > 0, 30_000);
-    await sleep(1_500); // a duplicate would show up within this
+    // No event marks "no redelivery is coming": a duplicate would be answered (coalescing window
+    // and one Netatmo call) well within this.
+    await sleep(1_500);
     const executions = setstateCalls(from);
     expect(responsesFor(transaction)).toHaveLength(1);
     expect(JSON.stringify(responsesFor(transaction)[0])).toMatch(/"status":"ok"/);
@@ -122,7 +124,7 @@ describe.runIf(mosquittoAvailable())('command delivery through faults', () => {
     expect(await bridge.exited).toBe(0);
     const from = suite.sim.log().length;
     await send(switches[0] ?? '', { state: 'ON' }, 'while-stopped');
-    await sleep(500);
+    // The broker has it (PUBACK) and the bridge process is gone: nothing can have executed it.
     expect(setstateCalls(from)).toBe(0);
     bridge = startBridge();
     figures.restarts++;
@@ -133,13 +135,15 @@ describe.runIf(mosquittoAvailable())('command delivery through faults', () => {
 
   it('a QoS 1 command sent while the bridge is cut off the broker is executed once when it reconnects', async () => {
     await waitUntil('bridge online', online, 20_000);
-    await sleep(500);
+    await sender.bridgeAnswers(baseTopic);
     proxy.sever();
     figures.faults++;
     await waitUntil('will published', () => !online(), 10_000);
     const from = suite.sim.log().length;
+    const refused = proxy.refused;
     await send(switches[1] ?? '', { state: 'ON' }, 'while-cut');
-    await sleep(1_000);
+    // The bridge is alive and trying to reconnect, and still the command waits at the broker.
+    await waitUntil('a refused reconnect', () => proxy.refused > refused, 30_000);
     expect(setstateCalls(from)).toBe(0);
     proxy.restore();
     await expectExactlyOnce('while-cut', from);
@@ -174,7 +178,7 @@ describe.runIf(mosquittoAvailable())('command delivery through faults', () => {
           case 3: {
             proxy.sever();
             await send(device, values, transaction);
-            await sleep(800);
+            await sleep(800); // the cut itself: how long the bridge stays off the broker
             proxy.restore();
             injected.cut = (injected.cut ?? 0) + 1;
             break;
@@ -197,6 +201,7 @@ describe.runIf(mosquittoAvailable())('command delivery through faults', () => {
           45_000,
         ).catch(() => {});
       }
+      // No event marks "no late redelivery": one after a broker restart would arrive within this.
       await sleep(2_000);
       suite.sim.setFaults({ clear: true });
       const answers = transactions.map((t) => responsesFor(t));
@@ -248,7 +253,15 @@ describe.runIf(mosquittoAvailable())('command delivery through faults', () => {
       () => names.every((_, i) => responsesFor(`name-${i}`).length > 0),
       15_000,
     );
-    await sleep(500);
+    // A last unknown name, answered on the same path: every earlier delivery has been answered.
+    await sender.client.publishAsync(
+      `${baseTopic}/no-such-device/set`,
+      '{"state":"ON","transaction":"last"}',
+      {
+        qos: 1,
+      },
+    );
+    await waitUntil('the last answer', () => responsesFor('last').length > 0, 15_000);
     for (const [i, name] of names.entries()) {
       const answers = responsesFor(`name-${i}`);
       expect(answers, name).toHaveLength(1);

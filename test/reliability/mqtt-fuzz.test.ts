@@ -9,7 +9,7 @@
  */
 import { expect, it } from 'vitest';
 import { useBridgeSuite } from './support/harness.js';
-import { firstHomeStatus, MqttWatcher, recordFigures, size, sleep, waitUntil } from './support/suite.js';
+import { firstHomeStatus, MqttWatcher, recordFigures, size, waitUntil } from './support/suite.js';
 
 const INPUTS = size(2_000, 20_000);
 /** Inputs before the first heap measurement (caches, JIT and buffers reach their working size). */
@@ -107,7 +107,9 @@ it(
       .map((d) => d.id ?? d.friendly_name)
       .filter((id): id is string => typeof id === 'string');
     expect(devices.length).toBeGreaterThan(5);
-    await sleep(1_000);
+    // Until the bridge has worked off what is queued, so a measurement sees no in-flight payloads.
+    const settle = (): Promise<void> => watcher.bridgeAnswers(baseTopic);
+    await settle();
     const rssBefore = (await bridge.rss()) ?? 0;
     let peak = rssBefore;
     const writesBefore = WRITE_ENDPOINTS.reduce((n, e) => n + (suite.sim.stats().requests[e] ?? 0), 0);
@@ -120,11 +122,6 @@ it(
     /** Heap after GC at warm-up and after each later window of inputs. */
     const heaps: number[] = [];
     const HEAP_EVERY = Math.floor((INPUTS - WARM_UP) / 4);
-    // Lets the bridge work off what is queued, so a measurement sees no in-flight payloads.
-    const settle = async (): Promise<void> => {
-      await watcher.client.publishAsync(`${baseTopic}/bridge/request/health`, '{}', { qos: 1 });
-      await sleep(300);
-    };
     for (let i = 0; i < INPUTS; i++) {
       const known = random() < 0.7;
       const device = known ? pick(devices) : segment();

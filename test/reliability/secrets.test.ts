@@ -108,7 +108,7 @@ describe.runIf(mosquittoAvailable())('secrets in a full run', () => {
             { kind: 'status', status: 500, count: 2 },
           ],
         });
-        await sleep(RUN_MS / 3);
+        await sleep(RUN_MS / 3); // the run itself: rotations and error paths happen meanwhile
         suite.sim.setFaults({ clear: true, rules: [{ kind: 'token_down', count: 3 }] });
 
         // Commands and bridge requests: ok and error responses.
@@ -158,7 +158,7 @@ describe.runIf(mosquittoAvailable())('secrets in a full run', () => {
         await get('/metrics');
         await get('/healthz');
 
-        await sleep((RUN_MS * 2) / 3);
+        await sleep((RUN_MS * 2) / 3); // the rest of the run, with the token endpoint down
         suite.sim.setFaults({ clear: true });
         await get('/');
         await get('/metrics');

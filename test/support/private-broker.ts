@@ -186,6 +186,8 @@ export interface SeverableProxy {
   readonly url: string;
   /** Destroys every proxied connection and refuses new ones until `restore()`. */
   sever(): void;
+  /** Connections refused while severed: a client's reconnect attempts. */
+  readonly refused: number;
   restore(): void;
   close(): Promise<void>;
 }
@@ -194,6 +196,7 @@ export interface SeverableProxy {
 export async function startSeverableProxy(targetPort: number): Promise<SeverableProxy> {
   const sockets = new Set<Socket>();
   let severed = false;
+  let refused = 0;
   const track = (socket: Socket): void => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
@@ -202,6 +205,7 @@ export async function startSeverableProxy(targetPort: number): Promise<Severable
   const server: Server = createServer((client) => {
     track(client);
     if (severed) {
+      refused++;
       client.destroy();
       return;
     }
@@ -217,6 +221,9 @@ export async function startSeverableProxy(targetPort: number): Promise<Severable
   if (!address || typeof address === 'string') throw new Error('proxy has no port');
   return {
     url: `mqtt://${HOST}:${address.port}`,
+    get refused() {
+      return refused;
+    },
     sever: () => {
       severed = true;
       for (const socket of sockets) socket.destroy();

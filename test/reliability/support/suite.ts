@@ -122,6 +122,25 @@ export class MqttWatcher {
       .map(([t]) => t);
   }
 
+  #barriers = 0;
+
+  /**
+   * Until the bridge under `baseTopic` answers a bridge request sent now: it is subscribed, and
+   * has handled (and published for) every message it received before. Needs `<base>/bridge/#`.
+   */
+  async bridgeAnswers(baseTopic: string, ms = 20_000): Promise<void> {
+    const transaction = `barrier-${++this.#barriers}`;
+    const answer = `${baseTopic}/bridge/response/health`;
+    await this.client.publishAsync(`${baseTopic}/bridge/request/health`, JSON.stringify({ transaction }), {
+      qos: 1,
+    });
+    await waitUntil(
+      'the answer to a bridge request',
+      () => this.messages.some((m) => m.topic === answer && m.payload.includes(`"${transaction}"`)),
+      ms,
+    );
+  }
+
   async close(): Promise<void> {
     await this.client.endAsync(true);
   }
