@@ -7,13 +7,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, platform, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brokerAddress, useSharedBroker } from '../scripts/lib/broker.js';
 import { setLogLevel } from '../src/log.js';
 import { ScaledClock } from '../src/util/clock.js';
 import { type FootprintResult, type FootprintTiming, runFootprintScenario } from './footprint/scenario.js';
 import type { FreshnessTiming, Strategy } from './freshness/run-strategy.js';
 import { type FreshnessResult, runFreshnessScenario } from './freshness/scenario.js';
 import { type LatencyResult, runLatencyScenario } from './latency/scenario.js';
-import { useBenchBroker } from './lib/broker.js';
 import type { Profile } from './lib/setup.js';
 import { type BenchResults, renderReport } from './report.js';
 import { runThrottleScenario, THROTTLE_STRATEGIES, type ThrottleRun } from './throttle/scenario.js';
@@ -86,7 +86,7 @@ export async function runBench(
   log: (line: string) => void = () => {},
 ): Promise<BenchResults> {
   const wallStart = Date.now();
-  const broker = await useBenchBroker();
+  const broker = await useSharedBroker(brokerAddress('BENCH'));
   try {
     const freshness: FreshnessResult[] = [];
     for (const [i, f] of plan.freshness.entries()) {

@@ -1,6 +1,6 @@
 /**
  * Baseline (a): a faithful model of Home Assistant's Netatmo polling (core
- * `homeassistant/components/netatmo`, data handler / coordinator; reference/netatmo-api.md §8):
+ * `homeassistant/components/netatmo`, data handler / coordinator, 2026):
  *
  * - Publishers and default intervals: account/homesdata 10800 s, homestatus per home 300 s,
  *   getevents per home with cameras 600 s, weather 600 s, air care 300 s; each divided (integer

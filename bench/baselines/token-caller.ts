@@ -9,8 +9,8 @@
  */
 import { isNetatmoError } from '../../src/netatmo/errors.js';
 import { sendApiRequest } from '../../src/netatmo/http.js';
+import { TokenEndpoint } from '../../src/netatmo/token-endpoint.js';
 import type { ApiCaller, ApiRequest, CallOptions } from '../../src/netatmo/types.js';
-import { TokenEndpoint } from '../../src/tokens/token-endpoint.js';
 import type { Clock } from '../../src/util/clock.js';
 
 export interface TokenAccountOptions {

@@ -7,20 +7,12 @@
  */
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort, portAnswers } from '../../scripts/lib/broker.js';
 
 export interface PrivateBroker {
   url: string;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export async function startNoDelayMosquitto(dir: string): Promise<PrivateBroker | undefined> {
@@ -31,17 +23,15 @@ export async function startNoDelayMosquitto(dir: string): Promise<PrivateBroker 
     `listener ${port} 127.0.0.1\nallow_anonymous true\nset_tcp_nodelay true\npersistence false\n`,
   );
   const child = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
-  const started = await new Promise<boolean>((resolve) => {
-    child.once('error', () => resolve(false));
-    const poll = (left: number): void => {
-      const probe = createServer();
-      probe.once('error', () => resolve(true)); // the port is taken: Mosquitto listens
-      probe.listen(port, '127.0.0.1', () => {
-        probe.close(() => (left > 0 ? setTimeout(() => poll(left - 1), 50) : resolve(false)));
-      });
-    };
-    poll(60);
+  let failed = false;
+  child.once('error', () => {
+    failed = true;
   });
+  let started = false;
+  for (let tries = 0; tries < 60 && !failed && !started; tries++) {
+    started = await portAnswers('127.0.0.1', port, 50);
+    if (!started) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   if (!started) {
     child.kill();
     return undefined;

@@ -7,17 +7,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateConfig } from '../../src/config/index.js';
 import type { BridgeConfig } from '../../src/config/types.js';
-import type { RateLimits } from '../../src/simulator/index.js';
+import { type NetatmoProfile, PROFILE_ALLOWANCE } from '../../src/netatmo/quota.js';
+import { DEFAULT_LIMITS, type RateLimits } from '../../src/simulator/index.js';
 import { seedForScenario } from '../../src/simulator/scenarios/index.js';
 
-export type Profile = 'own_app' | 'shared_app';
+export type Profile = NetatmoProfile;
 
-/** Netatmo's per-user quota for each profile (reference/netatmo-api.md §3.1). */
+/** What Netatmo lets one user spend under each profile (src/netatmo/quota.ts), as simulator limits. */
 export function limitsForProfile(profile: Profile): Partial<RateLimits> {
+  const user = PROFILE_ALLOWANCE[profile];
   return profile === 'own_app'
-    ? { userPer10s: 50, userPerHour: 500, appPer10s: 200, appPerHour: 2000 }
-    : // Cloud linking: about 20/h and 2/10 s per user; the shared app's own limit is far away.
-      { userPer10s: 2, userPerHour: 20, appPer10s: 100_000, appPerHour: 1_000_000 };
+    ? { ...DEFAULT_LIMITS, userPer10s: user.per10s, userPerHour: user.perHour }
+    : // A shared app has many users: its own limit is far away, the user's fair share bites.
+      { userPer10s: user.per10s, userPerHour: user.perHour, appPer10s: 100_000, appPerHour: 1_000_000 };
 }
 
 export function quotaPerHour(profile: Profile): number {

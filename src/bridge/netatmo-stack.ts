@@ -21,10 +21,6 @@ export interface NetatmoStack {
 }
 
 export function createNetatmoStack(config: BridgeConfig, clock: Clock, events: EventBus): NetatmoStack {
-  if (config.tokens.store !== 'file') {
-    // The schema accepts `redis` for multi-host setups; the store itself is not built yet.
-    throw new Error(`tokens.store: '${config.tokens.store}' is not supported in this version; use 'file'`);
-  }
   const store = new FileTokenStore(config.data_dir);
   const auth = new NetatmoAuth({
     clientId: config.netatmo.client_id,

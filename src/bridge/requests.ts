@@ -3,6 +3,7 @@
  * Every request gets exactly one response, echoing its `transaction`; a handler that throws
  * becomes `{"status":"error","error":"…"}`, and an unknown command says which ones exist.
  */
+import { BridgeError } from '../errors.js';
 import { childLogger, LOG_LEVELS, type LogLevel } from '../log.js';
 import type { MqttConnection } from '../mqtt/connection.js';
 import type { IncomingOf } from '../mqtt/incoming.js';
@@ -27,7 +28,7 @@ export interface BridgeControl {
   setLogLevel(level: LogLevel): void;
 }
 
-export class RequestError extends Error {}
+export class RequestError extends BridgeError {}
 
 /** One handler per request, typed by the contract in topics.ts. */
 export type BridgeRequestHandlers = {

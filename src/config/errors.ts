@@ -1,4 +1,5 @@
 /** Configuration errors that name the key, where its value came from, and what is wrong. */
+import { BridgeError } from '../errors.js';
 
 export interface ConfigIssue {
   /** Dotted path (`mqtt.base_topic`), or the raw name when it maps to no key (an unknown env var). */
@@ -15,8 +16,7 @@ export function formatIssue(issue: ConfigIssue): string {
 }
 
 /** Thrown for any invalid configuration; `issues` lists every problem found, not just the first. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+export class ConfigError extends BridgeError {
   readonly issues: readonly ConfigIssue[];
 
   constructor(issues: ConfigIssue[]) {

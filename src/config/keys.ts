@@ -83,11 +83,24 @@ export const ADDON_OPTIONS: Readonly<Record<string, string>> = {
   command_storm_cap_per_minute: 'commands.storm_cap_per_minute',
   command_coalesce_ms: 'commands.coalesce_ms',
   command_deadline_ms: 'commands.deadline_ms',
-  token_store: 'tokens.store',
-  redis_url: 'tokens.redis_url',
-  redis_key_prefix: 'tokens.redis_key_prefix',
   log_level: 'log_level',
 };
+
+const TOKENS_RETIRED =
+  'no longer a setting: the Netatmo token always lives in data_dir (token.json) and the Redis ' +
+  'token store was never built; delete it';
+
+/**
+ * Settings that were removed, by the name their source spells (a config file's section, an
+ * environment variable), with what to do instead: the error says so rather than "unknown key".
+ * The add-on needs no entry: the Supervisor drops options its schema no longer lists.
+ */
+export const RETIRED_SETTINGS: ReadonlyMap<string, string> = new Map([
+  ['tokens', TOKENS_RETIRED],
+  ['NETATMO2MQTT_TOKENS_STORE', TOKENS_RETIRED],
+  ['NETATMO2MQTT_TOKENS_REDIS_URL', TOKENS_RETIRED],
+  ['NETATMO2MQTT_TOKENS_REDIS_KEY_PREFIX', TOKENS_RETIRED],
+]);
 
 /** The closest known name within edit distance 2, for "did you mean" hints on typos. */
 export function closestName(name: string, candidates: Iterable<string>): string | undefined {

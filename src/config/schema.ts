@@ -7,6 +7,7 @@
  * Environment names and options.json keys are derived from it in keys.ts.
  */
 import { LOG_LEVELS } from '../log.js';
+import { formatQuota, NETATMO_PROFILES, PROFILE_ALLOWANCE } from '../netatmo/quota.js';
 
 export const DEFAULT_NETATMO_BASE_URL = 'https://api.netatmo.com';
 export const DEFAULT_MQTT_URL = 'mqtt://localhost:1883';
@@ -52,9 +53,11 @@ export const configSchema = {
         },
         profile: {
           type: 'string',
-          enum: ['own_app', 'shared_app'],
+          enum: [...NETATMO_PROFILES],
           default: 'own_app',
-          description: 'Which quota to plan for: your own app (2000/h) or an app shared with others',
+          description:
+            `Which quota to plan for: own_app, your own Netatmo app (${formatQuota(PROFILE_ALLOWANCE.own_app)} ` +
+            `per user), or shared_app, an app shared with others (${formatQuota(PROFILE_ALLOWANCE.shared_app)} per user)`,
         },
         request_timeout_ms: { type: 'integer', minimum: 1000, maximum: 120000, default: 10000 },
       },
@@ -130,21 +133,6 @@ export const configSchema = {
         enabled: { type: 'boolean', default: true },
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 8099 },
         host: { type: 'string', minLength: 1, default: '0.0.0.0' },
-      },
-    },
-    tokens: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: {
-        store: { type: 'string', enum: ['file', 'redis'], default: 'file' },
-        redis_url: {
-          type: 'string',
-          default: 'redis://127.0.0.1:6379',
-          pattern: '^rediss?://\\S+$',
-          patternReason: 'must be a redis:// or rediss:// URL',
-        },
-        redis_key_prefix: { type: 'string', minLength: 1, default: 'netatmo2mqtt' },
       },
     },
     data_dir: { type: 'string', minLength: 1, default: './data' },

@@ -19,6 +19,7 @@ import {
   ENV_PREFIX,
   type KeyType,
   keyByEnv,
+  RETIRED_SETTINGS,
 } from './keys.js';
 import { type ConfigLayer, type ConfigValues, isPlainObject, layerFromObject, setPath } from './merge.js';
 import { registerConfigSecrets, SECRET_LIKE_NAME } from './secrets.js';
@@ -112,9 +113,9 @@ export function readEnvironment(env: NodeJS.ProcessEnv): ConfigLayer {
       const hint = closestName(name, [...keyByEnv.keys(), CONFIG_FILE_ENV]);
       issues.push({
         path: name,
-        reason: hint
-          ? `unknown environment variable (did you mean ${hint}?)`
-          : 'unknown environment variable',
+        reason:
+          RETIRED_SETTINGS.get(name) ??
+          (hint ? `unknown environment variable (did you mean ${hint}?)` : 'unknown environment variable'),
       });
       continue;
     }

@@ -2,13 +2,11 @@
  * The bridge's configuration, fully defaulted: every module reads this shape and never
  * looks at files, options.json or environment variables itself.
  *
- * Names follow DESIGN.md "Configuration"; snake_case because they are also the keys users
- * write in YAML, options.json and NETATMO2MQTT_<SECTION>_<KEY> variables.
+ * Names are snake_case because they are also the keys users write in YAML, options.json and
+ * NETATMO2MQTT_<SECTION>_<KEY> variables.
  */
 import type { LogLevel } from '../log.js';
-
-/** Which Netatmo quota the bridge plans for: its own app (2000/h) or an app shared with others. */
-export type NetatmoProfile = 'own_app' | 'shared_app';
+import type { NetatmoProfile } from '../netatmo/quota.js';
 
 export interface NetatmoConfig {
   /** Always set: a local simulator URL gets placeholder credentials (see validate.ts). */
@@ -18,6 +16,7 @@ export interface NetatmoConfig {
   refresh_token?: string;
   /** Without a trailing slash. */
   base_url: string;
+  /** Which Netatmo quota the bridge plans for: its own app or an app shared with others. */
   profile: NetatmoProfile;
   request_timeout_ms: number;
 }
@@ -57,22 +56,12 @@ export interface WebConfig {
   host: string;
 }
 
-export type TokenStoreKind = 'file' | 'redis';
-
-/** Where the rotating Netatmo token pair lives: data_dir, or Redis when several bridges share one app. */
-export interface TokensConfig {
-  store: TokenStoreKind;
-  redis_url: string;
-  redis_key_prefix: string;
-}
-
 export interface BridgeConfig {
   netatmo: NetatmoConfig;
   mqtt: MqttConfig;
   homeassistant: HomeAssistantConfig;
   commands: CommandsConfig;
   web: WebConfig;
-  tokens: TokensConfig;
   data_dir: string;
   log_level: LogLevel;
 }

@@ -5,7 +5,7 @@
  */
 import { Ajv, type ErrorObject } from 'ajv';
 import { ConfigError, type ConfigIssue } from './errors.js';
-import { closestName, keyByPath } from './keys.js';
+import { closestName, keyByPath, RETIRED_SETTINGS } from './keys.js';
 import { type ConfigOrigins, type ConfigValues, isPlainObject, isUnset } from './merge.js';
 import { configSchema } from './schema.js';
 import { registerConfigSecrets } from './secrets.js';
@@ -117,7 +117,8 @@ function issueFromAjv(error: ErrorObject, origin: (path: string) => string | und
       const parent = error.parentSchema as { properties?: Record<string, unknown> } | undefined;
       const hint = closestName(name, Object.keys(parent?.properties ?? {}));
       const prefix = path.slice(0, path.length - name.length);
-      reason = hint ? `unknown key (did you mean ${prefix}${hint}?)` : 'unknown key';
+      reason =
+        RETIRED_SETTINGS.get(path) ?? (hint ? `unknown key (did you mean ${prefix}${hint}?)` : 'unknown key');
       break;
     }
     case 'type':
@@ -165,7 +166,6 @@ function semanticIssues(config: BridgeConfig, origin: (path: string) => string |
   };
   urlIssue('netatmo.base_url', config.netatmo.base_url);
   if (config.mqtt.url !== 'embedded') urlIssue('mqtt.url', config.mqtt.url);
-  if (config.tokens.store === 'redis') urlIssue('tokens.redis_url', config.tokens.redis_url);
 
   if (!isLocalUrl(config.netatmo.base_url)) {
     for (const key of ['client_id', 'client_secret'] as const) {

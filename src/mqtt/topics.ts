@@ -6,6 +6,7 @@
  * Device topic names are ONE topic level (no `/`): the bridge subscribes to `<base>/+/set`
  * and friends, and `+` matches exactly one level. `isDeviceTopicName` checks a candidate.
  */
+import { BridgeError } from '../errors.js';
 import type { LogLevel } from '../log.js';
 
 export type OnlineState = 'online' | 'offline';
@@ -354,9 +355,7 @@ export type OutgoingPayload<T extends string> = string extends T
   ? TopicPayloads[OutgoingTopicKey]
   : TopicPayloads[TopicKeyOf<T> & OutgoingTopicKey];
 
-export class TopicError extends Error {
-  override readonly name = 'TopicError';
-}
+export class TopicError extends BridgeError {}
 
 /**
  * Throws unless `topic` is a concrete topic the broker would accept for a publish:

@@ -1,6 +1,6 @@
 /**
  * Shapes of Netatmo API bodies (the `body` of the `{status, time_server, body}` envelope),
- * written from reference/netatmo-api.md and the pyatmo fixtures. Every field Netatmo may
+ * written from Netatmo's API documentation and the pyatmo fixtures. Every field Netatmo may
  * omit is optional; objects keep unknown fields (`[key: string]: unknown`) because new
  * device types add fields and an unknown module is published raw, never dropped.
  *
@@ -139,7 +139,10 @@ export interface RoomStatus {
   [key: string]: unknown;
 }
 
-/** Live module state; which fields appear depends on the module type (reference §5.2). */
+/**
+ * Live module state; which fields appear depends on the module type (a thermostat sends
+ * `boiler_status`, a shutter `current_position`, a light `on` and `brightness`, ...).
+ */
 export interface ModuleStatus {
   id: string;
   type: string;

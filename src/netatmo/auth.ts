@@ -1,7 +1,9 @@
 /**
  * The OAuth wrapper: hands out access tokens and refreshes them safely.
  *
- * Rules it keeps (reference/netatmo-api.md §2.3):
+ * Since May 2024 every refresh returns a new access AND refresh token and revokes the previous
+ * pair; a client that loses the new refresh token gets invalid_grant about 3 h later. Rules it
+ * keeps:
  * - one refresh at a time (async-mutex), re-checked after taking the lock, so N concurrent
  *   callers cause one refresh;
  * - the rotated pair is persisted (TokenStore.save resolved) BEFORE anyone gets the new
@@ -19,10 +21,10 @@ import { childLogger } from '../log.js';
 import { type InterruptedRefresh, type RefreshJournal, tokenFingerprint } from '../tokens/file-store.js';
 import { type InitialToken, resolveInitialToken } from '../tokens/initial-token.js';
 import { expiresAtMs, type StoredToken, type TokenStore } from '../tokens/stored-token.js';
-import { type TokenAnswer, TokenEndpoint } from '../tokens/token-endpoint.js';
 import type { Clock } from '../util/clock.js';
 import { registerSecret } from '../util/redact.js';
 import { isNetatmoError, NetatmoError } from './errors.js';
+import { type TokenAnswer, TokenEndpoint } from './token-endpoint.js';
 
 const log = childLogger('auth');
 

@@ -185,6 +185,7 @@ export class NetatmoClient {
     await this.#send({ endpoint: 'switchhomeschedule', params }, WRITE, call, target.homeId);
   }
 
+  /** Camera and doorbell events: not polled yet, kept for the camera issue (tested in client.test.ts). */
   async getEvents(query: EventsQuery, call?: Partial<CallOptions>): Promise<EventsBody> {
     requireText('homeId', query.homeId);
     if (query.size !== undefined) requireNumber('size', query.size);
@@ -198,6 +199,7 @@ export class NetatmoClient {
     return validateEvents(await this.#send({ endpoint: 'getevents', params }, READ, call, query.homeId));
   }
 
+  /** Measure history (energy meters, weather graphs): not read yet, kept for those issues (tested). */
   async getMeasure(query: MeasureQuery, call?: Partial<CallOptions>): Promise<MeasureBody> {
     requireText('deviceId', query.deviceId);
     if (!MEASURE_SCALES.has(query.scale))

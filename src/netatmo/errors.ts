@@ -2,6 +2,7 @@
  * Typed Netatmo errors. Classification is by HTTP status and Netatmo's body code,
  * never by message text (Netatmo has reworded its throttle message three times).
  */
+import { BridgeError } from '../errors.js';
 
 export type NetatmoErrorKind =
   /** Quota throttling: error code 26 at HTTP 403 or 429. */
@@ -38,7 +39,7 @@ export interface NetatmoErrorDetails {
   cause?: unknown;
 }
 
-export class NetatmoError extends Error {
+export class NetatmoError extends BridgeError {
   readonly kind: NetatmoErrorKind;
   readonly endpoint: string | undefined;
   readonly status: number | undefined;
@@ -48,7 +49,6 @@ export class NetatmoError extends Error {
 
   constructor(kind: NetatmoErrorKind, message: string, details: NetatmoErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = 'NetatmoError';
     this.kind = kind;
     this.endpoint = details.endpoint;
     this.status = details.status;
@@ -74,7 +74,10 @@ export function isNetatmoError(error: unknown, kind?: NetatmoErrorKind): error i
   return error instanceof NetatmoError && (kind === undefined || error.kind === kind);
 }
 
-/** Netatmo error codes the bridge reacts to (see reference/netatmo-api.md §4). */
+/**
+ * Netatmo error codes the bridge reacts to (from Netatmo's PHP SDK `NARestErrorCode` and
+ * openHAB's `NetatmoConstants` for 41).
+ */
 export const NetatmoCode = {
   ACCESS_TOKEN_MISSING: 1,
   INVALID_ACCESS_TOKEN: 2,

@@ -20,12 +20,14 @@
  * - One wake-up timer at a time (Clock.schedule), re-armed; every decision is re-checked
  *   against `clock.now()` when it fires, so a late or early timer can never break a limit.
  */
+import { BridgeError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import { childLogger } from '../log.js';
 import type { Clock } from '../util/clock.js';
 import { NetatmoError } from './errors.js';
 import { PriorityQueues } from './gate/priority-queues.js';
 import { StartLog } from './gate/start-log.js';
+import { type NetatmoProfile, PLANNED_PERCENT, PROFILE_ALLOWANCE, type QuotaWindows } from './quota.js';
 import type { Priority } from './types.js';
 
 const TEN_SECONDS = 10_000;
@@ -34,21 +36,19 @@ const ONE_HOUR = 3_600_000;
 /** Longest single wake-up; a later target is reached by re-arming. */
 const MAX_TIMER_MS = ONE_HOUR;
 
-export interface GateLimits {
-  per10s: number;
-  perHour: number;
-}
+export type GateLimits = QuotaWindows;
 
 /**
- * Budget planning: own_app plans for at most ~80 % of 50/10 s and 500/h; shared_app ~2/10 s and 20/h.
- *
- * - `own_app` (your own dev app, one user): Netatmo allows 50/10 s and 500/h per user; we plan
- *   for 40/10 s and 400/h, leaving 20 % for clock skew and anything else using the account.
- * - `shared_app` (an app shared by many users, e.g. cloud linking): the per-user fair share is
- *   about 2/10 s and 20/h; we plan for 2/10 s and 16/h (80 % of the hour, where it bites).
+ * The gate plans for PLANNED_PERCENT of the profile's allowance (quota.ts): the hour rounded
+ * down; the 10 s window rounded up, which never exceeds the allowance and does not shrink a
+ * tiny one further (under shared_app the hour bites long before the 10 s window).
  */
-export function gateLimitsForProfile(profile: 'own_app' | 'shared_app'): GateLimits {
-  return profile === 'own_app' ? { per10s: 40, perHour: 400 } : { per10s: 2, perHour: 16 };
+export function gateLimitsForProfile(profile: NetatmoProfile): GateLimits {
+  const allowed = PROFILE_ALLOWANCE[profile];
+  return {
+    per10s: Math.ceil((allowed.per10s * PLANNED_PERCENT) / 100),
+    perHour: Math.floor((allowed.perHour * PLANNED_PERCENT) / 100),
+  };
 }
 
 /** Starts kept back from polls for commands: 10 % of a window, at least 1 (none when the limit is 1). */
@@ -105,10 +105,9 @@ export interface GateStats {
 }
 
 /** The gate was closed: the task was never started. */
-export class GateClosedError extends Error {
+export class GateClosedError extends BridgeError {
   constructor(label?: string) {
     super(label ? `request gate closed before ${label} could start` : 'request gate closed');
-    this.name = 'GateClosedError';
   }
 }
 

@@ -1,10 +1,11 @@
 /**
  * Reads "how long should I wait" from a throttled HTTP answer, in every dialect the wild uses
- * (reference/rate-limits-and-libraries.md §1). Netatmo itself usually sends nothing or a plain
- * `Retry-After`, but the bridge may sit behind proxies and WAFs that speak other dialects, and
- * misreading an epoch as a delta has produced "retry after 1792152901 seconds" bugs before.
+ * (GitHub, Discord, SmartThings, Symfony, the IETF RateLimit drafts, ...). Netatmo itself
+ * usually sends nothing or a plain `Retry-After`, but the bridge may sit behind proxies and WAFs
+ * that speak other dialects, and misreading an epoch as a delta has produced "retry after
+ * 1792152901 seconds" bugs before.
  *
- * Precedence (§1.1): explicit waits first (`Retry-After`, `Retry-After-Ms`,
+ * Precedence: explicit waits first (`Retry-After`, `Retry-After-Ms`,
  * `X-RateLimit-Retry-After`, a JSON body `retry_after`), then unambiguous window deltas
  * (`*-Reset-After`, `*-Remaining-Seconds`, `*-TTL`, the IETF `RateLimit` fields), and only then
  * the ambiguous `X-RateLimit-Reset` family, told apart by magnitude. A malformed value never
@@ -141,7 +142,8 @@ function readTtl(ctx: ReadContext): number | undefined {
 
 /**
  * `X-RateLimit-Reset` / `X-Rate-Limit-Reset`: epoch ms, epoch seconds or delta seconds by
- * magnitude (§1.1 step 3), or, rarely, a date string.
+ * magnitude (at or after 2024-01-01 in seconds: an epoch; above 1e12: epoch ms; else a delta),
+ * or, rarely, a date string.
  */
 function readAmbiguousReset(
   ctx: ReadContext,

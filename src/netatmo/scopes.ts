@@ -1,6 +1,7 @@
 /**
- * Netatmo OAuth scopes for every device family the bridge supports (reference/netatmo-api.md
- * §2.4). The web UI asks for them; the simulator grants them.
+ * Netatmo OAuth scopes for every device family the bridge supports (pyatmo's `ALL_SCOPES`).
+ * A call outside the granted scopes fails with error code 13. The web UI asks for them; the
+ * simulator grants them.
  */
 export const NETATMO_SCOPES: readonly string[] = [
   'read_station',

@@ -1,7 +1,7 @@
 /**
  * The poll planner: turns an hourly call budget into poll intervals. Pure: no clock, no I/O.
  *
- * Policy (see reference/netatmo-api.md §3, §5.5, §8):
+ * Policy:
  * - A share of the budget (default 20 %) is kept for commands and the confirmation reads that
  *   follow them; polls never plan into it.
  * - Topology (homesdata) changes rarely: once every few hours.
@@ -21,7 +21,7 @@
  */
 
 export interface PlanInput {
-  /** Calls per hour the gate allows for this profile (e.g. 500 own_app, 20 shared_app). */
+  /** Calls per hour the gate plans for this profile (gateLimitsForProfile). */
   budgetPerHour: number;
   /** Calls others (commands) made in the last hour beyond the reserve's share, if known. */
   otherUsePerHour?: number;

@@ -1,12 +1,13 @@
+import { BridgeError } from '../errors.js';
+
 /** An error the simulator answers in Netatmo's shape: `{"error":{"code":N,"message":"..."}}`. */
-export class SimApiError extends Error {
+export class SimApiError extends BridgeError {
   constructor(
     readonly status: number,
     readonly code: number,
     message: string,
   ) {
     super(message);
-    this.name = 'SimApiError';
   }
 
   body(): { error: { code: number; message: string } } {

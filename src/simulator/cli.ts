@@ -3,6 +3,7 @@
  * URL and a bootstrap refresh token (a simulator token: printing it is the point).
  */
 import { parseArgs } from 'node:util';
+import { BridgeError } from '../errors.js';
 import { startSimulator } from './index.js';
 import type { QuotaMode, SimulatorOptions, ThrottleDialect } from './types.js';
 
@@ -12,7 +13,7 @@ const USAGE =
   '         [--quota per-token|per-user] [--throttle 429|403|waf] [--token-lifetime S]\n' +
   '         [--client-id X --client-secret Y]\n';
 
-class UsageError extends Error {}
+class UsageError extends BridgeError {}
 
 export function parseSimulatorArgs(argv: string[]): SimulatorOptions {
   let values: Record<string, string | boolean | undefined>;

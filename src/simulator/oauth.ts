@@ -4,6 +4,7 @@
  * every refresh invalidates the previous pair.
  */
 import { randomBytes } from 'node:crypto';
+import { BridgeError } from '../errors.js';
 import { NETATMO_SCOPES } from '../netatmo/scopes.js';
 import type { Clock } from '../util/clock.js';
 import { SimApiError } from './api-error.js';
@@ -31,7 +32,7 @@ export interface AccessToken {
 }
 
 /** An OAuth-style token endpoint error: HTTP 400 `{"error":"invalid_grant"}` and friends. */
-export class OAuthError extends Error {
+export class OAuthError extends BridgeError {
   constructor(
     readonly error: 'invalid_grant' | 'invalid_client' | 'invalid_request' | 'unsupported_grant_type',
     readonly status = 400,

@@ -1,6 +1,7 @@
 /**
  * Netatmo's rate limits as sliding windows on the simulator clock: per user (or per access
- * token, in `per-token` mode) 50/10 s and 500/h, per app 200/10 s and 2000/h by default.
+ * token, in `per-token` mode) and per app, Netatmo's documented figures by default
+ * (DEFAULT_LIMITS, from src/netatmo/quota.ts).
  */
 import type { Clock } from '../util/clock.js';
 import type { QuotaMode, RateLimits, ThrottleDialect } from './types.js';

@@ -3,6 +3,7 @@
  * control endpoints (/__sim/*). Tests, benchmarks and the demo rely on these names.
  */
 import type { SecurityEvent } from '../netatmo/api-types.js';
+import { NETATMO_LIMITS } from '../netatmo/quota.js';
 import type { Clock } from '../util/clock.js';
 import type { EventGeneratorOptions } from './security/event-generator.js';
 import type { RaiseEventRequest } from './security/request.js';
@@ -25,11 +26,12 @@ export interface RateLimits {
   appPerHour: number;
 }
 
+/** Netatmo's documented limits for a small app. */
 export const DEFAULT_LIMITS: RateLimits = {
-  userPer10s: 50,
-  userPerHour: 500,
-  appPer10s: 200,
-  appPerHour: 2000,
+  userPer10s: NETATMO_LIMITS.user.per10s,
+  userPerHour: NETATMO_LIMITS.user.perHour,
+  appPer10s: NETATMO_LIMITS.app.per10s,
+  appPerHour: NETATMO_LIMITS.app.perHour,
 };
 
 export interface SimulatorOptions {

@@ -5,6 +5,7 @@
  * so a store's one job is to never lose the newest pair: saves are atomic, and a store
  * that cannot read what it holds says so instead of pretending to be empty.
  */
+import { BridgeError } from '../errors.js';
 
 export interface StoredToken {
   access_token: string;
@@ -27,14 +28,13 @@ export interface TokenStore {
 
 export type TokenStoreErrorKind = 'corrupt' | 'unreadable' | 'write_failed';
 
-export class TokenStoreError extends Error {
+export class TokenStoreError extends BridgeError {
   readonly kind: TokenStoreErrorKind;
   /** The file or key the error is about. */
   readonly location: string;
 
   constructor(kind: TokenStoreErrorKind, location: string, message: string, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause });
-    this.name = 'TokenStoreError';
     this.kind = kind;
     this.location = location;
   }

@@ -1,7 +1,8 @@
 /** Reads an HTTP request body with a size limit (both of our servers take small forms only). */
 import type { IncomingMessage } from 'node:http';
+import { BridgeError } from '../errors.js';
 
-export class BodyTooLargeError extends Error {}
+export class BodyTooLargeError extends BridgeError {}
 
 export async function readRequestBody(req: IncomingMessage, limitBytes: number): Promise<string> {
   const chunks: Buffer[] = [];

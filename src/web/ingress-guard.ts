@@ -4,7 +4,7 @@
  * reach the port. Loopback may always read /healthz: the container's HEALTHCHECK runs there.
  */
 
-/** The Supervisor's ingress proxy (reference/bridge-conventions.md §6.7). */
+/** The Supervisor's ingress proxy: the one address an ingress-only add-on accepts. */
 export const SUPERVISOR_INGRESS_ADDRESS = '172.30.32.2';
 
 /** The allow-list for this environment: the ingress proxy in add-on mode, undefined (anyone) otherwise. */

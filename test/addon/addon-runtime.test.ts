@@ -14,11 +14,11 @@ import { fileURLToPath } from 'node:url';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { freePort } from '../../scripts/lib/broker.js';
 import type { BridgeDevice } from '../../src/mqtt/topics.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { RunningSimulator } from '../../src/simulator/types.js';
 import { type TestBroker, useTestBroker } from '../support/broker.js';
-import { freePort } from '../support/private-broker.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const SUPERVISOR_TOKEN = 'fake-supervisor-token-5f2c9e';

@@ -41,9 +41,6 @@ describe('add-on options (/data/options.json)', () => {
       command_storm_cap_per_minute: 10,
       command_coalesce_ms: 250,
       command_deadline_ms: 5000,
-      token_store: 'redis',
-      redis_url: 'redis://redis.lan:6379',
-      redis_key_prefix: 'home-a',
       log_level: 'debug',
     };
     // The table above must cover every option the add-on offers.

@@ -25,7 +25,7 @@ describe('environment variables', () => {
     return error as ConfigError;
   }
 
-  // The names DESIGN.md promises, each overriding the same key set in a config file.
+  // Names of the documented NETATMO2MQTT_<SECTION>_<KEY> form, each beating the config file.
   it.each([
     ['NETATMO2MQTT_NETATMO_BASE_URL', 'http://127.0.0.1:9999', (c: BridgeConfig) => c.netatmo.base_url],
     [
@@ -93,6 +93,11 @@ describe('environment variables', () => {
     expect(error.message).toContain(
       'NETATMO2MQTT_MQTT_BSE_TOPIC: unknown environment variable (did you mean NETATMO2MQTT_MQTT_BASE_TOPIC?)',
     );
+  });
+
+  it('names a retired variable and what replaced it', async () => {
+    const error = await loadError({ NETATMO2MQTT_TOKENS_STORE: 'file' });
+    expect(error.message).toMatch(/^NETATMO2MQTT_TOKENS_STORE: no longer a setting: .* lives in data_dir/);
   });
 
   it('treats an empty variable as not set', async () => {

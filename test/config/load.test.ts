@@ -42,7 +42,6 @@ describe('loadConfig', () => {
       },
       commands: { storm_cap_per_minute: 30, coalesce_ms: 500, deadline_ms: 15000 },
       web: { enabled: true, port: 8099, host: '0.0.0.0' },
-      tokens: { store: 'file', redis_url: 'redis://127.0.0.1:6379', redis_key_prefix: 'netatmo2mqtt' },
       data_dir: join(cwd, 'data'),
       log_level: 'info',
     });
@@ -128,6 +127,17 @@ describe('loadConfig', () => {
       `mqtt.bse_topic (from ${file}): unknown key (did you mean mqtt.base_topic?)`,
     );
     expect(error.message).toContain(`web.port (from ${file}): must be a whole number (got "8099")`);
+  });
+
+  it('refuses the retired tokens section, naming it and saying the token lives in data_dir', async () => {
+    const cwd = await tmp.dir();
+    const file = await tmp.write('configuration.yaml', 'tokens:\n  store: file\n');
+    const error = await loadError(loadConfig({ env: { ...CREDS }, cwd }));
+    expect(error.issues.map((i) => i.path)).toEqual(['tokens']);
+    expect(error.message).toBe(
+      `tokens (from ${file}): no longer a setting: the Netatmo token always lives in data_dir ` +
+        '(token.json) and the Redis token store was never built; delete it',
+    );
   });
 
   it('refuses to start without Netatmo credentials against the real cloud, with a hint where to set them', async () => {

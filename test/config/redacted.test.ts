@@ -10,7 +10,6 @@ const SECRETS = {
   refresh_token: 'nx-refresh-token-0002',
   mqtt_password: 'nx-mqtt-password-0003',
   url_password: 'nx-url-password-0004',
-  redis_password: 'nx-redis-password-0005',
 };
 
 describe('secrets in the configuration', () => {
@@ -29,7 +28,6 @@ describe('secrets in the configuration', () => {
         username: 'bridge',
         password: SECRETS.mqtt_password,
       },
-      tokens: { store: 'redis', redis_url: `redis://:${SECRETS.redis_password}@redis.lan:6379` },
     });
     // Nothing registered: redactedConfig must not depend on the redactor having seen the values.
     clearRegisteredSecrets();

@@ -53,7 +53,6 @@ describe('validateConfig', () => {
     ],
     [{ commands: { coalesce_ms: -5 } }, 'commands.coalesce_ms: must be at least 0'],
     [{ commands: { storm_cap_per_minute: 0 } }, 'commands.storm_cap_per_minute: must be at least 1'],
-    [{ tokens: { store: 'sqlite' } }, 'tokens.store: must be one of file, redis'],
     [{ mqtt: 'mqtt://broker' }, 'mqtt: must be a section of keys (got "mqtt://broker")'],
     [[1, 2], '(root): must be a section of keys (got a list)'],
   ])('%j → %s', (values, message) => {

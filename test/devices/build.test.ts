@@ -49,7 +49,7 @@ describe('buildDevices over the fixtures', () => {
     for (const d of modules) expect(d.kind, `${d.type} ${d.netatmoId}`).not.toBe('unknown');
   });
 
-  it('maps every type code of the reference table and the legacy security fixture to a known kind', () => {
+  it('maps every type code in pyatmo device_types.py and the legacy security fixture to a known kind', () => {
     const reference =
       'NAPlug NATherm1 NRV NAC OTH OTM BNS NAMain NAModule1 NAModule2 NAModule3 NAModule4 NHC '
         .concat(

@@ -103,6 +103,11 @@ export interface Harness {
   until(predicate: () => boolean, ms?: number, what?: string): Promise<void>;
   /** Resolves once every planned poll has answered (or failed) once and its results are published. */
   firstRound(ms?: number): Promise<void>;
+  /**
+   * Resolves once everything the bridge has published so far has reached the recorder: the
+   * answer to a bridge request travels behind it on the bridge's one connection.
+   */
+  flush(ms?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -139,6 +144,16 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       await new Promise((r) => setTimeout(r, 50));
     }
   };
+  let flushes = 0;
+  const flush = async (ms = 10_000): Promise<void> => {
+    const transaction = `flush-${++flushes}`;
+    const answered = (): boolean =>
+      recorder.messages.some(
+        (m) => m.topic === `${baseTopic}/bridge/response/health` && m.payload.includes(`"${transaction}"`),
+      );
+    await recorder.publish(`${baseTopic}/bridge/request/health`, JSON.stringify({ transaction }));
+    await until(answered, ms, 'the answer to a bridge request');
+  };
   const firstRound = async (ms = 20_000): Promise<void> => {
     await until(
       () => {
@@ -149,8 +164,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       'the first round of polls',
     );
     await bridge.sync.idle();
-    // Let the broker deliver what was just published.
-    await new Promise((r) => setTimeout(r, 200));
+    await flush();
   };
   return {
     sim,
@@ -161,6 +175,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     dataDir,
     until,
     firstRound,
+    flush,
     close: async () => {
       await bridge.stop().catch(() => {});
       // Leave the shared broker as we found it: clear every retained topic this test created.

@@ -39,6 +39,12 @@ function netatmoId(f: CommandBridge, device: string): string {
   return d.netatmoId;
 }
 
+/** Commands that reached an end: sent (ok or failed), rejected, or superseded while coalescing. */
+function outcomes(f: CommandBridge): number {
+  const c = f.bridge.health().commands;
+  return c.ok + c.failed + c.rejected + c.coalesced;
+}
+
 async function ready(f: CommandBridge): Promise<void> {
   await f.until(() => f.state('room_2746182631')?.mode != null, 15_000, 'first home status');
 }
@@ -171,12 +177,14 @@ describe('commands: coalescing, bad input, storms', () => {
     const dimmer = f.bridge.store.devices().find((d) => d.type === 'NLFN');
     if (!dimmer?.homeId) throw new Error('no dimmer');
     const before = f.sim.stats().requests.setstate ?? 0;
+    const outcomesBefore = outcomes(f);
     for (let i = 1; i <= 50; i++) {
       await f.send(`${dimmer.id}/set`, JSON.stringify({ state: 'ON', brightness: i * 2 }));
       await new Promise((r) => setTimeout(r, 15));
     }
     await f.until(() => f.state(dimmer.id)?.brightness === 100, 5_000, 'final brightness on MQTT');
-    await new Promise((r) => setTimeout(r, 800));
+    // Every command sent or superseded: no Netatmo call can follow.
+    await f.until(() => outcomes(f) - outcomesBefore >= 50, 5_000, 'an outcome for each of the 50');
     expect((f.sim.stats().requests.setstate ?? 0) - before).toBeLessThanOrEqual(2);
     const { body } = await f.api('homestatus', { home_id: dimmer.homeId });
     const modules = (body as { body: { home: { modules: Fields[] } } }).body.home.modules;
@@ -342,6 +350,7 @@ describe('commands while Netatmo throttles', () => {
     await ready(f);
     await burn(f, f.sim.mintTokens().access_token);
     f.sim.resetStats();
+    const outcomesBefore = outcomes(f);
     const started = Date.now();
     const before = await sendAll(f);
     expect(Date.now() - started).toBeLessThan(2_500);
@@ -353,7 +362,9 @@ describe('commands while Netatmo throttles', () => {
     const writes = f.sim.log().filter((e) => ['setstate', 'setroomthermpoint'].includes(e.endpoint));
     expect(writes.filter((e) => e.outcome === 'ok')).toEqual([]);
     const sent = writes.length;
-    await new Promise((r) => setTimeout(r, 1_500));
+    // Each command has its outcome and the gate holds no command for later: nothing is resent.
+    await f.until(() => outcomes(f) - outcomesBefore >= twenty.length, 5_000, 'an outcome per command');
+    await f.until(() => f.bridge.netatmo.gate.stats().queued.command === 0, 5_000, 'no queued command');
     expect(f.sim.log().filter((e) => ['setstate', 'setroomthermpoint'].includes(e.endpoint)).length).toBe(
       sent,
     );

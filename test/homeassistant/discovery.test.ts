@@ -47,7 +47,7 @@ function allFixtureDevices(): { devices: Device[]; states: ReturnType<typeof dev
   return { devices, states };
 }
 
-/** Keys Home Assistant needs per platform (reference §4.8) beyond p and unique_id. */
+/** Keys Home Assistant's MQTT platforms need beyond p and unique_id. */
 const REQUIRED: Record<string, string[]> = {
   sensor: ['state_topic', 'value_template'],
   binary_sensor: ['state_topic', 'value_template'],

@@ -353,12 +353,14 @@ describe.each(kinds)('MqttConnection with a private %s broker', (kind) => {
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(births).toBe(0);
     await until('the birth callback', () => births === 1, 2_000);
+    // No event marks "no second timer": outlast the longest delay (15 s at 40× = 375 ms).
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(births).toBe(1);
 
     // HA gone again before the delay is over: nothing to republish for.
     await ha.publishAsync(status, 'online', { qos: 1 });
     await ha.publishAsync(status, 'offline', { qos: 1 });
+    // A cancelled timer leaves no trace: outlast the longest delay (375 ms) to see it never fires.
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(births).toBe(1);
   });

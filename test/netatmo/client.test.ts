@@ -93,6 +93,23 @@ describe('reads', () => {
     expect(coaches.devices.every((d) => d.type === 'NHC')).toBe(true);
   });
 
+  it('call options can be overridden per call', async () => {
+    await client.homeStatus(HOME, {}, { priority: 'background', deadline: 123 });
+    expect(caller.last.options).toEqual({
+      priority: 'background',
+      idempotent: true,
+      homeId: HOME,
+      deadline: 123,
+    });
+  });
+});
+
+/**
+ * The bridge does not call these yet: getevents is for camera and doorbell events, getmeasure
+ * for energy meters and history, both later features (the bench's Home Assistant model polls
+ * getevents already). Kept, and tested over HTTP here, so they work when those land.
+ */
+describe('reads kept for camera events and energy meters', () => {
   it('getEvents sends size and returns the home events', async () => {
     const events = await client.getEvents({ homeId: HOME, size: 3 });
     expect(receivedParams('getevents')).toMatchObject({ home_id: HOME, size: '3' });
@@ -119,16 +136,6 @@ describe('reads', () => {
     });
     expect(Array.isArray(map)).toBe(false);
     expect(Object.keys(map).every((k) => /^\d+$/.test(k))).toBe(true);
-  });
-
-  it('call options can be overridden per call', async () => {
-    await client.homeStatus(HOME, {}, { priority: 'background', deadline: 123 });
-    expect(caller.last.options).toEqual({
-      priority: 'background',
-      idempotent: true,
-      homeId: HOME,
-      deadline: 123,
-    });
   });
 });
 

@@ -5,50 +5,22 @@
  * online, info, device states, availability and discovery. Ends with SIGTERM: `offline` is
  * published and the process exits 0 within the add-on's stop timeout.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startSimulator } from '../../src/simulator/index.js';
-import type { RunningSimulator } from '../../src/simulator/types.js';
-import { type PrivateBroker, startPrivateBroker } from '../support/private-broker.js';
-import { type BridgeProcess, type Bundles, bundleBridge, killAll, spawnBridge } from './support/processes.js';
-import {
-  bridgeEnv,
-  MqttWatcher,
-  recordFigures,
-  size,
-  sleep,
-  uniqueBaseTopic,
-  waitUntil,
-} from './support/suite.js';
+import { expect, it } from 'vitest';
+import { startPrivateBroker } from '../support/private-broker.js';
+import { useBridgeSuite } from './support/harness.js';
+import type { BridgeProcess } from './support/processes.js';
+import { firstHomeStatus, MqttWatcher, recordFigures, size, sleep, waitUntil } from './support/suite.js';
 
 const LONG_OUTAGE_MS = size(3_000, 30_000);
 const QUICK_RESTARTS = size(3, 10);
 /** Reconnect backoff doubles up to 30 s, so after a 30 s outage the bridge may need 30 s more. */
 const RECOVERY_MS = LONG_OUTAGE_MS + 35_000;
 
-let bundles: Bundles;
-let sim: RunningSimulator;
-let broker: PrivateBroker;
-let dataDir: string;
+const suite = useBridgeSuite({ name: 'broker', broker: () => startPrivateBroker() });
 let bridge: BridgeProcess;
-const baseTopic = uniqueBaseTopic();
+const baseTopic = suite.baseTopic();
 const prefix = `ha_${baseTopic}`;
 const filters = [`${baseTopic}/#`, `${prefix}/#`];
-
-beforeAll(async () => {
-  [bundles, sim, broker] = await Promise.all([bundleBridge(), startSimulator(), startPrivateBroker()]);
-  dataDir = await mkdtemp(join(tmpdir(), 'n2m-rel-broker-'));
-});
-
-afterAll(async () => {
-  killAll();
-  await broker?.close();
-  await sim?.close();
-  await bundles?.dispose();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
 
 interface Picture {
   state: string[];
@@ -59,7 +31,7 @@ interface Picture {
 
 /** What a fresh subscriber sees once the bridge's retained topics stop changing. */
 async function freshPicture(minTopics = 1, ms = RECOVERY_MS): Promise<Picture> {
-  const watcher = await MqttWatcher.start(broker.url, filters);
+  const watcher = await MqttWatcher.start(suite.broker.url, filters);
   try {
     let count = -1;
     let stableSince = Date.now();
@@ -112,7 +84,7 @@ function complete(topics: string[]): boolean {
 }
 
 async function expectOnline(): Promise<void> {
-  const watcher = await MqttWatcher.start(broker.url, [`${baseTopic}/bridge/state`]);
+  const watcher = await MqttWatcher.start(suite.broker.url, [`${baseTopic}/bridge/state`]);
   try {
     await waitUntil(
       'bridge/state online',
@@ -127,21 +99,10 @@ async function expectOnline(): Promise<void> {
 it(
   'reconnects after outages and restarts, republishing state, availability and discovery',
   async () => {
-    bridge = spawnBridge(
-      bundles.cli,
-      ['start'],
-      bridgeEnv({
-        simUrl: sim.url,
-        refreshToken: sim.mintTokens().refresh_token,
-        mqttUrl: broker.url,
-        baseTopic,
-        dataDir,
-      }),
-      dataDir,
-    );
+    bridge = suite.startCli(suite.env({ refreshToken: suite.sim.mintTokens().refresh_token, baseTopic }));
     await expectOnline();
     // Devices, their availability and discovery: wait until a homestatus poll has filled states in.
-    await waitUntil('first homestatus', () => (sim.stats().requests.homestatus ?? 0) > 0, 20_000);
+    await firstHomeStatus(suite.sim);
     const before = await freshPicture(50);
     expect(before.state.length).toBeGreaterThan(10);
     expect(before.availability.length).toBeGreaterThan(10);
@@ -155,22 +116,22 @@ it(
       expect(after.all).toEqual(expect.arrayContaining(before.all));
     };
 
-    await broker.stop();
+    await suite.broker.stop();
     outages++;
     await sleep(LONG_OUTAGE_MS);
-    await broker.start();
+    await suite.broker.start();
     await compare();
 
     for (let i = 0; i < QUICK_RESTARTS; i++) {
-      await broker.stop();
+      await suite.broker.stop();
       outages++;
       await sleep(200 + Math.random() * 800);
-      await broker.start();
+      await suite.broker.start();
     }
     await compare();
 
     // SIGTERM: offline is published (a clean disconnect suppresses the will) and exit is 0 in time.
-    const watcher = await MqttWatcher.start(broker.url, [`${baseTopic}/bridge/state`]);
+    const watcher = await MqttWatcher.start(suite.broker.url, [`${baseTopic}/bridge/state`]);
     await waitUntil('online seen', () => watcher.text(`${baseTopic}/bridge/state`) === '{"state":"online"}');
     const stopAt = Date.now();
     bridge.kill('SIGTERM');

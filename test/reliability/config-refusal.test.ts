@@ -4,12 +4,10 @@
  * schema itself (wrong type, out of range, not in the enum, against the pattern), so a key
  * added later is covered without editing this test.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { CONFIG_KEYS, configSchema } from '../../src/config/index.js';
-import { type Bundles, bundleBridge, killAll, spawnBridge } from './support/processes.js';
+import { useBundledBridge } from './support/harness.js';
 import { FULL, recordFigures } from './support/suite.js';
 
 interface LeafSchema {
@@ -52,22 +50,11 @@ const cases = CONFIG_KEYS.flatMap((key) =>
     .map((value) => ({ key, value })),
 );
 
-let bundles: Bundles;
-let dir: string;
-
-beforeAll(async () => {
-  bundles = await bundleBridge();
-  dir = await mkdtemp(join(tmpdir(), 'n2m-rel-config-'));
-});
-
-afterAll(async () => {
-  killAll();
-  await bundles?.dispose();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+// Nothing to connect to: every start must stop at the configuration.
+const bridge = useBundledBridge('config');
 
 it('derives invalid values for the schema keys', () => {
-  expect(cases.length).toBeGreaterThan(FULL ? 30 : 20);
+  expect(cases.length).toBeGreaterThanOrEqual(FULL ? 35 : 20);
 });
 
 it('refuses to start on every invalid value, naming the key and its variable', async () => {
@@ -76,18 +63,13 @@ it('refuses to start on every invalid value, naming the key and its variable', a
   for (let i = 0; i < cases.length; i += batch) {
     await Promise.all(
       cases.slice(i, i + batch).map(async ({ key, value }) => {
-        const child = spawnBridge(
-          bundles.cli,
-          ['start'],
-          {
-            NETATMO2MQTT_NETATMO_BASE_URL: 'http://127.0.0.1:9',
-            NETATMO2MQTT_MQTT_URL: 'mqtt://127.0.0.1:9',
-            NETATMO2MQTT_DATA_DIR: join(dir, 'data'),
-            NETATMO2MQTT_WEB_ENABLED: 'false',
-            [key.env]: value,
-          },
-          dir,
-        );
+        const child = bridge.startCli({
+          NETATMO2MQTT_NETATMO_BASE_URL: 'http://127.0.0.1:9',
+          NETATMO2MQTT_MQTT_URL: 'mqtt://127.0.0.1:9',
+          NETATMO2MQTT_DATA_DIR: join(bridge.dir, 'data'),
+          NETATMO2MQTT_WEB_ENABLED: 'false',
+          [key.env]: value,
+        });
         const code = await child.exited;
         const err = child.stderr();
         const line = err.split('\n').find((l) => l.startsWith(`${key.path} (from ${key.env})`));

@@ -6,18 +6,16 @@
  * before the failure threshold, no prototype is polluted. A hostile answer that persists marks
  * the home's devices unavailable (honestly) and the bridge recovers by itself when it stops.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { PublisherStatus } from '../../src/poller/publisher-state.js';
-import { type TestBroker, useTestBroker } from '../support/broker.js';
-import { type ScaledBridge, startScaledBridge } from './support/in-process.js';
-import { recordFigures, waitUntil } from './support/suite.js';
+import { useScaledBridge } from './support/in-process.js';
+import { firstHomeStatus, recordFigures, waitUntil } from './support/suite.js';
 
 const SPEED = 120;
 /** A value no fixture room has: if it ever reaches MQTT, part of a hostile answer was used. */
 const MARKER = 42.42;
 
-let broker: TestBroker;
-let run: ScaledBridge;
+const run = useScaledBridge({ speed: SPEED });
 let good: HomeStatusAnswer;
 let injected = 0;
 let survived = 0;
@@ -32,9 +30,7 @@ interface HomeStatusAnswer {
 const simMinutes = (n: number): number => (n * 60_000) / SPEED;
 
 beforeAll(async () => {
-  broker = await useTestBroker();
-  run = await startScaledBridge({ brokerUrl: broker.url, speed: SPEED });
-  await waitUntil('first homestatus', () => (run.sim.stats().requests.homestatus ?? 0) > 0, simMinutes(10));
+  await firstHomeStatus(run.sim, simMinutes(10));
   // A real answer to derive the hostile ones from (a test client's own token: per-token quota),
   // for the home the bridge polls.
   const homeId = run.sim.log().find((e) => e.endpoint === 'homestatus' && e.params?.home_id)?.params?.home_id;
@@ -53,11 +49,6 @@ beforeAll(async () => {
   });
   good = JSON.parse(text) as HomeStatusAnswer;
   expect(good.body.home.rooms.length).toBeGreaterThan(0);
-});
-
-afterAll(async () => {
-  await run?.close();
-  await broker?.close();
 });
 
 /** The good answer with every room reading MARKER, then spoiled by `spoil`. */

@@ -7,24 +7,9 @@
  * has warmed up and again after every later window of inputs; it must not keep growing. RSS is
  * sampled too, for the peak-memory figure.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startSimulator } from '../../src/simulator/index.js';
-import type { RunningSimulator } from '../../src/simulator/types.js';
-import { type TestBroker, useTestBroker } from '../support/broker.js';
-import { type Bundles, bundleBridge, killAll, spawnBridge } from './support/processes.js';
-import {
-  bridgeEnv,
-  clearRetained,
-  MqttWatcher,
-  recordFigures,
-  size,
-  sleep,
-  uniqueBaseTopic,
-  waitUntil,
-} from './support/suite.js';
+import { expect, it } from 'vitest';
+import { useBridgeSuite } from './support/harness.js';
+import { firstHomeStatus, MqttWatcher, recordFigures, size, waitUntil } from './support/suite.js';
 
 const INPUTS = size(2_000, 20_000);
 /** Inputs before the first heap measurement (caches, JIT and buffers reach their working size). */
@@ -33,25 +18,8 @@ const WARM_UP = Math.floor(INPUTS / 5);
 const MAX_HEAP_GROWTH = 4 * 2 ** 20;
 const WRITE_ENDPOINTS = ['setstate', 'setroomthermpoint', 'setthermmode', 'switchhomeschedule'];
 
-let bundles: Bundles;
-let sim: RunningSimulator;
-let broker: TestBroker;
-let dataDir: string;
-const baseTopic = uniqueBaseTopic();
-
-beforeAll(async () => {
-  [bundles, sim, broker] = await Promise.all([bundleBridge(), startSimulator(), useTestBroker()]);
-  dataDir = await mkdtemp(join(tmpdir(), 'n2m-rel-fuzz-'));
-});
-
-afterAll(async () => {
-  killAll();
-  if (broker) await clearRetained(broker.url, [`${baseTopic}/#`, `ha_${baseTopic}/#`]).catch(() => {});
-  await broker?.close();
-  await sim?.close();
-  await bundles?.dispose();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+const suite = useBridgeSuite({ name: 'fuzz' });
+const baseTopic = suite.baseTopic();
 
 /** Deterministic PRNG so a failure can be replayed. */
 function prng(seed: number): () => number {
@@ -121,36 +89,30 @@ it(
   `survives ${INPUTS} hostile MQTT messages: no crash, no write call, an error for each command, flat memory`,
   async () => {
     // bridge-child.ts without a test clock is `start` on the system clock, plus a heap report.
-    const bridge = spawnBridge(
-      bundles.child,
-      [],
-      bridgeEnv({
-        simUrl: sim.url,
-        refreshToken: sim.mintTokens().refresh_token,
-        mqttUrl: broker.url,
-        baseTopic,
-        dataDir,
-      }),
-      dataDir,
+    const bridge = suite.startChild(
+      suite.env({ refreshToken: suite.sim.mintTokens().refresh_token, baseTopic }),
+      undefined,
       ['--expose-gc'],
     );
-    const watcher = await MqttWatcher.start(broker.url, [`${baseTopic}/bridge/#`, `${baseTopic}/+`]);
+    const watcher = await MqttWatcher.start(suite.broker.url, [`${baseTopic}/bridge/#`, `${baseTopic}/+`]);
     await waitUntil(
       'devices published',
       () => watcher.json(`${baseTopic}/bridge/devices`) !== undefined,
       30_000,
     );
-    await waitUntil('first homestatus', () => (sim.stats().requests.homestatus ?? 0) > 0, 30_000);
+    await firstHomeStatus(suite.sim, 30_000);
     const devices = (
       watcher.json(`${baseTopic}/bridge/devices`) as Array<{ id?: string; friendly_name?: string }>
     )
       .map((d) => d.id ?? d.friendly_name)
       .filter((id): id is string => typeof id === 'string');
     expect(devices.length).toBeGreaterThan(5);
-    await sleep(1_000);
+    // Until the bridge has worked off what is queued, so a measurement sees no in-flight payloads.
+    const settle = (): Promise<void> => watcher.bridgeAnswers(baseTopic);
+    await settle();
     const rssBefore = (await bridge.rss()) ?? 0;
     let peak = rssBefore;
-    const writesBefore = WRITE_ENDPOINTS.reduce((n, e) => n + (sim.stats().requests[e] ?? 0), 0);
+    const writesBefore = WRITE_ENDPOINTS.reduce((n, e) => n + (suite.sim.stats().requests[e] ?? 0), 0);
     const responses = () =>
       watcher.messages.filter((m) => m.topic === `${baseTopic}/bridge/response/device/set`).length;
     const responsesBefore = responses();
@@ -160,11 +122,6 @@ it(
     /** Heap after GC at warm-up and after each later window of inputs. */
     const heaps: number[] = [];
     const HEAP_EVERY = Math.floor((INPUTS - WARM_UP) / 4);
-    // Lets the bridge work off what is queued, so a measurement sees no in-flight payloads.
-    const settle = async (): Promise<void> => {
-      await watcher.client.publishAsync(`${baseTopic}/bridge/request/health`, '{}', { qos: 1 });
-      await sleep(300);
-    };
     for (let i = 0; i < INPUTS; i++) {
       const known = random() < 0.7;
       const device = known ? pick(devices) : segment();
@@ -219,7 +176,8 @@ it(
       .map((m) => JSON.parse(m.payload.toString()) as { status?: string });
     const rssAfter = (await bridge.rss()) ?? 0;
     peak = Math.max(peak, rssAfter);
-    const writes = WRITE_ENDPOINTS.reduce((n, e) => n + (sim.stats().requests[e] ?? 0), 0) - writesBefore;
+    const writes =
+      WRITE_ENDPOINTS.reduce((n, e) => n + (suite.sim.stats().requests[e] ?? 0), 0) - writesBefore;
     bridge.kill('SIGTERM');
     const code = await bridge.exited;
     await watcher.close();

@@ -9,12 +9,10 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator } from '../../src/simulator/index.js';
-import type { RunningSimulator } from '../../src/simulator/types.js';
-import { mosquittoAvailable, type PrivateBroker, startPrivateBroker } from '../support/private-broker.js';
-import { type Bundles, bundleBridge, killAll, spawnBridge } from './support/processes.js';
-import { bridgeEnv, MqttWatcher, recordFigures, uniqueBaseTopic, waitUntil } from './support/suite.js';
+import { describe, expect, it } from 'vitest';
+import { mosquittoAvailable, startPrivateBroker } from '../support/private-broker.js';
+import { useBridgeSuite } from './support/harness.js';
+import { firstHomeStatus, MqttWatcher, recordFigures, waitUntil } from './support/suite.js';
 
 function opensslAvailable(): boolean {
   try {
@@ -92,52 +90,31 @@ function makePki(): Pki {
 
 describe.runIf(mosquittoAvailable() && opensslAvailable())('MQTT TLS with client certificates', () => {
   let pki: Pki;
-  let bundles: Bundles;
-  let sim: RunningSimulator;
-  let broker: PrivateBroker;
-  const dirs: string[] = [];
-
-  beforeAll(async () => {
-    pki = makePki();
-    [bundles, sim, broker] = await Promise.all([
-      bundleBridge(),
-      startSimulator(),
-      startPrivateBroker('mosquitto', {
+  const suite = useBridgeSuite({
+    name: 'tls',
+    broker: () => {
+      pki = makePki();
+      return startPrivateBroker('mosquitto', {
         tls: { ...pki.server, ca: pki.ca, requireCertificate: true },
-      }),
-    ]);
+      });
+    },
+  });
+  suite.onClose(() => {
+    if (pki) rmSync(pki.dir, { recursive: true, force: true });
   });
 
-  afterAll(async () => {
-    killAll();
-    await broker?.close();
-    await sim?.close();
-    await bundles?.dispose();
-    for (const dir of [...dirs, pki?.dir]) if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
+  /** The CLI bridge with these TLS settings, in a data_dir of its own. */
   function bridgeWith(tls: Record<string, string>, baseTopic: string) {
-    const dataDir = mkdtempSync(join(tmpdir(), 'n2m-rel-tls-data-'));
-    dirs.push(dataDir);
-    return spawnBridge(
-      bundles.cli,
-      ['start'],
-      bridgeEnv({
-        simUrl: sim.url,
-        refreshToken: sim.mintTokens().refresh_token,
-        mqttUrl: broker.url,
-        baseTopic,
-        dataDir,
-        extra: tls,
-      }),
-      dataDir,
+    const refreshToken = suite.sim.mintTokens().refresh_token;
+    return suite.startCli(
+      suite.env({ refreshToken, baseTopic, dataDir: join(suite.dir, baseTopic), extra: tls }),
     );
   }
 
   it('connects with CA, certificate and key, and publishes state and discovery', async () => {
-    expect(broker.url).toMatch(/^mqtts:\/\//);
-    const baseTopic = uniqueBaseTopic();
-    const watcher = await MqttWatcher.start(broker.url, [`${baseTopic}/#`, `ha_${baseTopic}/#`], {
+    expect(suite.broker.url).toMatch(/^mqtts:\/\//);
+    const baseTopic = suite.baseTopic();
+    const watcher = await MqttWatcher.start(suite.broker.url, [`${baseTopic}/#`, `ha_${baseTopic}/#`], {
       ca: readFileSync(pki.ca),
       cert: readFileSync(pki.client.cert),
       key: readFileSync(pki.client.key),
@@ -161,7 +138,7 @@ describe.runIf(mosquittoAvailable() && opensslAvailable())('MQTT TLS with client
           watcher.topics(`ha_${baseTopic}/`).length > 10 &&
           watcher.topics().some((t) => t.endsWith('/availability')),
       );
-      await waitUntil('device state from a poll', () => (sim.stats().requests.homestatus ?? 0) > 0, 20_000);
+      await firstHomeStatus(suite.sim);
       bridge.kill('SIGTERM');
       expect(await bridge.exited).toBe(0);
       expect(watcher.text(`${baseTopic}/bridge/state`)).toBe('{"state":"offline"}');
@@ -175,7 +152,7 @@ describe.runIf(mosquittoAvailable() && opensslAvailable())('MQTT TLS with client
   });
 
   it('without a client certificate: refused, with an error naming the broker, and no retry loop', async () => {
-    const bridge = bridgeWith({ NETATMO2MQTT_MQTT_CA: pki.ca }, uniqueBaseTopic());
+    const bridge = bridgeWith({ NETATMO2MQTT_MQTT_CA: pki.ca }, suite.baseTopic());
     const code = await Promise.race([
       bridge.exited,
       new Promise<string>((resolve) => setTimeout(() => resolve('still running'), 20_000)),

@@ -9,80 +9,36 @@
  * one reached disk cannot be survived by any client (Netatmo revokes the old pair at once); such
  * a lockout must be reported with its cause, found through the refresh journal.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startSimulator } from '../../src/simulator/index.js';
-import type { RunningSimulator } from '../../src/simulator/types.js';
-import { FileTokenStore } from '../../src/tokens/file-store.js';
-import { ScaledClock } from '../../src/util/clock.js';
-import { type TestBroker, useTestBroker } from '../support/broker.js';
-import { type Bundles, bundleBridge, killAll, spawnBridge } from './support/processes.js';
-import {
-  bridgeEnv,
-  clearRetained,
-  recordFigures,
-  size,
-  sleep,
-  uniqueBaseTopic,
-  waitUntil,
-} from './support/suite.js';
+import { expect, it } from 'vitest';
+import type { FileTokenStore } from '../../src/tokens/file-store.js';
+import { useBridgeSuite } from './support/harness.js';
+import { recordFigures, size, sleep, waitUntil } from './support/suite.js';
 
 const KILLS = size(10, 100);
 const SPEED = 30;
 
-let bundles: Bundles;
-let sim: RunningSimulator;
-let broker: TestBroker;
-let dataDir: string;
-const clock = new ScaledClock(SPEED);
-const wallOrigin = Date.now();
-const clockSpec = `${SPEED},${clock.now()},${wallOrigin}`;
-const baseTopic = uniqueBaseTopic();
-
-beforeAll(async () => {
-  [bundles, sim, broker] = await Promise.all([
-    bundleBridge(),
-    startSimulator({ clock, tokenLifetimeSec: 320 }),
-    useTestBroker(),
-  ]);
-  dataDir = await mkdtemp(join(tmpdir(), 'n2m-rel-kill-'));
-});
-
-afterAll(async () => {
-  killAll();
-  if (broker) await clearRetained(broker.url, [`${baseTopic}/#`, `ha_${baseTopic}/#`]).catch(() => {});
-  await broker?.close();
-  await sim?.close();
-  await bundles?.dispose();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+const suite = useBridgeSuite({ name: 'kill', speed: SPEED, sim: { tokenLifetimeSec: 320 } });
+const baseTopic = suite.baseTopic();
 
 function okApiCalls(): number {
-  return sim.log().filter((e) => e.outcome === 'ok' && e.endpoint !== 'token').length;
+  return suite.sim.log().filter((e) => e.outcome === 'ok' && e.endpoint !== 'token').length;
 }
 
-async function reseed(store: FileTokenStore): Promise<void> {
-  const pair = sim.mintTokens();
-  await store.save({
-    access_token: pair.access_token,
-    refresh_token: pair.refresh_token,
-    expires_at: new Date(clock.now() + pair.expires_in * 1000).toISOString(),
-    obtained_at: new Date(clock.now()).toISOString(),
-  });
+/** A pair as an earlier run would have stored it, with no refresh left pending. */
+async function reseed(): Promise<FileTokenStore> {
+  const store = await suite.seedToken(suite.dir);
   await store.endRefresh();
+  return store;
 }
 
 it(
   `survives ${KILLS} SIGKILLs: files parse, restarts resume without re-authorisation`,
   async () => {
-    const store = new FileTokenStore(dataDir);
-    await reseed(store);
-    const env = {
-      ...bridgeEnv({ simUrl: sim.url, mqttUrl: broker.url, baseTopic, dataDir }),
-      N2M_TEST_CLOCK: clockSpec,
-    };
+    const dataDir = suite.dir;
+    const store = await reseed();
+    const env = suite.env({ baseTopic });
     const corrupt: string[] = [];
     const lockouts: string[] = [];
     const unexplained: string[] = [];
@@ -90,11 +46,11 @@ it(
     let midRefresh = 0;
     let midStateWrite = 0;
     let crashes = 0;
-    const grantsBefore = sim.stats().token_grants;
+    const grantsBefore = suite.sim.stats().token_grants;
 
     for (let i = 0; i < KILLS; i++) {
       const callsBefore = okApiCalls();
-      const bridge = spawnBridge(bundles.child, [], env, dataDir);
+      const bridge = suite.startChild(env);
       if (Math.random() < 0.2) {
         await sleep(Math.random() * 400); // somewhere in start-up
       } else {
@@ -136,7 +92,7 @@ it(
         if (/stopped during a token refresh/.test(reauth[1] ?? ''))
           lockouts.push(`kill ${i - 1}: ${reauth[1]}`);
         else unexplained.push(`kill ${i - 1}: ${reauth[1]}`);
-        await reseed(store);
+        await reseed();
       }
     }
 
@@ -156,9 +112,9 @@ it(
     expect(unexplained).toEqual([]);
     expect(crashes).toBe(0);
     // No new authorisation was ever needed beyond the reseeds after detected lockouts.
-    expect(sim.stats().token_grants - grantsBefore).toBe(lockouts.length);
+    expect(suite.sim.stats().token_grants - grantsBefore).toBe(lockouts.length);
     expect(resumed).toBeGreaterThan(KILLS / 2);
-    expect(sim.stats().token_refreshes).toBeGreaterThan(KILLS / 2);
+    expect(suite.sim.stats().token_refreshes).toBeGreaterThan(KILLS / 2);
   },
   size(120_000, 900_000),
 );

@@ -10,24 +10,13 @@
  * password. Afterwards token.json and state.json must be 0600 and the data_dir 0700.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator } from '../../src/simulator/index.js';
-import type { RunningSimulator } from '../../src/simulator/types.js';
-import { ScaledClock } from '../../src/util/clock.js';
-import { mosquittoAvailable, type PrivateBroker, startPrivateBroker } from '../support/private-broker.js';
-import { type BridgeProcess, type Bundles, bundleBridge, killAll, spawnBridge } from './support/processes.js';
-import {
-  bridgeEnv,
-  MqttWatcher,
-  recordFigures,
-  size,
-  sleep,
-  uniqueBaseTopic,
-  waitUntil,
-} from './support/suite.js';
+import { describe, expect, it } from 'vitest';
+import { mosquittoAvailable, startPrivateBroker } from '../support/private-broker.js';
+import { useBridgeSuite } from './support/harness.js';
+import type { BridgeProcess } from './support/processes.js';
+import { firstHomeStatus, MqttWatcher, recordFigures, size, sleep } from './support/suite.js';
 
 const SPEED = 30;
 const RUN_MS = size(6_000, 60_000);
@@ -42,68 +31,43 @@ interface Collected {
 }
 
 describe.runIf(mosquittoAvailable())('secrets in a full run', () => {
-  let bundles: Bundles;
-  let sim: RunningSimulator;
-  let broker: PrivateBroker;
-  let root: string;
-  const clock = new ScaledClock(SPEED);
-  const clockSpec = `${SPEED},${clock.now()},${Date.now()}`;
-  const baseTopic = uniqueBaseTopic();
+  const suite = useBridgeSuite({
+    name: 'secrets',
+    speed: SPEED,
+    sim: { tokenLifetimeSec: 320, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+    broker: () => startPrivateBroker('mosquitto', { users: { [MQTT_USER]: MQTT_PASSWORD } }),
+  });
+  const baseTopic = suite.baseTopic();
   const prefix = `ha_${baseTopic}`;
-
-  beforeAll(async () => {
-    [bundles, sim, broker] = await Promise.all([
-      bundleBridge(),
-      startSimulator({ clock, tokenLifetimeSec: 320, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }),
-      startPrivateBroker('mosquitto', { users: { [MQTT_USER]: MQTT_PASSWORD } }),
-    ]);
-    root = await mkdtemp(join(tmpdir(), 'n2m-rel-secrets-'));
-  });
-
-  afterAll(async () => {
-    killAll();
-    await broker?.close();
-    await sim?.close();
-    await bundles?.dispose();
-    if (root) await rm(root, { recursive: true, force: true });
-  });
 
   it(
     'no secret value reaches a log line, an MQTT payload, a web page or /metrics; files are private',
     async () => {
       // A data_dir that does not exist yet: the bridge creates it (0700).
-      const dataDir = join(root, 'data');
-      const bootstrap = sim.mintTokens();
+      const dataDir = join(suite.dir, 'data');
+      const bootstrap = suite.sim.mintTokens();
       const secrets = new Set<string>([
         bootstrap.access_token,
         bootstrap.refresh_token,
         CLIENT_SECRET,
         MQTT_PASSWORD,
       ]);
-      const bridge: BridgeProcess = spawnBridge(
-        bundles.child,
-        [],
-        {
-          ...bridgeEnv({
-            simUrl: sim.url,
-            refreshToken: bootstrap.refresh_token,
-            mqttUrl: broker.url,
-            baseTopic,
-            dataDir,
-            logLevel: 'debug',
-            extra: {
-              NETATMO2MQTT_NETATMO_CLIENT_ID: CLIENT_ID,
-              NETATMO2MQTT_NETATMO_CLIENT_SECRET: CLIENT_SECRET,
-              NETATMO2MQTT_MQTT_USERNAME: MQTT_USER,
-              NETATMO2MQTT_MQTT_PASSWORD: MQTT_PASSWORD,
-              NETATMO2MQTT_WEB_ENABLED: 'true',
-              NETATMO2MQTT_WEB_PORT: '0',
-              NETATMO2MQTT_WEB_HOST: '127.0.0.1',
-            },
-          }),
-          N2M_TEST_CLOCK: clockSpec,
-        },
-        root,
+      const bridge: BridgeProcess = suite.startChild(
+        suite.env({
+          refreshToken: bootstrap.refresh_token,
+          baseTopic,
+          dataDir,
+          logLevel: 'debug',
+          extra: {
+            NETATMO2MQTT_NETATMO_CLIENT_ID: CLIENT_ID,
+            NETATMO2MQTT_NETATMO_CLIENT_SECRET: CLIENT_SECRET,
+            NETATMO2MQTT_MQTT_USERNAME: MQTT_USER,
+            NETATMO2MQTT_MQTT_PASSWORD: MQTT_PASSWORD,
+            NETATMO2MQTT_WEB_ENABLED: 'true',
+            NETATMO2MQTT_WEB_PORT: '0',
+            NETATMO2MQTT_WEB_HOST: '127.0.0.1',
+          },
+        }),
       );
       // Every pair the bridge holds passes through token.json.
       let watching = true;
@@ -124,7 +88,7 @@ describe.runIf(mosquittoAvailable())('secrets in a full run', () => {
         }
       })();
 
-      const watcher = await MqttWatcher.start(broker.url, [`${baseTopic}/#`, `${prefix}/#`], {
+      const watcher = await MqttWatcher.start(suite.broker.url, [`${baseTopic}/#`, `${prefix}/#`], {
         username: MQTT_USER,
         password: MQTT_PASSWORD,
       });
@@ -135,17 +99,17 @@ describe.runIf(mosquittoAvailable())('secrets in a full run', () => {
       try {
         await bridge.waitFor(/web UI on (http:\/\/\S+)/, 20_000);
         const webUrl = /web UI on (http:\/\/\S+)/.exec(bridge.output())?.[1] ?? '';
-        await waitUntil('first homestatus', () => (sim.stats().requests.homestatus ?? 0) > 0, 20_000);
+        await firstHomeStatus(suite.sim);
 
         // Error paths that carry context: a throttle (forced refresh), a 5xx, a token outage.
-        sim.setFaults({
+        suite.sim.setFaults({
           rules: [
             { kind: 'throttle', count: 1 },
             { kind: 'status', status: 500, count: 2 },
           ],
         });
-        await sleep(RUN_MS / 3);
-        sim.setFaults({ clear: true, rules: [{ kind: 'token_down', count: 3 }] });
+        await sleep(RUN_MS / 3); // the run itself: rotations and error paths happen meanwhile
+        suite.sim.setFaults({ clear: true, rules: [{ kind: 'token_down', count: 3 }] });
 
         // Commands and bridge requests: ok and error responses.
         const devices = (watcher.json(`${baseTopic}/bridge/devices`) ?? []) as Array<{ id?: string }>;
@@ -194,8 +158,8 @@ describe.runIf(mosquittoAvailable())('secrets in a full run', () => {
         await get('/metrics');
         await get('/healthz');
 
-        await sleep((RUN_MS * 2) / 3);
-        sim.setFaults({ clear: true });
+        await sleep((RUN_MS * 2) / 3); // the rest of the run, with the token endpoint down
+        suite.sim.setFaults({ clear: true });
         await get('/');
         await get('/metrics');
       } finally {
@@ -209,7 +173,7 @@ describe.runIf(mosquittoAvailable())('secrets in a full run', () => {
       for (const m of watcher.messages)
         collected.push({ what: `mqtt ${m.topic}`, text: `${m.topic}\n${m.payload}` });
       collected.push({ what: 'bridge log (stdout and stderr)', text: bridge.output() });
-      const refreshes = sim.stats().token_refreshes;
+      const refreshes = suite.sim.stats().token_refreshes;
 
       // The collection holds what it should: otherwise "nothing leaked" proves nothing.
       const all = collected.map((c) => c.text).join('\n');

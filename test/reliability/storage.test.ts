@@ -12,14 +12,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator } from '../../src/simulator/index.js';
-import type { RunningSimulator } from '../../src/simulator/types.js';
-import { FileTokenStore } from '../../src/tokens/file-store.js';
-import { ScaledClock } from '../../src/util/clock.js';
-import { type TestBroker, useTestBroker } from '../support/broker.js';
-import { type Bundles, bundleBridge, killAll, spawnBridge } from './support/processes.js';
-import { bridgeEnv, clearRetained, recordFigures, uniqueBaseTopic, waitUntil } from './support/suite.js';
+import { describe, expect, it } from 'vitest';
+import { useBridgeSuite } from './support/harness.js';
+import { recordFigures, waitUntil } from './support/suite.js';
 
 const SPEED = 30;
 
@@ -41,40 +36,21 @@ const skipReason = mountUnavailable();
 if (skipReason) process.stderr.write(`[reliability] storage faults skipped: ${skipReason}\n`);
 
 describe.skipIf(skipReason !== undefined)('storage faults', () => {
-  let bundles: Bundles;
-  let sim: RunningSimulator;
-  let broker: TestBroker;
-  const clock = new ScaledClock(SPEED);
-  const clockSpec = `${SPEED},${clock.now()},${Date.now()}`;
+  const suite = useBridgeSuite({ name: 'storage', speed: SPEED, sim: { tokenLifetimeSec: 320 } });
   const mounts: string[] = [];
-  const topics: string[] = [];
   const notes: string[] = [];
   let injected = 0;
   let survived = 0;
   let corrupt = 0;
 
-  beforeAll(async () => {
-    [bundles, sim, broker] = await Promise.all([
-      bundleBridge(),
-      startSimulator({ clock, tokenLifetimeSec: 320 }),
-      useTestBroker(),
-    ]);
-  });
-
-  afterAll(async () => {
-    killAll();
+  suite.onClose(() => {
     for (const dir of mounts) {
       try {
         execFileSync('umount', [dir], { stdio: 'ignore' });
       } catch {
         // already unmounted
       }
-      rmSync(dir, { recursive: true, force: true });
     }
-    if (broker) await clearRetained(broker.url, topics).catch(() => {});
-    await broker?.close();
-    await sim?.close();
-    await bundles?.dispose();
     recordFigures('storage faults', {
       faults_injected: injected,
       faults_survived: survived,
@@ -86,38 +62,21 @@ describe.skipIf(skipReason !== undefined)('storage faults', () => {
 
   /** A fresh 64 KiB tmpfs holding a valid token pair. */
   async function seededMount(): Promise<{ dir: string; seeded: string }> {
-    const dir = mkdtempSync(join(tmpdir(), 'n2m-rel-storage-'));
+    const dir = mkdtempSync(join(suite.dir, 'mount-'));
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', dir]);
     mounts.push(dir);
-    const pair = sim.mintTokens();
-    const store = new FileTokenStore(dir);
-    await store.save({
-      access_token: pair.access_token,
-      refresh_token: pair.refresh_token,
-      expires_at: new Date(clock.now() + pair.expires_in * 1000).toISOString(),
-      obtained_at: new Date(clock.now()).toISOString(),
-    });
+    await suite.seedToken(dir);
     return { dir, seeded: readFileSync(join(dir, 'token.json'), 'utf8') };
   }
 
   function startBridge(dataDir: string) {
-    const baseTopic = uniqueBaseTopic();
-    topics.push(`${baseTopic}/#`, `ha_${baseTopic}/#`);
-    return spawnBridge(
-      bundles.child,
-      [],
-      {
-        ...bridgeEnv({ simUrl: sim.url, mqttUrl: broker.url, baseTopic, dataDir }),
-        N2M_TEST_CLOCK: clockSpec,
-      },
-      tmpdir(),
-    );
+    return suite.startChild(suite.env({ baseTopic: suite.baseTopic(), dataDir }));
   }
 
   /** Token labels that made successful API calls since log index `from`. */
   function workingTokens(from: number): Set<string> {
     return new Set(
-      sim
+      suite.sim
         .log()
         .slice(from)
         .filter((e) => e.outcome === 'ok' && e.endpoint !== 'token' && e.token)
@@ -151,8 +110,8 @@ describe.skipIf(skipReason !== undefined)('storage faults', () => {
     const { dir, seeded } = await seededMount();
     execFileSync('mount', ['-o', 'remount,ro', dir]);
     injected++;
-    const from = sim.log().length;
-    const refreshesBefore = sim.stats().token_refreshes;
+    const from = suite.sim.log().length;
+    const refreshesBefore = suite.sim.stats().token_refreshes;
     const bridge = startBridge(dir);
     await bridge.waitFor(
       new RegExp(`could not be saved.*${dir}.*EROFS \\(is data_dir writable\\?\\)`, 'i'),
@@ -162,7 +121,7 @@ describe.skipIf(skipReason !== undefined)('storage faults', () => {
     await waitUntil(
       'three refreshes and calls with their tokens',
       () => {
-        return sim.stats().token_refreshes - refreshesBefore >= 3 && workingTokens(from).size >= 3;
+        return suite.sim.stats().token_refreshes - refreshesBefore >= 3 && workingTokens(from).size >= 3;
       },
       20_000,
     );
@@ -172,7 +131,7 @@ describe.skipIf(skipReason !== undefined)('storage faults', () => {
     checkFiles(dir, seeded, 'read-only');
     expect(readFileSync(join(dir, 'token.json'), 'utf8')).toBe(seeded); // nothing could change it
     notes.push(
-      `read-only data_dir: ${sim.stats().token_refreshes - refreshesBefore} refreshes kept in memory; the log said: ${/[^\n]*could not be saved[^\n]*/.exec(bridge.output())?.[0]?.slice(0, 240)}`,
+      `read-only data_dir: ${suite.sim.stats().token_refreshes - refreshesBefore} refreshes kept in memory; the log said: ${/[^\n]*could not be saved[^\n]*/.exec(bridge.output())?.[0]?.slice(0, 240)}`,
     );
     survived++;
   }, 60_000);
@@ -188,8 +147,8 @@ describe.skipIf(skipReason !== undefined)('storage faults', () => {
     }
     expect(() => writeFileSync(join(dir, 'probe'), 'x'.repeat(8192))).toThrow(/ENOSPC/);
     injected++;
-    const from = sim.log().length;
-    const refreshesBefore = sim.stats().token_refreshes;
+    const from = suite.sim.log().length;
+    const refreshesBefore = suite.sim.stats().token_refreshes;
     const bridge = startBridge(dir);
     await bridge.waitFor(
       new RegExp(`could not be saved.*${dir}.*ENOSPC \\(the disk is full\\)`, 'i'),
@@ -198,7 +157,7 @@ describe.skipIf(skipReason !== undefined)('storage faults', () => {
     await waitUntil(
       'three refreshes and calls with their tokens',
       () => {
-        return sim.stats().token_refreshes - refreshesBefore >= 3 && workingTokens(from).size >= 3;
+        return suite.sim.stats().token_refreshes - refreshesBefore >= 3 && workingTokens(from).size >= 3;
       },
       20_000,
     );
@@ -218,7 +177,7 @@ describe.skipIf(skipReason !== undefined)('storage faults', () => {
     bridge.kill('SIGTERM');
     expect(await bridge.exited).toBe(0);
     notes.push(
-      `full data_dir: ${sim.stats().token_refreshes - refreshesBefore} refreshes, token saved again once space was back; the log said: ${/[^\n]*could not be saved[^\n]*/.exec(bridge.output())?.[0]?.slice(0, 240)}`,
+      `full data_dir: ${suite.sim.stats().token_refreshes - refreshesBefore} refreshes, token saved again once space was back; the log said: ${/[^\n]*could not be saved[^\n]*/.exec(bridge.output())?.[0]?.slice(0, 240)}`,
     );
     survived++;
   }, 60_000);

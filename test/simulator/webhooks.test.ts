@@ -1,8 +1,8 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../../scripts/lib/broker.js';
 import type { RunningSimulator, SimulatorOptions } from '../../src/simulator/index.js';
 import { ScaledClock } from '../../src/util/clock.js';
-import { freePort } from '../support/private-broker.js';
 import { api, control, HOME, setstate, sim } from './helpers.js';
 import {
   CAMERA,

@@ -1,45 +1,22 @@
 /**
- * The MQTT broker integration tests talk to: Mosquitto on 127.0.0.1:1883 when it answers
- * (CI makes sure it does), otherwise an embedded aedes broker, announced on stderr.
+ * The MQTT broker integration tests talk to: Mosquitto at TEST_MQTT_HOST:TEST_MQTT_PORT
+ * (default 127.0.0.1:1883) when it answers, otherwise an embedded aedes broker, announced on
+ * stderr. The logic is shared with the benchmarks (scripts/lib/broker.ts).
  */
-import { connect } from 'node:net';
-import { type EmbeddedBroker, startEmbeddedBroker } from '../../src/mqtt/embedded-broker.js';
+import { brokerAddress, type SharedBroker, useSharedBroker } from '../../scripts/lib/broker.js';
 
-export interface TestBroker {
-  url: string;
-  kind: 'mosquitto' | 'aedes';
-  close(): Promise<void>;
-}
+export type TestBroker = SharedBroker;
 
-const MOSQUITTO_HOST = process.env.TEST_MQTT_HOST ?? '127.0.0.1';
-const MOSQUITTO_PORT = Number(process.env.TEST_MQTT_PORT ?? 1883);
-
-export function portAnswers(host: string, port: number, timeoutMs = 500): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
+export const TEST_BROKER_ADDRESS = brokerAddress('TEST');
 
 let announced = false;
 
 /** Each call returns a broker; Mosquitto is shared, an aedes fallback is private to the caller. */
-export async function useTestBroker(): Promise<TestBroker> {
-  if (await portAnswers(MOSQUITTO_HOST, MOSQUITTO_PORT)) {
-    return { url: `mqtt://${MOSQUITTO_HOST}:${MOSQUITTO_PORT}`, kind: 'mosquitto', close: async () => {} };
-  }
-  if (!announced) {
+export function useTestBroker(): Promise<TestBroker> {
+  return useSharedBroker(TEST_BROKER_ADDRESS, () => {
+    if (announced) return;
     announced = true;
-    process.stderr.write(
-      `[test] no Mosquitto answers at ${MOSQUITTO_HOST}:${MOSQUITTO_PORT}; using an embedded aedes broker\n`,
-    );
-  }
-  const broker: EmbeddedBroker = await startEmbeddedBroker();
-  return { url: broker.url, kind: 'aedes', close: () => broker.close() };
+    const { host, port } = TEST_BROKER_ADDRESS;
+    process.stderr.write(`[test] no Mosquitto answers at ${host}:${port}; using an embedded aedes broker\n`);
+  });
 }

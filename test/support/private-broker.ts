@@ -11,8 +11,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, portAnswers } from '../../scripts/lib/broker.js';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../../src/mqtt/embedded-broker.js';
-import { portAnswers } from './broker.js';
 
 export type BrokerKind = 'mosquitto' | 'aedes';
 
@@ -37,20 +37,6 @@ export function mosquittoAvailable(): boolean {
   } catch {
     return false;
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
 }
 
 async function waitForPort(port: number, up: boolean, timeoutMs = 5_000): Promise<void> {
@@ -200,6 +186,8 @@ export interface SeverableProxy {
   readonly url: string;
   /** Destroys every proxied connection and refuses new ones until `restore()`. */
   sever(): void;
+  /** Connections refused while severed: a client's reconnect attempts. */
+  readonly refused: number;
   restore(): void;
   close(): Promise<void>;
 }
@@ -208,6 +196,7 @@ export interface SeverableProxy {
 export async function startSeverableProxy(targetPort: number): Promise<SeverableProxy> {
   const sockets = new Set<Socket>();
   let severed = false;
+  let refused = 0;
   const track = (socket: Socket): void => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
@@ -216,6 +205,7 @@ export async function startSeverableProxy(targetPort: number): Promise<Severable
   const server: Server = createServer((client) => {
     track(client);
     if (severed) {
+      refused++;
       client.destroy();
       return;
     }
@@ -231,6 +221,9 @@ export async function startSeverableProxy(targetPort: number): Promise<Severable
   if (!address || typeof address === 'string') throw new Error('proxy has no port');
   return {
     url: `mqtt://${HOST}:${address.port}`,
+    get refused() {
+      return refused;
+    },
     sever: () => {
       severed = true;
       for (const socket of sockets) socket.destroy();

@@ -1,6 +1,7 @@
 /**
  * The bridge itself as an HA device: connection, API usage and auth diagnostics, a log
- * level select and a restart button (zigbee2mqtt's bridge device, reference §4.7).
+ * level select and a restart button, after zigbee2mqtt's bridge device (its children point
+ * at it with `via_device`).
  *
  * Reads `<base>/bridge/state`, `<base>/bridge/info` (`version`, `log_level`,
  * `restart_required`) and `<base>/bridge/health` (`api.calls.last_hour`,

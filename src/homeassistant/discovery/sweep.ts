@@ -1,5 +1,5 @@
 /**
- * The start-up sweep of stale discovery configs (reference §4.6): after listening to
+ * The start-up sweep of stale discovery configs, as zigbee2mqtt does it: after listening to
  * `<prefix>/device/<base>/+/config` for a few seconds, every retained config under this
  * bridge's own prefix that the current device set no longer produces gets an empty retained
  * payload, so devices removed from the Netatmo account disappear from Home Assistant.

@@ -6,13 +6,13 @@
  * (stray spaces in ids, `target_position:step`), because every problem must name a readable
  * JSON path, and because copying key by key is where `__proto__` and friends are stopped.
  */
+import { BridgeError } from '../../errors.js';
 
 /** The first problem found, with its JSON path (`body.homes[0].modules[3].id`). */
-export class DecodeError extends Error {
+export class DecodeError extends BridgeError {
   readonly path: string;
   constructor(path: string, problem: string) {
     super(`${path}: ${problem}`);
-    this.name = 'DecodeError';
     this.path = path;
   }
 }

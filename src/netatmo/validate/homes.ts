@@ -167,7 +167,7 @@ const moduleStatus = shape<ModuleStatus>({
     absolute_pressure: num,
     status: str,
   },
-  // Some shutters (NBR, NLV, Z3V) send the colon spelling (reference §5.2).
+  // Some shutters (NBR, NLV, Z3V) send `target_position:step` instead of `target_position_step`.
   rename: { 'target_position:step': 'target_position_step' },
 });
 

@@ -5,12 +5,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { Bridge } from '../../../src/bridge/controller.js';
 import { validateConfig } from '../../../src/config/index.js';
 import { setLogLevel } from '../../../src/log.js';
 import { startSimulator } from '../../../src/simulator/index.js';
 import type { RunningSimulator, SimulatorOptions } from '../../../src/simulator/types.js';
 import { ScaledClock } from '../../../src/util/clock.js';
+import { type TestBroker, useTestBroker } from '../../support/broker.js';
 import { clearRetained, MqttWatcher, sleep, uniqueBaseTopic } from './suite.js';
 
 export interface ScaledBridge {
@@ -27,7 +29,7 @@ export interface ScaledBridge {
   close(): Promise<void>;
 }
 
-export async function startScaledBridge(options: {
+async function startScaledBridge(options: {
   brokerUrl: string;
   speed: number;
   sim?: SimulatorOptions;
@@ -69,6 +71,50 @@ export async function startScaledBridge(options: {
       await sim.close();
       await rm(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * A ScaledBridge on the shared test broker for every test of the calling file or describe:
+ * started before them, closed after them. The handle reads the running bridge lazily.
+ */
+export function useScaledBridge(options: { speed: number; sim?: SimulatorOptions }): ScaledBridge {
+  let broker: TestBroker | undefined;
+  let run: ScaledBridge | undefined;
+  beforeAll(async () => {
+    broker = await useTestBroker();
+    run = await startScaledBridge({ brokerUrl: broker.url, ...options });
+  });
+  afterAll(async () => {
+    await run?.close();
+    await broker?.close();
+  });
+  const get = (): ScaledBridge => {
+    if (!run) throw new Error('the scaled bridge has not started (used outside a test?)');
+    return run;
+  };
+  return {
+    get sim() {
+      return get().sim;
+    },
+    get bridge() {
+      return get().bridge;
+    },
+    get clock() {
+      return get().clock;
+    },
+    get watcher() {
+      return get().watcher;
+    },
+    get baseTopic() {
+      return get().baseTopic;
+    },
+    get dataDir() {
+      return get().dataDir;
+    },
+    simSleep: (ms) => get().simSleep(ms),
+    availability: (state) => get().availability(state),
+    close: () => get().close(),
   };
 }
 

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import mqtt from 'mqtt';
+import type { RunningSimulator } from '../../../src/simulator/types.js';
 
 /** `npm run reliability` sets N2M_RELIABILITY=full: longer outages, more kills, more fuzz. */
 export const FULL = process.env.N2M_RELIABILITY === 'full';
@@ -58,6 +59,11 @@ export async function waitUntil(
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Until the simulator has answered a homestatus: the bridge has read device states once. */
+export function firstHomeStatus(sim: RunningSimulator, ms = 20_000): Promise<void> {
+  return waitUntil('first homestatus', () => (sim.stats().requests.homestatus ?? 0) > 0, ms);
+}
 
 export function uniqueBaseTopic(): string {
   return `n2mrel_${randomBytes(4).toString('hex')}`;
@@ -114,6 +120,25 @@ export class MqttWatcher {
     return [...this.last.entries()]
       .filter(([t, m]) => t.startsWith(prefix) && m.payload.length > 0)
       .map(([t]) => t);
+  }
+
+  #barriers = 0;
+
+  /**
+   * Until the bridge under `baseTopic` answers a bridge request sent now: it is subscribed, and
+   * has handled (and published for) every message it received before. Needs `<base>/bridge/#`.
+   */
+  async bridgeAnswers(baseTopic: string, ms = 20_000): Promise<void> {
+    const transaction = `barrier-${++this.#barriers}`;
+    const answer = `${baseTopic}/bridge/response/health`;
+    await this.client.publishAsync(`${baseTopic}/bridge/request/health`, JSON.stringify({ transaction }), {
+      qos: 1,
+    });
+    await waitUntil(
+      'the answer to a bridge request',
+      () => this.messages.some((m) => m.topic === answer && m.payload.includes(`"${transaction}"`)),
+      ms,
+    );
   }
 
   async close(): Promise<void> {

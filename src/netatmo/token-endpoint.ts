@@ -1,6 +1,5 @@
 /**
- * Netatmo's /oauth2/token through simple-oauth2 5.1, with guards for its known gaps
- * (reference/rate-limits-and-libraries.md §4.1):
+ * Netatmo's /oauth2/token through simple-oauth2 5.1, with guards for its known gaps:
  * - credentials go in the form body (Netatmo does not take a Basic header);
  * - the HTTP timeout is set (wreck's default is none);
  * - a 2xx without a non-empty access_token is an error (#459);
@@ -11,10 +10,10 @@
  */
 import { createRequire } from 'node:module';
 import { type AccessToken, AuthorizationCode, type Token } from 'simple-oauth2';
-import { NetatmoError } from '../netatmo/errors.js';
-import { parseRetryDelay } from '../netatmo/rate-limit-headers.js';
+import type { StoredToken } from '../tokens/stored-token.js';
 import { registerSecret } from '../util/redact.js';
-import type { StoredToken } from './stored-token.js';
+import { NetatmoError } from './errors.js';
+import { parseRetryDelay } from './rate-limit-headers.js';
 
 export interface TokenEndpointOptions {
   clientId: string;

@@ -1,0 +1,40 @@
+/**
+ * Netatmo's request limits (dev.netatmo.com guideline) and what one user may spend under each
+ * profile: the one table every quota figure in the code and its texts derives from.
+ */
+
+export interface QuotaWindows {
+  per10s: number;
+  perHour: number;
+}
+
+export const NETATMO_LIMITS = {
+  /** Per user of an app. */
+  user: { per10s: 50, perHour: 500 },
+  /** Per app with fewer than 100 users. */
+  app: { per10s: 200, perHour: 2000 },
+  /** Per app from 100 users on: this much per user, i.e. each user's fair share. */
+  appPerUser: { per10s: 2, perHour: 20 },
+} as const satisfies Record<string, QuotaWindows>;
+
+export const NETATMO_PROFILES = ['own_app', 'shared_app'] as const;
+export type NetatmoProfile = (typeof NETATMO_PROFILES)[number];
+
+/**
+ * What one user may spend:
+ * - `own_app` (your own dev app, you its one user): the per-user limit (the app's is 4× higher);
+ * - `shared_app` (an app shared by many users, e.g. cloud account linking): the user's fair
+ *   share of the app limit.
+ */
+export const PROFILE_ALLOWANCE: Readonly<Record<NetatmoProfile, QuotaWindows>> = {
+  own_app: NETATMO_LIMITS.user,
+  shared_app: NETATMO_LIMITS.appPerUser,
+};
+
+/** Share of an allowance the gate plans for; the rest covers clock skew and other apps on the account. */
+export const PLANNED_PERCENT = 80;
+
+/** `50/10 s and 500/h`. */
+export function formatQuota(windows: QuotaWindows): string {
+  return `${windows.per10s}/10 s and ${windows.perHour}/h`;
+}
