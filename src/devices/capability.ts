@@ -108,6 +108,17 @@ export const minMaxTemperature: Capability[] = [
   measure('max_temperature', 'Maximum temperature today', '°C', 'temperature'),
 ];
 
+/** What an indoor climate monitor measures (the weather station's base, the Home Coach). */
+export const indoorClimate: Capability[] = [
+  temperature,
+  humidity,
+  co2,
+  noise,
+  pressure,
+  absolutePressure,
+  ...minMaxTemperature,
+];
+
 export const reachable = binary('reachable', 'Reachable', 'connectivity', true);
 const lastSeen: Capability = {
   key: 'last_seen',

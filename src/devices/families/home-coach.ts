@@ -1,16 +1,5 @@
 /** The Smart Indoor Air Quality Monitor: health index and indoor climate, from gethomecoachsdata. */
-import {
-  absolutePressure,
-  co2,
-  diagnostics,
-  enumSensor,
-  HEALTH_INDEX,
-  humidity,
-  minMaxTemperature,
-  noise,
-  pressure,
-  temperature,
-} from '../capability.js';
+import { diagnostics, enumSensor, HEALTH_INDEX, indoorClimate } from '../capability.js';
 import { moduleFamily } from '../family.js';
 
 export const homeCoach = moduleFamily({
@@ -22,13 +11,7 @@ export const homeCoach = moduleFamily({
   },
   capabilities: ({ entry, reported }) => [
     enumSensor('health_index', 'Health index', HEALTH_INDEX),
-    temperature,
-    humidity,
-    co2,
-    noise,
-    pressure,
-    absolutePressure,
-    ...minMaxTemperature,
+    ...indoorClimate,
     ...diagnostics(entry, reported),
   ],
 });

@@ -4,16 +4,14 @@
  * also in a home, from homestatus.
  */
 import {
-  absolutePressure,
   co2,
   diagnostics,
   enumSensor,
   hasCapability,
   humidity,
+  indoorClimate,
   measure,
   minMaxTemperature,
-  noise,
-  pressure,
   TRENDS,
   temperature,
 } from '../capability.js';
@@ -25,17 +23,7 @@ const NETATMO = 'Netatmo';
 
 const temperatureTrend = enumSensor('temperature_trend', 'Temperature trend', TRENDS);
 const pressureTrend = enumSensor('pressure_trend', 'Pressure trend', TRENDS);
-const INDOOR = [
-  temperature,
-  humidity,
-  co2,
-  noise,
-  pressure,
-  absolutePressure,
-  ...minMaxTemperature,
-  temperatureTrend,
-  pressureTrend,
-];
+const INDOOR = [...indoorClimate, temperatureTrend, pressureTrend];
 const OUTDOOR = [temperature, humidity, ...minMaxTemperature, temperatureTrend];
 const EXTRA_INDOOR = [temperature, humidity, co2, ...minMaxTemperature, temperatureTrend];
 const WIND = [
