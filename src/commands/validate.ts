@@ -7,6 +7,7 @@
 import type { Capability, Device, DeviceState, StateValue } from '../devices/types.js';
 import type { IncomingOf } from '../mqtt/incoming.js';
 import type { Transaction } from '../mqtt/topics.js';
+import { truncate } from '../util/truncate.js';
 import type { RejectionCode, ValidCommand } from './types.js';
 
 export interface Rejection {
@@ -82,18 +83,25 @@ export function commandValues(
     } catch {
       // zigbee2mqtt accepts a bare word (`ON`, `OPEN`) on /set as {"state": word}.
       if (/^[A-Za-z_]+$/.test(raw)) return { ok: true, values: { state: raw } };
-      return reject('malformed_json', `malformed JSON on ${message.device}/set: ${truncate(raw)}`);
+      return reject(
+        'malformed_json',
+        `malformed JSON on ${truncate(message.device, 80)}/set: ${truncate(raw, 80)}`,
+      );
     }
     if (typeof parsed === 'string') values = { state: parsed };
     else if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
       values = { ...(parsed as Record<string, unknown>) };
-    else return reject('malformed_json', `${message.device}/set expects a JSON object, got ${truncate(raw)}`);
+    else
+      return reject(
+        'malformed_json',
+        `${truncate(message.device, 80)}/set expects a JSON object, got ${truncate(raw, 80)}`,
+      );
   }
   // Command values are scalars; deep nesting would only overflow the stack when echoed back.
   if (nestedDeeperThan(values, MAX_VALUE_DEPTH))
     return reject(
       'invalid_value',
-      `${message.device}/set: values nested deeper than ${MAX_VALUE_DEPTH} levels`,
+      `${truncate(message.device, 80)}/set: values nested deeper than ${MAX_VALUE_DEPTH} levels`,
     );
   const transaction = values.transaction;
   delete values.transaction;
@@ -129,7 +137,7 @@ export function validateCommand(input: ValidationInput): Validation {
     },
   });
   const device = input.device;
-  if (!device) return reject('unknown_device', `unknown device '${input.message.device}'`);
+  if (!device) return reject('unknown_device', `unknown device '${truncate(input.message.device, 80)}'`);
   const keys = Object.keys(values).filter((k) => !MODIFIERS.has(k));
   if (keys.length === 0) return reject('empty_command', `nothing to set on ${device.id}`);
 
@@ -139,7 +147,7 @@ export function validateCommand(input: ValidationInput): Validation {
     if (!cap) {
       return WRITABLE_KEYS.has(key)
         ? reject('unsupported_attribute', `${device.id} (${device.type}) has no ${key}`)
-        : reject('unknown_attribute', `unknown attribute '${key}' for ${device.id}`);
+        : reject('unknown_attribute', `unknown attribute '${truncate(key, 80)}' for ${device.id}`);
     }
     if (!cap.writable) return reject('read_only', `${key} of ${device.id} is read-only`);
     const checked = checkValue(device, cap, values[key], input.state);
@@ -199,7 +207,7 @@ function checkValue(
       return {
         ok: false,
         code: 'invalid_value',
-        error: `${where} must be one of ${spec.options.join(', ')}, got ${truncate(text)}`,
+        error: `${where} must be one of ${spec.options.join(', ')}, got ${truncate(text, 80)}`,
       };
     }
     if (option === 'TOGGLE') return { ok: true, value: state?.[cap.key] === 'ON' ? 'OFF' : 'ON' };
@@ -210,7 +218,7 @@ function checkValue(
     return {
       ok: false,
       code: 'invalid_type',
-      error: `${where} must be a number, got ${truncate(JSON.stringify(value) ?? String(value))}`,
+      error: `${where} must be a number, got ${truncate(JSON.stringify(value) ?? String(value), 80)}`,
     };
   }
   const { min, max, step } = spec;
@@ -264,8 +272,4 @@ function endTime(
   if (!Number.isFinite(ms)) return { ok: false, error: 'end_time must be an ISO 8601 time or epoch seconds' };
   if (ms <= now) return { ok: false, error: 'end_time is in the past' };
   return { ok: true, endTime: Math.round(ms / 1000) };
-}
-
-function truncate(text: string, max = 80): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
 }

@@ -27,8 +27,13 @@ import {
 } from 'node:fs/promises';
 import { join } from 'node:path';
 import { childLogger } from '../log.js';
-import { registerSecret } from '../util/redact.js';
-import { checkStoredToken, type StoredToken, type TokenStore, TokenStoreError } from './stored-token.js';
+import {
+  checkStoredToken,
+  markCurrentToken,
+  type StoredToken,
+  type TokenStore,
+  TokenStoreError,
+} from './stored-token.js';
 
 const log = childLogger('tokens');
 const FILE_NAME = 'token.json';
@@ -80,16 +85,14 @@ export class FileTokenStore implements TokenStore, RefreshJournal {
     const promoted = await this.#recoverTempFiles(main);
     const token = promoted ?? main;
     if (token) {
-      registerSecret(token.access_token);
-      registerSecret(token.refresh_token);
+      markCurrentToken(token);
       await this.#tightenMode();
     }
     return token;
   }
 
   async save(token: StoredToken): Promise<void> {
-    registerSecret(token.access_token);
-    registerSecret(token.refresh_token);
+    markCurrentToken(token);
     const text = `${JSON.stringify(token, null, 2)}\n`;
     try {
       await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
