@@ -105,7 +105,7 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
   }
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
   const simulator = await startSimulator({ scenario: args.scenario });
-  const broker = args.mqttUrl ? undefined : await startEmbeddedBroker(0);
+  const broker = args.mqttUrl ? undefined : await startEmbeddedBroker();
   const mqttUrl = args.mqttUrl ?? broker!.url;
   const dataDir = await mkdtemp(join(tmpdir(), 'netatmo2mqtt-demo-'));
   const config = validateConfig({
