@@ -28,6 +28,7 @@ import mqtt, { type IConnackPacket, type IPublishPacket, type MqttClient } from 
 import { childLogger } from '../log.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { redactString } from '../util/redact.js';
+import { truncate } from '../util/truncate.js';
 import {
   bridgeStateTopic,
   buildClientOptions,
@@ -41,7 +42,14 @@ import {
   ONLINE_PAYLOAD,
 } from './client-options.js';
 import { type BirthCallback, HomeAssistantBirthWatcher } from './ha-birth.js';
-import { decodeIncoming, type IncomingKind, type IncomingMessage, type IncomingOf } from './incoming.js';
+import {
+  decodeIncoming,
+  type IncomingKind,
+  type IncomingMessage,
+  type IncomingOf,
+  MAX_INCOMING_PAYLOAD_BYTES,
+  oversizedAnswer,
+} from './incoming.js';
 import { type QoS, RetainedCache, stableStringify } from './retained-cache.js';
 import {
   assertPublishableTopic,
@@ -384,11 +392,27 @@ export class MqttConnection {
     }
   }
 
+  /** Before any decoding: one bounded log line, and an error answer where the sender expects one. */
+  #refuseOversized(topic: string, parsed: ParsedTopic, bytes: number): void {
+    log.warning(
+      `refused a ${bytes}-byte message on ${truncate(topic)}: over the ${MAX_INCOMING_PAYLOAD_BYTES}-byte limit`,
+    );
+    const answer = oversizedAnswer(parsed, bytes);
+    if (!answer) return;
+    this.#publish(`${this.baseTopic}/${answer.topic}`, answer.payload, { qos: 1 }).catch((error: unknown) =>
+      log.warning(`cannot answer the oversized message: ${redactString(String(error))}`),
+    );
+  }
+
   #dispatch(topic: string, payload: Buffer, packet: IPublishPacket): void {
     const parsed = this.#parseTopic(topic);
     if (!parsed) return;
     if (packet.retain && parsed.kind !== 'homeassistant_status') {
-      log.warning(`ignoring a retained message on ${topic}: commands must not be retained`);
+      log.warning(`ignoring a retained message on ${truncate(topic)}: commands must not be retained`);
+      return;
+    }
+    if (payload.length > MAX_INCOMING_PAYLOAD_BYTES) {
+      this.#refuseOversized(topic, parsed, payload.length);
       return;
     }
     const message = decodeIncoming(parsed, payload);
