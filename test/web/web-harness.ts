@@ -1,19 +1,21 @@
 /**
  * A bridge with its web UI on a free port, against the simulator over real HTTP and a real
  * MQTT broker. `withToken: false` starts it with no Netatmo token at all (onboarding).
+ * Standalone, the UI's login password is WEB_PASSWORD unless `web` says otherwise.
  * `Browserish` keeps the session cookie like a browser, for the HTTP tests.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Bridge } from '../../src/bridge/controller.js';
+import { Bridge, type BridgeOptions } from '../../src/bridge/controller.js';
 import { validateConfig } from '../../src/config/index.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { FileTokenStore } from '../../src/tokens/file-store.js';
 
 export const CLIENT_ID = 'web-test-client';
 export const CLIENT_SECRET = `secret-${randomBytes(12).toString('hex')}`;
+export const WEB_PASSWORD = `web-pw-${randomBytes(6).toString('hex')}`;
 
 export interface WebHarnessOptions {
   brokerUrl: string;
@@ -21,6 +23,9 @@ export interface WebHarnessOptions {
   /** A bootstrap refresh token of the test's choosing (e.g. one Netatmo will refuse). */
   bootstrapToken?: string;
   webAllowedPeers?: readonly string[];
+  /** `web` settings over the harness's (`password: null`: none configured, the setup code applies). */
+  web?: Record<string, unknown>;
+  webLimits?: BridgeOptions['webLimits'];
 }
 
 export interface WebHarness {
@@ -53,12 +58,13 @@ export async function startWebHarness(options: WebHarnessOptions): Promise<WebHa
     homeassistant: { enabled: false },
     data_dir: dataDir,
     log_level: 'warning',
-    web: { enabled: true, port: 0, host: '127.0.0.1' },
+    web: { enabled: true, port: 0, host: '127.0.0.1', password: WEB_PASSWORD, ...options.web },
   });
   const bridge = new Bridge({
     config,
     discoveryScanMs: 200,
     ...(options.webAllowedPeers ? { webAllowedPeers: options.webAllowedPeers } : {}),
+    ...(options.webLimits ? { webLimits: options.webLimits } : {}),
   });
   await bridge.start();
   const web = `${bridge.webUrl}/`;
@@ -115,6 +121,14 @@ export class Browserish {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams(form).toString(),
     });
+  }
+
+  /** Logs in through the login page (standalone), keeping the session cookie it issues. */
+  async login(password = WEB_PASSWORD): Promise<Response> {
+    const page = await (await this.get('login')).text();
+    const res = await this.post('login', { csrf: Browserish.csrfOf(page), password });
+    if (res.status !== 303) throw new Error(`login answered ${res.status}: ${await res.text()}`);
+    return res;
   }
 
   /** The CSRF token of a page's forms. */
