@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bridge, type BridgeOptions } from '../../src/bridge/controller.js';
@@ -96,16 +97,23 @@ export async function startWebHarness(options: WebHarnessOptions): Promise<WebHa
   };
 }
 
-/** fetch with a cookie jar of one cookie and no automatic redirects. */
+/**
+ * Requests like a browser's, with a cookie jar of one cookie and no automatic redirects. Sent
+ * with node:http rather than fetch, so that a test can also send what a browser would send for
+ * another site: a `host` header (DNS rebinding), `origin`, `sec-fetch-site`.
+ */
 export class Browserish {
   cookie: string | undefined;
 
   constructor(readonly base: string) {}
 
-  async request(path: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    if (this.cookie) headers.set('cookie', this.cookie);
-    const res = await fetch(new URL(path, this.base), { ...init, headers, redirect: 'manual' });
+  async request(
+    path: string,
+    init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  ): Promise<Response> {
+    const headers: Record<string, string> = { ...init.headers };
+    if (this.cookie) headers.cookie = this.cookie;
+    const res = await rawRequest(new URL(path, this.base), { ...init, headers });
     const set = res.headers.get('set-cookie');
     if (set) this.cookie = set.split(';')[0];
     return res;
@@ -137,4 +145,30 @@ export class Browserish {
     if (!match?.[1]) throw new Error('no CSRF token on the page');
     return match[1];
   }
+}
+
+/** One HTTP request over node:http, answered as a fetch Response (headers as sent, no redirects followed). */
+export function rawRequest(
+  url: URL,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: init.method ?? 'GET', headers: init.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) {
+          for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value])
+            headers.append(name, v);
+        }
+        const status = res.statusCode ?? 500;
+        const body = [204, 304].includes(status) ? null : Buffer.concat(chunks);
+        resolve(new Response(body, { status, headers }));
+      });
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
 }
