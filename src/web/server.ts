@@ -246,8 +246,12 @@ export class WebServer {
   }
 
   #failed(req: IncomingMessage, res: ServerResponse, url: URL, error: unknown): void {
+    if (error instanceof BodyTooLargeError && !res.headersSent) {
+      this.#tooLarge(res);
+      return;
+    }
     const code = (error as NodeJS.ErrnoException | null)?.code;
-    if (req.destroyed || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') {
+    if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') {
       // The client went away mid-request: nothing is wrong with the bridge.
       log.debug(`web request ${req.method} ${url.pathname} aborted by the client`);
       res.destroy();
@@ -255,10 +259,6 @@ export class WebServer {
     }
     if (res.headersSent) {
       res.destroy();
-      return;
-    }
-    if (error instanceof BodyTooLargeError) {
-      this.#tooLarge(res);
       return;
     }
     log.error(
