@@ -181,7 +181,7 @@ export class WebServer {
         : credentials?.mode === 'stored'
           ? 'the password set earlier'
           : 'a password not chosen yet';
-    log.info(`web UI on ${this.#url}, reachable from ${reach}; login with ${how}`);
+    log.info(`web UI on ${this.#url} (reachable from ${reach}; login with ${how})`);
     const code = credentials?.takeSetupCode();
     if (code) {
       // A warning so that it shows at log_level warning too. Whoever reads this log owns the bridge.

@@ -35,6 +35,7 @@ const MQTT_USER = 'n2m';
 const MQTT_PASSWORD = `mqtt-pw-${randomBytes(12).toString('hex')}`;
 const CLIENT_ID = `client-${randomBytes(6).toString('hex')}`;
 const CLIENT_SECRET = `client-secret-${randomBytes(16).toString('hex')}`;
+const WEB_PASSWORD = `web-password-${randomBytes(8).toString('hex')}`;
 
 interface Collected {
   what: string;
@@ -79,6 +80,7 @@ describe.runIf(mosquittoAvailable())('secrets in a full run', () => {
         bootstrap.refresh_token,
         CLIENT_SECRET,
         MQTT_PASSWORD,
+        WEB_PASSWORD,
       ]);
       const bridge: BridgeProcess = spawnBridge(
         bundles.child,
@@ -99,6 +101,7 @@ describe.runIf(mosquittoAvailable())('secrets in a full run', () => {
               NETATMO2MQTT_WEB_ENABLED: 'true',
               NETATMO2MQTT_WEB_PORT: '0',
               NETATMO2MQTT_WEB_HOST: '127.0.0.1',
+              NETATMO2MQTT_WEB_PASSWORD: WEB_PASSWORD,
             },
           }),
           N2M_TEST_CLOCK: clockSpec,
@@ -171,8 +174,23 @@ describe.runIf(mosquittoAvailable())('secrets in a full run', () => {
           );
           return res;
         };
-        const status = await get('/');
-        const cookie = status.headers.get('set-cookie')?.split(';')[0] ?? '';
+        // Logged in, as the owner would be (the login page and its answers are collected too).
+        const loginPage = await get('/login');
+        const preLogin = loginPage.headers.get('set-cookie')?.split(';')[0] ?? '';
+        const loginCsrf = /name="csrf" value="([^"]+)"/.exec(collected.at(-1)?.text ?? '')?.[1] ?? '';
+        await get('/login', {
+          method: 'POST',
+          headers: { cookie: preLogin, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ csrf: loginCsrf, password: 'wrong-password-123' }).toString(),
+        });
+        const loggedIn = await get('/login', {
+          method: 'POST',
+          headers: { cookie: preLogin, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ csrf: loginCsrf, password: WEB_PASSWORD }).toString(),
+        });
+        expect(loggedIn.status).toBe(303);
+        const cookie = loggedIn.headers.get('set-cookie')?.split(';')[0] ?? '';
+        await get('/', { headers: { cookie } });
         const onboarding = await get('/onboarding', { headers: { cookie } });
         const csrf = /name="csrf" value="([^"]+)"/.exec(collected.at(-1)?.text ?? '')?.[1] ?? '';
         expect(onboarding.status).toBe(200);
@@ -188,16 +206,17 @@ describe.runIf(mosquittoAvailable())('secrets in a full run', () => {
           '/redirect',
           form({ csrf, redirect_url: 'https://example.invalid/callback?code=abc&state=nope' }),
         );
-        await get('/callback?code=abc&state=forged');
+        await get('/callback?code=abc&state=forged', { headers: { cookie } });
         await get('/connect', form({ csrf }));
-        await get('/no-such-page');
+        await get('/no-such-page', { headers: { cookie } });
+        await get('/metrics', { headers: { cookie } });
         await get('/metrics');
         await get('/healthz');
 
         await sleep((RUN_MS * 2) / 3);
         sim.setFaults({ clear: true });
-        await get('/');
-        await get('/metrics');
+        await get('/', { headers: { cookie } });
+        await get('/metrics', { headers: { cookie } });
       } finally {
         bridge.kill('SIGTERM');
         await bridge.exited;
