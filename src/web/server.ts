@@ -271,9 +271,12 @@ export class WebServer {
     );
   }
 
-  /** 413, and the connection closed: the rest of an oversized body is not read. */
+  /**
+   * 413 at once. The rest of the body is read and dropped, not kept (closing with unread data
+   * would reset the connection and lose the answer); the request timeout bounds how long.
+   */
   #tooLarge(res: ServerResponse): void {
-    sendHtml(res, 413, messagePage('Request refused', 'The form was too large.'), { connection: 'close' });
+    sendHtml(res, 413, messagePage('Request refused', 'The form was too large.'));
   }
 
   #refuse(res: ServerResponse, status: number, logged: string, shown?: string): void {

@@ -123,29 +123,32 @@ describe('web server bounds', () => {
     expect((await fetch(new URL('healthz', h.web))).status).toBe(200);
   });
 
-  it('an oversized form is refused at once with 413, without reading it', async () => {
+  it('an oversized form is answered 413 at once, without being kept', async () => {
+    const answered = async (c: Conversation): Promise<number> => {
+      const started = Date.now();
+      while (!c.received().startsWith('HTTP/1.1 413') && Date.now() - started < 5_000)
+        await new Promise((r) => setTimeout(r, 10));
+      return Date.now() - started;
+    };
     const big = await open();
     big.socket.write(head(1024 * 1024));
     big.socket.write('x'.repeat(1024));
-    const after = await Promise.race([
+    expect(await answered(big)).toBeLessThan(1_000);
+    // The rest of the body is dropped as it comes, and the connection stays bounded in time.
+    for (let i = 0; i < 16; i++) big.socket.write('x'.repeat(64 * 1024));
+    const closedAfter = await Promise.race([
       big.closed,
       new Promise<number>((r) => setTimeout(() => r(-1), 5_000)),
     ]);
-    expect(after).toBeGreaterThanOrEqual(0);
-    expect(after).toBeLessThan(1_000);
-    expect(big.received()).toMatch(/^HTTP\/1\.1 413/);
+    expect(closedAfter).toBeGreaterThan(0);
     // Without a Content-Length (chunked), the limit holds while reading.
     const chunked = await open();
     chunked.socket.write(
       `POST /login HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n`,
     );
     chunked.socket.write(`${(20 * 1024).toString(16)}\r\n${'x'.repeat(20 * 1024)}\r\n`);
-    const closed = await Promise.race([
-      chunked.closed,
-      new Promise<number>((r) => setTimeout(() => r(-1), 5_000)),
-    ]);
-    expect(closed).toBeGreaterThanOrEqual(0);
-    expect(chunked.received()).toMatch(/^HTTP\/1\.1 413/);
+    expect(await answered(chunked)).toBeLessThan(1_000);
+    chunked.socket.destroy();
   });
 
   it('a client hanging up mid-request is logged at debug, never as an error', async () => {
