@@ -280,7 +280,7 @@ export class WebServer {
   }
 
   #refuse(res: ServerResponse, status: number, logged: string, shown?: string): void {
-    if (this.#refusalLog.take(Date.now()).allowed) log.warning(`refused a web request ${logged}`);
+    if (this.#refusalLog.take(this.#deps.clock.now()).allowed) log.warning(`refused a web request ${logged}`);
     if (shown) sendHtml(res, status, messagePage('Request refused', `Request refused: ${shown}.`));
     else sendJson(res, status, { status: 'error', reason: 'forbidden' });
   }

@@ -4,14 +4,12 @@
  * value), defaults (loopback, a global command cap from the quota profile), redaction, and the
  * start-up warning about a cleartext Netatmo URL.
  */
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import winston from 'winston';
 import { ConfigError } from '../../src/config/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import { redactedConfig } from '../../src/config/secrets.js';
-import { logger } from '../../src/log.js';
 import { REDACTED, redactString } from '../../src/util/redact.js';
+import { captureLog } from '../support/log-capture.js';
 import { useTempDir } from './temp-dir.js';
 
 const CREDS = { NETATMO2MQTT_NETATMO_CLIENT_ID: 'my-app', NETATMO2MQTT_NETATMO_CLIENT_SECRET: 'my-secret-1' };
@@ -103,27 +101,19 @@ describe('security settings in the configuration', () => {
   });
 
   it('warns at start when Netatmo is reached over plain http on another machine', async () => {
-    let text = '';
-    const transport = new winston.transports.Stream({
-      stream: new Writable({
-        write(chunk: Buffer, _encoding, next) {
-          text += chunk.toString();
-          next();
-        },
-      }),
-    });
-    logger.add(transport);
+    let log = captureLog();
     try {
       await load({ NETATMO2MQTT_NETATMO_BASE_URL: 'http://netatmo-proxy.lan:8080' });
-      expect(text).toMatch(
+      expect(log.text()).toMatch(
         /warning \[config\]: netatmo\.base_url is http:\/\/netatmo-proxy\.lan:8080: plain http to another machine, so the client secret and every token cross the network in cleartext/,
       );
-      text = '';
+      log.stop();
+      log = captureLog();
       await load({ NETATMO2MQTT_NETATMO_BASE_URL: 'http://127.0.0.1:9999' });
       await load({ NETATMO2MQTT_NETATMO_BASE_URL: 'https://api.netatmo.com' });
-      expect(text).not.toContain('cleartext');
+      expect(log.text()).not.toContain('cleartext');
     } finally {
-      logger.remove(transport);
+      log.stop();
     }
   });
 });

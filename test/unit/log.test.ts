@@ -5,26 +5,11 @@
 import { mkdtemp, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import winston from 'winston';
 import { addFileLog, childLogger, logger } from '../../src/log.js';
 import { escapeLogText } from '../../src/util/log-escape.js';
-
-function capture(): { text(): string; stop(): void } {
-  let text = '';
-  const transport = new winston.transports.Stream({
-    stream: new Writable({
-      write(chunk: Buffer, _encoding, next) {
-        text += chunk.toString();
-        next();
-      },
-    }),
-    level: 'debug',
-  });
-  logger.add(transport);
-  return { text: () => text, stop: () => logger.remove(transport) };
-}
+import { captureLog } from '../support/log-capture.js';
 
 describe('log lines', () => {
   let dir: string | undefined;
@@ -40,7 +25,7 @@ describe('log lines', () => {
   });
 
   it('a Netatmo name with a newline cannot add a line that looks like an error', () => {
-    const out = capture();
+    const out = captureLog();
     try {
       const name = 'Living room\n2026-01-01T00:00:00.000Z error [auth]: token stolen';
       childLogger('commands').warning(`command storm on 12_34 (${name})`);
@@ -55,9 +40,7 @@ describe('log lines', () => {
   });
 
   it('an error message inside a debug stack stays on its line; the frames keep theirs', () => {
-    const out = capture();
-    const level = logger.level;
-    logger.level = 'debug';
+    const out = captureLog('debug');
     try {
       childLogger('t').debug('failed', {
         stack: 'Error: bad\nerror [auth]: forged\n    at frame (file.js:1:1)',
@@ -67,7 +50,6 @@ describe('log lines', () => {
       expect(lines).toContain('Error: bad\\nerror [auth]: forged');
       expect(lines).toContain('    at frame (file.js:1:1)');
     } finally {
-      logger.level = level;
       out.stop();
     }
   });

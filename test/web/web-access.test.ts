@@ -6,31 +6,14 @@
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import winston from 'winston';
-import { logger } from '../../src/log.js';
 import { REDACTED, redactString } from '../../src/util/redact.js';
 import { WebCredentials } from '../../src/web/access/credentials.js';
 import { type TestBroker, useTestBroker } from '../support/broker.js';
+import { captureLog, type LogCapture } from '../support/log-capture.js';
 import { Browserish, startWebHarness, WEB_PASSWORD, type WebHarness } from './web-harness.js';
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
-
-/** Formatted log lines written from now on. */
-function captureLog(): { text(): string; stop(): void } {
-  let text = '';
-  const transport = new winston.transports.Stream({
-    stream: new Writable({
-      write(chunk: Buffer, _encoding, next) {
-        text += chunk.toString();
-        next();
-      },
-    }),
-  });
-  logger.add(transport);
-  return { text: () => text, stop: () => logger.remove(transport) };
-}
 
 const form = (fields: Record<string, string>): string => new URLSearchParams(fields).toString();
 
@@ -44,7 +27,7 @@ afterAll(async () => {
 
 describe('first start without a password: the setup code from the log', () => {
   let h: WebHarness;
-  let log: ReturnType<typeof captureLog>;
+  let log: LogCapture;
 
   beforeAll(async () => {
     log = captureLog();

@@ -4,12 +4,10 @@
  * is refused at once, and a client that hangs up mid-request is a debug line, not an error.
  */
 import { connect, type Socket } from 'node:net';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import winston from 'winston';
-import { logger } from '../../src/log.js';
 import { DEFAULT_WEB_LIMITS } from '../../src/web/server.js';
 import { type TestBroker, useTestBroker } from '../support/broker.js';
+import { captureLog } from '../support/log-capture.js';
 import { startWebHarness, type WebHarness } from './web-harness.js';
 
 const REQUEST_TIMEOUT_MS = 1_500;
@@ -152,18 +150,7 @@ describe('web server bounds', () => {
   });
 
   it('a client hanging up mid-request is logged at debug, never as an error', async () => {
-    let text = '';
-    const transport = new winston.transports.Stream({
-      stream: new Writable({
-        write(chunk: Buffer, _encoding, next) {
-          text += chunk.toString();
-          next();
-        },
-      }),
-    });
-    const level = logger.level;
-    logger.level = 'debug';
-    logger.add(transport);
+    const log = captureLog('debug');
     try {
       const c = await open();
       c.socket.write(`${head(500)}password=abc`);
@@ -171,9 +158,9 @@ describe('web server bounds', () => {
       c.socket.destroy();
       await new Promise((r) => setTimeout(r, 300));
     } finally {
-      logger.remove(transport);
-      logger.level = level;
+      log.stop();
     }
+    const text = log.text();
     expect(text).toContain('web request POST /login aborted by the client');
     expect(text).not.toMatch(/\berror \[web\]/);
   });
