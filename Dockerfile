@@ -45,8 +45,13 @@ COPY src/simulator/fixtures ./src/simulator/fixtures
 COPY rootfs /
 
 # Standalone containers keep tokens and state in the /data volume, like the add-on.
+# Outside a container the web UI listens on 127.0.0.1 by default; inside one, loopback cannot be
+# reached through `-p 8099:8099`, so the image says 0.0.0.0 explicitly. The UI then asks for its
+# login (a password, or the setup code printed in the log at first start); keep the port on a
+# private network all the same. In the add-on only the ingress proxy may call.
 ENV NODE_ENV=production \
-    NETATMO2MQTT_DATA_DIR=/data
+    NETATMO2MQTT_DATA_DIR=/data \
+    NETATMO2MQTT_WEB_HOST=0.0.0.0
 
 LABEL \
     io.hass.name="Netatmo2MQTT" \

@@ -4,7 +4,9 @@
  * Redaction runs before formatting and builds new objects, so callers' data is never
  * mutated and no transport ever sees a secret.
  */
+import { chmodSync, lstatSync, mkdirSync } from 'node:fs';
 import winston from 'winston';
+import { escapeLogText } from './util/log-escape.js';
 import { redact, redactString } from './util/redact.js';
 
 export const LOG_LEVELS = ['error', 'warning', 'info', 'debug'] as const;
@@ -22,12 +24,28 @@ const redactFormat = winston.format((info) => {
   return clean as winston.Logform.TransformableInfo;
 });
 
+/**
+ * A stack keeps its own frame lines; anything else in it (the error message, which may quote
+ * a payload) stays on the line it belongs to.
+ */
+function escapeStack(stack: string): string {
+  return stack
+    .split('\n')
+    .map((line, i) =>
+      i > 0 && /^\s+at /.test(line)
+        ? `\n${escapeLogText(line)}`
+        : `${i > 0 ? '\\n' : ''}${escapeLogText(line)}`,
+    )
+    .join('');
+}
+
+/** One event, one line: text from outside is escaped (see util/log-escape.ts). */
 const lineFormat = winston.format.printf((info) => {
   const { level, message, timestamp, namespace, stack, ...rest } = info;
-  const ns = namespace ? ` [${String(namespace)}]` : '';
+  const ns = namespace ? ` [${escapeLogText(String(namespace))}]` : '';
   const extra = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
-  const trace = typeof stack === 'string' && level === 'debug' ? `\n${stack}` : '';
-  return `${String(timestamp)} ${level}${ns}: ${String(message)}${extra}${trace}`;
+  const trace = typeof stack === 'string' && level === 'debug' ? `\n${escapeStack(stack)}` : '';
+  return `${String(timestamp)} ${level}${ns}: ${escapeLogText(String(message))}${extra}${trace}`;
 });
 
 export type Logger = winston.Logger;
@@ -46,9 +64,16 @@ export const logger: winston.Logger = winston.createLogger({
 
 /**
  * Also writes the log to `<dir>/netatmo2mqtt.log` (rotated at 5 MB, 3 files kept, mode 0600):
- * the add-on keeps its logs under /data, so they survive restarts and are in backups.
+ * the add-on keeps its logs under /data, so they survive restarts and are in backups. The
+ * directory is created 0700 (winston would make it 0755) and must be a real directory, not a
+ * symbolic link to somewhere else.
  */
 export function addFileLog(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const info = lstatSync(dir);
+  if (!info.isDirectory())
+    throw new Error(`${dir} is not a directory (a symbolic link?); not writing the log there`);
+  if ((info.mode & 0o077) !== 0) chmodSync(dir, 0o700);
   logger.add(
     new winston.transports.File({
       filename: `${dir}/netatmo2mqtt.log`,

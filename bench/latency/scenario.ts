@@ -119,7 +119,7 @@ async function measure(options: {
         netatmo: { base_url: sim.url, refresh_token: bridgeTokens.refresh_token, profile: 'own_app' },
         mqtt: { url: options.mqttUrl, base_topic: base, client_id: `${base}_bridge` },
         homeassistant: { enabled: false },
-        commands: { coalesce_ms: 0, storm_cap_per_minute: 600 },
+        commands: { coalesce_ms: 0, storm_cap_per_minute: 600, global_cap_per_minute: 6000 },
         data_dir: dataDir,
         log_level: 'error',
         web: { enabled: false },

@@ -1,7 +1,8 @@
 /**
  * `npm run reliability`: the whole reliability suite (test/reliability) in its full size —
  * 30 s broker outage, 100 SIGKILLs, every invalid config value, the long fuzz run, a minute of
- * secrets collection, 120 commands through faults, storage faults, hostile API answers, TLS —
+ * secrets collection, 120 commands through faults, storage faults, hostile API answers, TLS,
+ * attacks on the standalone web UI (with its real 30 s request timeout) —
  * followed by a table of what was injected and what was survived, against the targets.
  *
  * It lives in bench/ because, like the benchmarks, it produces figures (and bench/ is
@@ -35,6 +36,8 @@ const ROWS: Array<[key: string, label: string, combine: 'sum' | 'max', target?: 
   ['secrets_checked', 'secret values searched for', 'sum'],
   ['secrets_leaked', 'secrets leaked', 'sum', 0],
   ['files_not_private', 'files not 0600 (data_dir not 0700)', 'sum', 0],
+  ['web_attacks', 'web UI attacks tried (no login, rebinding, forged origin, ...)', 'sum'],
+  ['web_attacks_accepted', 'web UI attacks accepted', 'sum', 0],
   ['peak_rss_bytes', 'peak memory (bridge RSS)', 'max'],
   ['heap_growth_bytes', 'heap growth after warm-up (fuzz, after GC)', 'max'],
 ];

@@ -29,7 +29,7 @@ import { StateStore } from '../state/state-store.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { version } from '../version.js';
 import { ingressAllowList } from '../web/ingress-guard.js';
-import { WebServer } from '../web/server.js';
+import { type WebLimits, WebServer, type WebServerOptions } from '../web/server.js';
 import { DeviceSync } from './device-sync.js';
 import { buildHealth } from './health.js';
 import { createNetatmoStack, type NetatmoStack } from './netatmo-stack.js';
@@ -50,8 +50,25 @@ export interface BridgeOptions {
   healthIntervalMs?: number;
   /** How long the start-up sweep listens for retained discovery configs. Default 2 s. */
   discoveryScanMs?: number;
-  /** Web UI peers allowed to call; default: the ingress proxy in add-on mode, anyone otherwise. */
+  /** Web UI peers allowed to call; default: the ingress proxy in add-on mode, anyone (with login) otherwise. */
   webAllowedPeers?: readonly string[];
+  /** Web UI timeouts and connection cap (tests shorten them). */
+  webLimits?: Partial<WebLimits>;
+}
+
+/** Add-on: the ingress proxy only, no login of ours. Standalone: the login and its settings. */
+function webAccess(
+  config: BridgeConfig,
+  allowedPeers: readonly string[] | undefined,
+): Pick<WebServerOptions, 'allowedPeers' | 'login' | 'metricsToken' | 'externalUrl'> {
+  const { password, metrics_token: metricsToken, external_url: externalUrl } = config.web;
+  return {
+    ...(allowedPeers
+      ? { allowedPeers }
+      : { login: { dataDir: config.data_dir, ...(password === undefined ? {} : { password }) } }),
+    ...(metricsToken === undefined ? {} : { metricsToken }),
+    ...(externalUrl === undefined ? {} : { externalUrl }),
+  };
 }
 
 export class Bridge implements BridgeControl {
@@ -184,7 +201,8 @@ export class Bridge implements BridgeControl {
         port: this.config.web.port,
         host: this.config.web.host,
         clock: this.clock,
-        allowedPeers: this.#options.webAllowedPeers ?? ingressAllowList(),
+        ...webAccess(this.config, this.#options.webAllowedPeers ?? ingressAllowList()),
+        ...(this.#options.webLimits ? { limits: this.#options.webLimits } : {}),
       });
       await this.#web.start();
     }

@@ -4,6 +4,7 @@
  * It watches what the bridge publishes and prints what a newcomer wants to see: devices,
  * Home Assistant entities, states, and how much Netatmo quota it spends.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,16 +106,18 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
   }
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
   const simulator = await startSimulator({ scenario: args.scenario });
-  const broker = args.mqttUrl ? undefined : await startEmbeddedBroker(0);
+  const broker = args.mqttUrl ? undefined : await startEmbeddedBroker();
   const mqttUrl = args.mqttUrl ?? broker!.url;
   const dataDir = await mkdtemp(join(tmpdir(), 'netatmo2mqtt-demo-'));
+  // A throwaway login for this run's web UI, printed with its address.
+  const webPassword = randomBytes(9).toString('base64url');
   const config = validateConfig({
     netatmo: { base_url: simulator.url, refresh_token: simulator.mintTokens().refresh_token },
     mqtt: { url: mqttUrl, base_topic: args.baseTopic, client_id: `netatmo2mqtt_demo_${process.pid}` },
     data_dir: dataDir,
     log_level: 'warning',
-    // Port 0: any free port, printed below; loopback only, it is a demo.
-    web: { enabled: true, port: 0, host: '127.0.0.1' },
+    // Port 0: any free port, printed below with the login; loopback only, it is a demo.
+    web: { enabled: true, port: 0, host: '127.0.0.1', password: webPassword },
   });
   const watcher = new PublishWatcher();
   await watcher.start(mqttUrl, args.baseTopic);
@@ -149,7 +152,9 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
 
   await firstRound(bridge, 20_000);
   await summary();
-  out(`Web UI:    ${bridge.webUrl ?? '(disabled)'}  (status, onboarding; /metrics, /healthz)`);
+  out(
+    `Web UI:    ${bridge.webUrl ?? '(disabled)'}  (password ${webPassword}; status, onboarding; /metrics, /healthz)`,
+  );
   out(`Watch it:  mosquitto_sub -L ${mqttUrl}/${args.baseTopic}/# -v`);
   out(`Try:       mosquitto_pub -L ${mqttUrl}/${args.baseTopic}/bridge/request/health -m '{}'`);
   out('Stop with Ctrl+C.');

@@ -3,13 +3,12 @@ import { parseArgs } from 'node:util';
 import { Bridge } from '../bridge/controller.js';
 import { ConfigError, loadConfig } from '../config/index.js';
 import type { BridgeConfig } from '../config/types.js';
+import { isLoopbackHost } from '../config/validate.js';
 import { addFileLog, childLogger } from '../log.js';
+import type { EmbeddedBroker } from '../mqtt/embedded-broker.js';
 import { runUntilSignal } from './lifecycle.js';
 
 const log = childLogger('main');
-
-/** The port an `embedded` broker listens on when the bridge runs for real. */
-export const EMBEDDED_BROKER_PORT = 1883;
 
 export async function runStartCommand(argv: string[]): Promise<number> {
   let configFile: string | undefined;
@@ -34,7 +33,13 @@ export async function runStartCommand(argv: string[]): Promise<number> {
     throw error;
   }
   // In the add-on the log also goes under /data (stdout remains the add-on's log tab).
-  if (process.env.SUPERVISOR_TOKEN) addFileLog(`${config.data_dir}/log`);
+  if (process.env.SUPERVISOR_TOKEN) {
+    try {
+      addFileLog(`${config.data_dir}/log`);
+    } catch (error) {
+      log.warning(`not writing the log file: ${(error as Error).message}`);
+    }
+  }
   return runBridge(config);
 }
 
@@ -66,15 +71,43 @@ export async function adoptSupervisorTimezone(env: NodeJS.ProcessEnv): Promise<v
   }
 }
 
+/**
+ * `mqtt.url: embedded`: aedes on mqtt.embedded_host:embedded_port, announced with who may
+ * connect. A port in use is reported at once (undefined: the caller exits non-zero).
+ */
+async function startConfiguredBroker(config: BridgeConfig): Promise<EmbeddedBroker | undefined> {
+  // aedes is loaded only here: a bridge on an external broker does not carry it in memory.
+  const { startEmbeddedBroker } = await import('../mqtt/embedded-broker.js');
+  const { embedded_host: host, embedded_port: port, username, password } = config.mqtt;
+  let broker: EmbeddedBroker;
+  try {
+    broker = await startEmbeddedBroker({
+      host,
+      port,
+      ...(username !== undefined && password !== undefined ? { username, password } : {}),
+    });
+  } catch (error) {
+    log.error((error as Error).message);
+    return undefined;
+  }
+  const where = `${broker.host.includes(':') ? `[${broker.host}]` : broker.host}:${broker.port}`;
+  const reach = isLoopbackHost(broker.host) ? 'this machine only' : 'the network';
+  const login = broker.authenticated
+    ? `clients must log in as ${username}`
+    : 'no login (set mqtt.username and mqtt.password to require one)';
+  log.info(`embedded MQTT broker listening on ${where}: reachable from ${reach}, ${login}`);
+  return broker;
+}
+
 /** Starts the bridge (and an embedded broker when `mqtt.url` is `embedded`) until a signal. */
 export async function runBridge(config: BridgeConfig): Promise<number> {
   let closeBroker: (() => Promise<void>) | undefined;
   if (config.mqtt.url === 'embedded') {
-    // aedes is loaded only here: a bridge on an external broker does not carry it in memory.
-    const { startEmbeddedBroker } = await import('../mqtt/embedded-broker.js');
-    const broker = await startEmbeddedBroker(EMBEDDED_BROKER_PORT, '0.0.0.0');
-    log.info(`embedded MQTT broker listening on port ${broker.port}`);
-    config = { ...config, mqtt: { ...config.mqtt, url: `mqtt://127.0.0.1:${broker.port}` } };
+    const broker = await startConfiguredBroker(config);
+    if (!broker) return 1;
+    const local = isLoopbackHost(broker.host) || broker.host === '0.0.0.0' || broker.host === '::';
+    const dial = local ? (broker.host.includes(':') ? '[::1]' : '127.0.0.1') : broker.host;
+    config = { ...config, mqtt: { ...config.mqtt, url: `mqtt://${dial}:${broker.port}` } };
     closeBroker = () => broker.close();
   }
   const bridge = new Bridge({ config });

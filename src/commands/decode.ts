@@ -9,6 +9,7 @@
  */
 import type { IncomingOf } from '../mqtt/incoming.js';
 import type { Transaction } from '../mqtt/topics.js';
+import { truncate } from '../util/truncate.js';
 import type { RejectionCode } from './types.js';
 
 export type SetMessage = Pick<IncomingOf<'device_set'>, 'device' | 'attribute' | 'raw'>;
@@ -32,10 +33,6 @@ function nestedDeeperThan(value: unknown, max: number): boolean {
     level = next;
   }
   return false;
-}
-
-export function truncate(text: string, max = 80): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
@@ -66,7 +63,7 @@ export function decodeSet(message: SetMessage): Decoded {
       return {
         ok: false,
         code: 'malformed_json',
-        error: `malformed JSON on ${message.device}/set: ${truncate(raw)}`,
+        error: `malformed JSON on ${truncate(message.device, 80)}/set: ${truncate(raw, 80)}`,
       };
     }
     if (typeof parsed.value === 'string') values = { state: parsed.value };
@@ -76,14 +73,14 @@ export function decodeSet(message: SetMessage): Decoded {
       return {
         ok: false,
         code: 'malformed_json',
-        error: `${message.device}/set expects a JSON object, got ${truncate(raw)}`,
+        error: `${truncate(message.device, 80)}/set expects a JSON object, got ${truncate(raw, 80)}`,
       };
   }
   if (nestedDeeperThan(values, MAX_VALUE_DEPTH))
     return {
       ok: false,
       code: 'invalid_value',
-      error: `${message.device}/set: values nested deeper than ${MAX_VALUE_DEPTH} levels`,
+      error: `${truncate(message.device, 80)}/set: values nested deeper than ${MAX_VALUE_DEPTH} levels`,
     };
   const transaction = values.transaction;
   delete values.transaction;

@@ -14,16 +14,19 @@ import type { MqttConnection } from '../mqtt/connection.js';
 import type { DeviceSetResponsePayload, DeviceSetResult, Transaction } from '../mqtt/topics.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Clock } from '../util/clock.js';
+import { ECHO_MAX_CHARS, truncate, truncateValues } from '../util/truncate.js';
 import { Coalescer } from './coalescer.js';
 import type { SetMessage } from './decode.js';
 import { type CommandApi, CommandDispatcher } from './dispatcher.js';
 import { encodeCommand } from './encode.js';
 import { PollWatch } from './poll-watch.js';
-import { StormGuard } from './storm-guard.js';
+import { StormGuard, type StormVerdict } from './storm-guard.js';
 import type { CommandStats, DispatchResult } from './types.js';
 import { type Rejection, validateCommand } from './validate.js';
 
 const log = childLogger('commands');
+/** The `device` of a `command_storm` event when the cap across all devices was hit. */
+export const GLOBAL_STORM_DEVICE = '*';
 
 /** The same rejection text is logged at most once per this period (a flood of bad input is one line). */
 const LOG_REPEAT_MS = 60_000;
@@ -93,7 +96,11 @@ export class CommandRouter {
         if (job.command.transaction !== undefined) void this.#answerSuperseded(job.command);
       },
     });
-    this.#storm = new StormGuard({ clock: options.clock, capPerMinute: options.config.storm_cap_per_minute });
+    this.#storm = new StormGuard({
+      clock: options.clock,
+      capPerMinute: options.config.storm_cap_per_minute,
+      globalCapPerMinute: options.config.global_cap_per_minute,
+    });
     this.#watch = new PollWatch({ clock: options.clock });
   }
 
@@ -160,20 +167,7 @@ export class CommandRouter {
     const verdict = this.#storm.take(device.id);
     if (!verdict.allowed) {
       this.#settleIntent(device.id);
-      const error = `command storm: ${device.id} is over its cap of ${this.#storm.capPerMinute} commands per minute; command dropped`;
-      if (verdict.startsStorm) {
-        log.warning(
-          `command storm on ${device.id} (${device.name}): over ${this.#storm.capPerMinute} commands per minute, dropping until it calms down`,
-        );
-        this.#o.events.emit('commandStorm', {
-          device: device.id,
-          dropped: verdict.dropped,
-          windowS: 60,
-          at: this.#o.clock.now(),
-        });
-      }
-      this.#stats.rejected += 1;
-      await this.#respond(command, { ok: false, code: 'api_error', error }, 'command_storm');
+      await this.#refuseStorm(command, verdict);
       return;
     }
     const result = await this.#dispatcher.dispatch(device.id, encoded.actions);
@@ -203,26 +197,48 @@ export class CommandRouter {
     await this.#respond(command, result);
   }
 
-  async #reject(rejection: Rejection): Promise<void> {
-    this.#stats.rejected += 1;
-    this.#stats.last_error = rejection.error;
-    const now = this.#o.clock.now();
-    const last = this.#logged.get(rejection.error);
-    if (last === undefined || now - last >= LOG_REPEAT_MS) {
-      this.#logged.delete(rejection.error); // re-inserted last: the map stays in time order
-      this.#logged.set(rejection.error, now);
-      this.#forgetOldLogLines(now);
-      log.warning(`rejected command: ${rejection.error}`);
+  /** A command over a storm cap: answered `command_storm` with `retry_at`; a new storm is reported once. */
+  async #refuseStorm(command: ValidCommand, verdict: StormVerdict & { allowed: false }): Promise<void> {
+    const device = command.device;
+    const global = verdict.scope === 'global';
+    const cap = global ? this.#storm.globalCapPerMinute : this.#storm.capPerMinute;
+    const what = global ? 'all devices together are' : `${device.id} is`;
+    if (verdict.startsStorm) {
+      log.warning(
+        `command storm ${global ? 'across all devices' : `on ${device.id} (${truncate(device.name, 80)})`}: over ${cap} commands per minute, dropping until it calms down`,
+      );
+      this.#o.events.emit('commandStorm', {
+        device: global ? GLOBAL_STORM_DEVICE : device.id,
+        dropped: verdict.dropped,
+        windowS: 60,
+        at: this.#o.clock.now(),
+      });
     }
-    const data: DeviceSetResult = {
-      device: rejection.device,
-      values: rejection.values,
-      code: rejection.code,
-    };
-    await this.#publish(
-      { status: 'error', data, error: rejection.error, ...transactionOf(rejection.transaction) },
-      rejection.device,
+    this.#stats.rejected += 1;
+    const error = `command storm: ${what} over the cap of ${cap} commands per minute; command dropped`;
+    await this.#respond(
+      command,
+      { ok: false, code: 'api_error', error, retryAt: verdict.retryAt },
+      'command_storm',
     );
+  }
+
+  async #reject(rejection: Rejection): Promise<void> {
+    // Everything echoed comes from the sender: bounded in the response, the log and health.
+    const error = truncate(rejection.error, 2 * ECHO_MAX_CHARS);
+    const device = truncate(rejection.device);
+    this.#stats.rejected += 1;
+    this.#stats.last_error = error;
+    const now = this.#o.clock.now();
+    const last = this.#logged.get(error);
+    if (last === undefined || now - last >= LOG_REPEAT_MS) {
+      this.#logged.delete(error); // re-inserted last: the map stays in time order
+      this.#logged.set(error, now);
+      this.#forgetOldLogLines(now);
+      log.warning(`rejected command: ${error}`);
+    }
+    const data: DeviceSetResult = { device, values: truncateValues(rejection.values), code: rejection.code };
+    await this.#publish({ status: 'error', data, error, ...transactionOf(rejection.transaction) }, device);
   }
 
   async #respond(command: ValidCommand, result: DispatchResult, code?: string): Promise<void> {

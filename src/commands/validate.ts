@@ -8,7 +8,8 @@
 import { COMMAND_KEYS, familyById, type ValidCommand } from '../devices/index.js';
 import type { Capability, Device, DeviceState, StateValue } from '../devices/types.js';
 import type { Transaction } from '../mqtt/topics.js';
-import { decodeSet, type SetMessage, truncate } from './decode.js';
+import { truncate } from '../util/truncate.js';
+import { decodeSet, type SetMessage } from './decode.js';
 import type { RejectionCode } from './types.js';
 
 export interface Rejection {
@@ -53,7 +54,7 @@ export function validateCommand(input: ValidationInput): Validation {
     },
   });
   const device = input.device;
-  if (!device) return reject('unknown_device', `unknown device '${input.message.device}'`);
+  if (!device) return reject('unknown_device', `unknown device '${truncate(input.message.device, 80)}'`);
   const keys = Object.keys(values).filter((k) => !MODIFIERS.has(k));
   if (keys.length === 0) return reject('empty_command', `nothing to set on ${device.id}`);
 
@@ -63,7 +64,7 @@ export function validateCommand(input: ValidationInput): Validation {
     if (!cap) {
       return COMMAND_KEYS.has(key)
         ? reject('unsupported_attribute', `${device.id} (${device.type}) has no ${key}`)
-        : reject('unknown_attribute', `unknown attribute '${key}' for ${device.id}`);
+        : reject('unknown_attribute', `unknown attribute '${truncate(key, 80)}' for ${device.id}`);
     }
     if (!cap.writable) return reject('read_only', `${key} of ${device.id} is read-only`);
     const checked = checkValue(device, cap, values[key], input.state);
@@ -112,7 +113,7 @@ function checkValue(
       return {
         ok: false,
         code: 'invalid_value',
-        error: `${where} must be one of ${spec.options.join(', ')}, got ${truncate(text)}`,
+        error: `${where} must be one of ${spec.options.join(', ')}, got ${truncate(text, 80)}`,
       };
     }
     if (option === 'TOGGLE') return { ok: true, value: state?.[cap.key] === 'ON' ? 'OFF' : 'ON' };
@@ -123,7 +124,7 @@ function checkValue(
     return {
       ok: false,
       code: 'invalid_type',
-      error: `${where} must be a number, got ${truncate(JSON.stringify(value) ?? String(value))}`,
+      error: `${where} must be a number, got ${truncate(JSON.stringify(value) ?? String(value), 80)}`,
     };
   }
   const { min, max, step } = spec;

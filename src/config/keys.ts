@@ -57,8 +57,9 @@ export const keyByEnv: ReadonlyMap<string, ConfigKey> = new Map(CONFIG_KEYS.map(
 
 /**
  * Home Assistant add-on options are flat (options.json, config.yaml `schema:`); this maps each
- * option to its dotted path. data_dir (always /data) and web.* (ingress fixes the port) are
- * deliberately not options in the add-on.
+ * option to its dotted path. data_dir (always /data), web.* (ingress fixes the port, and Home
+ * Assistant authenticates ingress users, so the standalone login keys do not apply) and
+ * mqtt.embedded_* (the add-on uses the Mosquitto app) are deliberately not options in the add-on.
  */
 export const ADDON_OPTIONS: Readonly<Record<string, string>> = {
   client_id: 'netatmo.client_id',
@@ -81,6 +82,7 @@ export const ADDON_OPTIONS: Readonly<Record<string, string>> = {
   discovery_prefix: 'homeassistant.discovery_prefix',
   status_topic: 'homeassistant.status_topic',
   command_storm_cap_per_minute: 'commands.storm_cap_per_minute',
+  command_global_cap_per_minute: 'commands.global_cap_per_minute',
   command_coalesce_ms: 'commands.coalesce_ms',
   command_deadline_ms: 'commands.deadline_ms',
   log_level: 'log_level',

@@ -18,7 +18,7 @@ import { type ConfigLayer, type ConfigOrigins, mergeConfig } from './merge.js';
 import { readAddonOptions, readConfigFile, readEnvironment } from './sources.js';
 import { resolveSupervisorMqtt } from './supervisor.js';
 import type { BridgeConfig } from './types.js';
-import { validateConfig } from './validate.js';
+import { configWarnings, validateConfig } from './validate.js';
 
 const log = childLogger('config');
 
@@ -92,7 +92,10 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Bridg
   const addon = Boolean(env.SUPERVISOR_TOKEN);
 
   const layers: ConfigLayer[] = [];
-  if (addon) layers.push({ values: { data_dir: '/data' }, origins: {}, issues: [] });
+  // In the add-on the web UI must answer the ingress proxy (172.30.32.2), which only lets
+  // Home Assistant's authenticated users through, and the peer guard refuses everyone else.
+  if (addon)
+    layers.push({ values: { data_dir: '/data', web: { host: '0.0.0.0' } }, origins: {}, issues: [] });
   const configFile = await findConfigFile(options, env, cwd, addon);
   if (configFile) layers.push(await readConfigFile(configFile));
   if (addon) {
@@ -109,5 +112,6 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Bridg
   const envCount = Object.values(merged.origins).filter((o) => o.startsWith('NETATMO2MQTT_')).length;
   const sources = [configFile ?? 'no config file', addon ? 'add-on options' : '', `${envCount} env var(s)`];
   log.info(`configuration: ${sources.filter(Boolean).join(', ')}`);
+  for (const warning of configWarnings(config)) log.warning(warning);
   return addon ? resolveSupervisorMqtt(config, env) : config;
 }

@@ -93,6 +93,14 @@ export const configSchema = {
         key: FILE_PATH,
         reject_unauthorized: { type: 'boolean', default: true },
         keepalive: { type: 'integer', minimum: 5, maximum: 3600, default: 60 },
+        embedded_host: {
+          type: 'string',
+          minLength: 1,
+          default: '127.0.0.1',
+          description:
+            'With url `embedded`: the address the built-in broker listens on; beyond loopback it needs mqtt.username and mqtt.password',
+        },
+        embedded_port: { type: 'integer', minimum: 0, maximum: 65535, default: 1883 },
       },
     },
     homeassistant: {
@@ -121,6 +129,13 @@ export const configSchema = {
       default: {},
       properties: {
         storm_cap_per_minute: { type: 'integer', minimum: 1, maximum: 600, default: 30 },
+        global_cap_per_minute: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 6000,
+          description:
+            'Commands per minute across all devices; default a tenth of the hourly Netatmo budget (40 own_app, 1 shared_app)',
+        },
         coalesce_ms: { type: 'integer', minimum: 0, maximum: 60000, default: 500 },
         deadline_ms: { type: 'integer', minimum: 1000, maximum: 600000, default: 15000 },
       },
@@ -132,7 +147,30 @@ export const configSchema = {
       properties: {
         enabled: { type: 'boolean', default: true },
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 8099 },
-        host: { type: 'string', minLength: 1, default: '0.0.0.0' },
+        host: {
+          type: 'string',
+          minLength: 1,
+          default: '127.0.0.1',
+          description: 'Listen address; the Docker image sets 0.0.0.0 (the login then protects it)',
+        },
+        password: {
+          type: 'string',
+          minLength: 8,
+          writeOnly: true,
+          description: 'Standalone login password; unset: choose one with the setup code printed in the log',
+        },
+        metrics_token: {
+          type: 'string',
+          minLength: 16,
+          writeOnly: true,
+          description: 'Bearer token that lets a Prometheus scraper read /metrics without logging in',
+        },
+        external_url: {
+          type: 'string',
+          pattern: '^https?://[^\\s/?#]+(?:/[^\\s?#]*)?$',
+          patternReason: 'must be an http:// or https:// URL without query, e.g. https://bridge.example.com',
+          description: 'The address users open the web UI at; the OAuth redirect URI is built from it',
+        },
       },
     },
     data_dir: { type: 'string', minLength: 1, default: './data' },

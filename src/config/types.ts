@@ -35,6 +35,9 @@ export interface MqttConfig {
   reject_unauthorized: boolean;
   /** Seconds. */
   keepalive: number;
+  /** With url `embedded`: where the in-process broker listens (loopback unless told otherwise). */
+  embedded_host: string;
+  embedded_port: number;
 }
 
 export interface HomeAssistantConfig {
@@ -45,6 +48,8 @@ export interface HomeAssistantConfig {
 
 export interface CommandsConfig {
   storm_cap_per_minute: number;
+  /** Across all devices; derived from netatmo.profile when not set (validate.ts). */
+  global_cap_per_minute: number;
   coalesce_ms: number;
   deadline_ms: number;
 }
@@ -54,6 +59,12 @@ export interface WebConfig {
   /** 0 = any free port. */
   port: number;
   host: string;
+  /** Standalone login password; without it the password is chosen with a setup code. */
+  password?: string;
+  /** Bearer token for /metrics (Prometheus) besides a logged-in session. */
+  metrics_token?: string;
+  /** Where users reach the UI (without a trailing slash); the OAuth redirect URI comes from it. */
+  external_url?: string;
 }
 
 export interface BridgeConfig {

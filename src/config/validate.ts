@@ -4,6 +4,8 @@
  * before they get here), plus the checks JSON Schema cannot express.
  */
 import { Ajv, type ErrorObject } from 'ajv';
+import { gateLimitsForProfile } from '../netatmo/gate.js';
+import type { NetatmoProfile } from '../netatmo/quota.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { closestName, keyByPath, RETIRED_SETTINGS } from './keys.js';
 import { type ConfigOrigins, type ConfigValues, isPlainObject, isUnset } from './merge.js';
@@ -45,6 +47,9 @@ export function validateConfig(values: unknown, options: ValidateOptions = {}): 
 
   const config = data as unknown as BridgeConfig;
   config.netatmo.base_url = config.netatmo.base_url.replace(/\/+$/, '');
+  if (config.web.external_url !== undefined)
+    config.web.external_url = config.web.external_url.replace(/\/+$/, '');
+  config.commands.global_cap_per_minute ??= defaultGlobalCommandCap(config.netatmo.profile);
   if (isLocalUrl(config.netatmo.base_url)) {
     config.netatmo.client_id ??= LOCAL_SIMULATOR_CREDENTIAL;
     config.netatmo.client_secret ??= LOCAL_SIMULATOR_CREDENTIAL;
@@ -55,11 +60,37 @@ export function validateConfig(values: unknown, options: ValidateOptions = {}): 
 /** A loopback Netatmo URL is the simulator: the demo and tests may run without credentials. */
 export function isLocalUrl(url: string): boolean {
   try {
-    const { hostname } = new URL(url);
-    return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+    return isLoopbackHost(new URL(url).hostname);
   } catch {
     return false;
   }
+}
+
+/** `localhost`, 127.x.x.x or ::1 (with or without brackets). */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * The cap on commands per minute across all devices when `commands.global_cap_per_minute` is
+ * not set: a tenth of the hourly budget the profile plans for (own_app 40, shared_app 1), so a
+ * flood needs at least ten minutes to spend an hour's quota — time for its `command_storm`
+ * events to be noticed — while no person's scene comes near it.
+ */
+export function defaultGlobalCommandCap(profile: NetatmoProfile): number {
+  return Math.max(1, Math.floor(gateLimitsForProfile(profile).perHour / 10));
+}
+
+/** Start-up warnings about a configuration that works but exposes something (logged by loadConfig). */
+export function configWarnings(config: BridgeConfig): string[] {
+  const warnings: string[] = [];
+  const base = new URL(config.netatmo.base_url);
+  if (base.protocol === 'http:' && !isLoopbackHost(base.hostname)) {
+    warnings.push(
+      `netatmo.base_url is ${base.origin}: plain http to another machine, so the client secret and every token cross the network in cleartext; use https://`,
+    );
+  }
+  return warnings;
 }
 
 function withoutUnset(values: ConfigValues): ConfigValues {
@@ -134,7 +165,10 @@ function issueFromAjv(error: ErrorObject, origin: (path: string) => string | und
       reason = `must be at most ${error.params.limit}${got}`;
       break;
     case 'minLength':
-      reason = 'must not be empty';
+      reason =
+        Number(error.params.limit) > 1
+          ? `must be at least ${error.params.limit} characters long`
+          : 'must not be empty';
       break;
     case 'maxLength':
       reason = `must be at most ${error.params.limit} characters long`;
@@ -166,6 +200,15 @@ function semanticIssues(config: BridgeConfig, origin: (path: string) => string |
   };
   urlIssue('netatmo.base_url', config.netatmo.base_url);
   if (config.mqtt.url !== 'embedded') urlIssue('mqtt.url', config.mqtt.url);
+  if (config.web.external_url !== undefined) urlIssue('web.external_url', config.web.external_url);
+  const { embedded_host: host, username, password } = config.mqtt;
+  if (config.mqtt.url === 'embedded' && !isLoopbackHost(host) && (!username || !password)) {
+    issues.push({
+      path: 'mqtt.embedded_host',
+      source: origin('mqtt.embedded_host'),
+      reason: `is ${describe(host)}, beyond this machine: set mqtt.username and mqtt.password too, or anyone on the network could publish commands and fake discovery`,
+    });
+  }
 
   if (!isLocalUrl(config.netatmo.base_url)) {
     for (const key of ['client_id', 'client_secret'] as const) {

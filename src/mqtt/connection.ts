@@ -29,6 +29,7 @@ import mqtt, { type IConnackPacket, type IPublishPacket, type MqttClient } from 
 import { childLogger } from '../log.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { redactString } from '../util/redact.js';
+import { truncate } from '../util/truncate.js';
 import {
   bridgeStateTopic,
   buildClientOptions,
@@ -40,7 +41,14 @@ import {
   OFFLINE_PAYLOAD,
   ONLINE_PAYLOAD,
 } from './client-options.js';
-import { decodeIncoming, type IncomingKind, type IncomingMessage, type IncomingOf } from './incoming.js';
+import {
+  decodeIncoming,
+  type IncomingKind,
+  type IncomingMessage,
+  type IncomingOf,
+  MAX_INCOMING_PAYLOAD_BYTES,
+  oversizedAnswer,
+} from './incoming.js';
 import { type QoS, RetainedCache, stableStringify } from './retained-cache.js';
 import {
   assertPublishableTopic,
@@ -390,7 +398,25 @@ export class MqttConnection {
     }
   }
 
+  /** Before any decoding: one bounded log line, and an error answer where the sender expects one. */
+  #refuseOversized(topic: string, parsed: ParsedTopic, bytes: number): void {
+    log.warning(
+      `refused a ${bytes}-byte message on ${truncate(topic)}: over the ${MAX_INCOMING_PAYLOAD_BYTES}-byte limit`,
+    );
+    const answer = oversizedAnswer(parsed, bytes);
+    if (!answer) return;
+    this.#publish(`${this.baseTopic}/${answer.topic}`, answer.payload, { qos: 1 }).catch((error: unknown) =>
+      log.warning(`cannot answer the oversized message: ${redactString(String(error))}`),
+    );
+  }
+
   #dispatch(topic: string, payload: Buffer, packet: IPublishPacket): void {
+    if (payload.length > MAX_INCOMING_PAYLOAD_BYTES) {
+      const parsed = this.#parseTopic(topic);
+      if (parsed && !packet.retain) this.#refuseOversized(topic, parsed, payload.length);
+      else log.warning(`ignored a ${payload.length}-byte message on ${truncate(topic)}: over the limit`);
+      return;
+    }
     const watchers = this.#watchers.get(topic);
     if (watchers) {
       const text = payload.toString('utf8');
@@ -405,7 +431,7 @@ export class MqttConnection {
     const parsed = this.#parseTopic(topic);
     if (!parsed) return;
     if (packet.retain) {
-      log.warning(`ignoring a retained message on ${topic}: commands must not be retained`);
+      log.warning(`ignoring a retained message on ${truncate(topic)}: commands must not be retained`);
       return;
     }
     const message = decodeIncoming(parsed, payload);

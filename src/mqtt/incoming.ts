@@ -4,7 +4,21 @@
  * (src/commands/decode.ts), in one place. Bridge requests become JSON objects with their
  * transaction.
  */
-import type { BridgeRequestPayload, ParsedTopic, Transaction } from './topics.js';
+import { truncate } from '../util/truncate.js';
+import type {
+  BridgeRequestPayload,
+  BridgeResponsePayload,
+  DeviceSetResponsePayload,
+  ParsedTopic,
+  Transaction,
+} from './topics.js';
+
+/**
+ * Payloads above this size are refused before they are decoded or parsed: no command or
+ * request needs more than a few hundred bytes, and a megabyte would otherwise be parsed,
+ * validated and echoed back.
+ */
+export const MAX_INCOMING_PAYLOAD_BYTES = 64 * 1024;
 
 interface DeviceCommandMessage<K extends 'device_set' | 'device_get'> {
   kind: K;
@@ -72,4 +86,30 @@ export function decodeIncoming(parsed: ParsedTopic, payload: Buffer): IncomingMe
       return message;
     }
   }
+}
+
+/** The answer to an oversized payload, where its sender looks for one (undefined: none is due). */
+export type OversizedAnswer =
+  | { topic: 'bridge/response/device/set'; payload: DeviceSetResponsePayload }
+  | { topic: `bridge/response/${string}`; payload: BridgeResponsePayload };
+
+export function oversizedAnswer(parsed: ParsedTopic, bytes: number): OversizedAnswer | undefined {
+  const error = `payload of ${bytes} bytes refused: the limit is ${MAX_INCOMING_PAYLOAD_BYTES} bytes; it was not parsed`;
+  if (parsed.kind === 'device_set') {
+    return {
+      topic: 'bridge/response/device/set',
+      payload: {
+        status: 'error',
+        data: { device: truncate(parsed.device), values: {}, code: 'payload_too_large' },
+        error,
+      },
+    };
+  }
+  if (parsed.kind === 'bridge_request') {
+    return {
+      topic: `bridge/response/${parsed.command}`,
+      payload: { status: 'error', data: {}, error },
+    };
+  }
+  return undefined;
 }

@@ -20,9 +20,8 @@ import type { EventBus } from '../events.js';
 import { childLogger } from '../log.js';
 import { type InterruptedRefresh, type RefreshJournal, tokenFingerprint } from '../tokens/file-store.js';
 import { type InitialToken, resolveInitialToken } from '../tokens/initial-token.js';
-import { expiresAtMs, type StoredToken, type TokenStore } from '../tokens/stored-token.js';
+import { expiresAtMs, markCurrentToken, type StoredToken, type TokenStore } from '../tokens/stored-token.js';
 import type { Clock } from '../util/clock.js';
-import { registerSecret } from '../util/redact.js';
 import { isNetatmoError, NetatmoError } from './errors.js';
 import { type TokenAnswer, TokenEndpoint } from './token-endpoint.js';
 
@@ -208,7 +207,8 @@ export class NetatmoAuth {
   async setRefreshToken(refreshToken: string): Promise<void> {
     const pasted = refreshToken.trim();
     if (pasted === '') throw new NetatmoError('api', 'the refresh token is empty');
-    registerSecret(pasted);
+    // Not registered as a secret before Netatmo accepts it (see #adopt): a refused paste is
+    // nobody's token, and redacting it would blank out whatever text it happens to match.
     const answer = await this.#endpoint.refresh(pasted, this.#clock.now());
     await this.setCredentials(answer.token);
   }
@@ -263,8 +263,7 @@ export class NetatmoAuth {
   }
 
   #adopt(token: StoredToken): void {
-    registerSecret(token.access_token);
-    registerSecret(token.refresh_token);
+    markCurrentToken(token);
     this.#current = {
       accessToken: token.access_token,
       refreshToken: token.refresh_token,

@@ -17,7 +17,7 @@
  * The access token is registered as a secret and every text echoed back by the server is
  * redacted before it reaches an error message.
  */
-import { redactString, registerSecret } from '../util/redact.js';
+import { redactString, setSecretSlot } from '../util/redact.js';
 import {
   classifyApiError,
   isNetatmoError,
@@ -62,7 +62,7 @@ export async function sendApiRequest(
 ): Promise<ApiResponse> {
   const { endpoint } = request;
   if (!ENDPOINT_NAME.test(endpoint)) throw new TypeError(`invalid Netatmo endpoint name: ${endpoint}`);
-  registerSecret(accessToken);
+  setSecretSlot('api-access-token', [accessToken]);
   options.signal?.throwIfAborted();
 
   const url = `${baseUrl.replace(/\/+$/, '')}/api/${endpoint}`;

@@ -10,7 +10,7 @@
  */
 import { createRequire } from 'node:module';
 import { type AccessToken, AuthorizationCode, type Token } from 'simple-oauth2';
-import type { StoredToken } from '../tokens/stored-token.js';
+import { markCurrentToken, type StoredToken } from '../tokens/stored-token.js';
 import { registerSecret } from '../util/redact.js';
 import { NetatmoError } from './errors.js';
 import { parseRetryDelay } from './rate-limit-headers.js';
@@ -77,7 +77,8 @@ export class TokenEndpoint {
   }
 
   async exchangeCode(code: string, redirectUri: string, now: number): Promise<TokenAnswer> {
-    registerSecret(code);
+    // The code is not registered as a secret: it is single-use, may be any pasted text until
+    // Netatmo accepts it, and `code=` in URLs and forms is redacted by pattern anyway.
     try {
       const answer = await this.#client.getToken({ code, redirect_uri: redirectUri });
       return toAnswer(answer, undefined, now);
@@ -113,7 +114,6 @@ function toAnswer(answer: AccessToken, previousRefreshToken: string | undefined,
       { endpoint: 'token' },
     );
   }
-  registerSecret(access);
   const given =
     typeof raw.refresh_token === 'string' && raw.refresh_token.length > 0 ? raw.refresh_token : undefined;
   const refresh = given ?? previousRefreshToken;
@@ -122,7 +122,8 @@ function toAnswer(answer: AccessToken, previousRefreshToken: string | undefined,
       endpoint: 'token',
     });
   }
-  registerSecret(refresh);
+  // Accepted by Netatmo: the newest pair, in the slot that the next rotation replaces.
+  markCurrentToken({ access_token: access, refresh_token: refresh });
   const lifetime = [raw.expires_in, raw.expire_in].map(Number).find((n) => Number.isFinite(n) && n > 0);
   const scope = Array.isArray(raw.scope)
     ? raw.scope.filter((s): s is string => typeof s === 'string')

@@ -5,11 +5,11 @@
  * Writes are atomic (a SIGKILL leaves the old or the new file) and debounced: state changes
  * every poll, but the disk sees at most one write per interval, plus one on shutdown.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { childLogger } from '../log.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import type { Clock } from '../util/clock.js';
+import { readRegularFile } from '../util/private-file.js';
 import type { StateSnapshot } from './state-store.js';
 
 const log = childLogger('state');
@@ -44,15 +44,15 @@ export class StateCache {
 
   /** Reads the saved snapshot; a missing or unreadable file is an empty start, never a crash. */
   async load(): Promise<StateSnapshot | undefined> {
-    let text: string;
+    let text: string | undefined;
     try {
-      text = await readFile(this.path, 'utf8');
+      // Never through a symbolic link (see util/private-file.ts).
+      text = await readRegularFile(this.path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        log.warning(`cannot read ${this.path}: ${(error as Error).message}; starting without cached state`);
-      }
+      log.warning(`cannot read ${this.path}: ${(error as Error).message}; starting without cached state`);
       return undefined;
     }
+    if (text === undefined) return undefined;
     try {
       const parsed = JSON.parse(text) as { version?: unknown; states?: unknown };
       if (parsed.version !== VERSION || !isRecord(parsed.states)) throw new Error('unexpected shape');

@@ -9,26 +9,30 @@
  *
  * A corrupt token.json is an error, never "empty": the bootstrap token from config is
  * almost certainly rotated away by now, and silently replacing the file would destroy the
- * only copy a user could still repair or restore. The next save keeps a copy beside it.
+ * only copy a user could still repair or restore. The next save keeps a copy beside it (0600).
+ *
+ * Nothing here follows a symbolic link (util/private-file.ts): a token.json that is a link is
+ * refused with an error naming it, so the bridge never reads, chmods or copies another file.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import {
-  chmod,
-  copyFile,
-  mkdir,
-  open,
-  readdir,
-  readFile,
-  rename,
-  stat,
-  unlink,
-  writeFile,
-} from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { childLogger } from '../log.js';
-import { registerSecret } from '../util/redact.js';
-import { checkStoredToken, type StoredToken, type TokenStore, TokenStoreError } from './stored-token.js';
+import {
+  NotARegularFileError,
+  openRegularFile,
+  overwritePrivateFile,
+  readRegularFile,
+  writeNewPrivateFile,
+} from '../util/private-file.js';
+import {
+  checkStoredToken,
+  markCurrentToken,
+  type StoredToken,
+  type TokenStore,
+  TokenStoreError,
+} from './stored-token.js';
 
 const log = childLogger('tokens');
 const FILE_NAME = 'token.json';
@@ -79,23 +83,19 @@ export class FileTokenStore implements TokenStore, RefreshJournal {
     const main = await this.#readMain();
     const promoted = await this.#recoverTempFiles(main);
     const token = promoted ?? main;
-    if (token) {
-      registerSecret(token.access_token);
-      registerSecret(token.refresh_token);
-      await this.#tightenMode();
-    }
+    if (token) markCurrentToken(token);
     return token;
   }
 
   async save(token: StoredToken): Promise<void> {
-    registerSecret(token.access_token);
-    registerSecret(token.refresh_token);
+    markCurrentToken(token);
     const text = `${JSON.stringify(token, null, 2)}\n`;
     try {
       await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
     } catch (error) {
       throw this.#writeError(this.dataDir, error);
     }
+    await this.#refuseLink();
     await this.#keepCorruptCopy();
     const temp = join(
       this.dataDir,
@@ -124,8 +124,10 @@ export class FileTokenStore implements TokenStore, RefreshJournal {
     };
     // Forensics only: a failure here must not stop the refresh.
     await mkdir(this.dataDir, { recursive: true, mode: 0o700 }).catch(() => {});
-    await writeFile(this.#journalPath, JSON.stringify(entry), { mode: 0o600 }).catch((error: unknown) =>
-      log.warning(`cannot write refresh journal ${this.#journalPath}: ${errnoCode(error) ?? String(error)}`),
+    await overwritePrivateFile(this.#journalPath, JSON.stringify(entry)).catch((error: unknown) =>
+      log.warning(
+        `cannot write refresh journal ${this.#journalPath}: ${error instanceof NotARegularFileError ? error.message : (errnoCode(error) ?? String(error))}`,
+      ),
     );
   }
 
@@ -135,7 +137,7 @@ export class FileTokenStore implements TokenStore, RefreshJournal {
 
   async interruptedRefresh(): Promise<InterruptedRefresh | undefined> {
     try {
-      const parsed: unknown = JSON.parse(await readFile(this.#journalPath, 'utf8'));
+      const parsed: unknown = JSON.parse((await readRegularFile(this.#journalPath)) ?? '');
       if (
         parsed &&
         typeof parsed === 'object' &&
@@ -154,9 +156,17 @@ export class FileTokenStore implements TokenStore, RefreshJournal {
   async #readMain(): Promise<StoredToken | undefined> {
     let text: string;
     try {
-      text = await readFile(this.path, 'utf8');
+      const handle = await openRegularFile(this.path);
+      if (!handle) return undefined;
+      try {
+        text = await handle.readFile('utf8');
+        await this.#tightenMode(handle);
+      } finally {
+        await handle.close();
+      }
     } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return undefined;
+      if (error instanceof NotARegularFileError)
+        throw new TokenStoreError('unreadable', this.path, `the token file ${error.message}`, error);
       throw new TokenStoreError(
         'unreadable',
         this.path,
@@ -189,7 +199,8 @@ export class FileTokenStore implements TokenStore, RefreshJournal {
     let best: { token: StoredToken; path: string } | undefined;
     for (const name of names) {
       const path = join(this.dataDir, name);
-      const checked = parseToken(await readFile(path, 'utf8').catch(() => ''));
+      // A link with a temp file's name is not a save of ours: never read through it.
+      const checked = parseToken((await readRegularFile(path).catch(() => undefined)) ?? '');
       if (typeof checked === 'string') continue;
       const newest = best?.token ?? main;
       if (!newest || Date.parse(checked.obtained_at) > Date.parse(newest.obtained_at))
@@ -206,11 +217,12 @@ export class FileTokenStore implements TokenStore, RefreshJournal {
     return best?.token;
   }
 
-  async #tightenMode(): Promise<void> {
+  /** Through the open handle (fchmod): never the target of a link swapped in meanwhile. */
+  async #tightenMode(handle: Awaited<ReturnType<typeof open>>): Promise<void> {
     try {
-      const info = await stat(this.path);
+      const info = await handle.stat();
       if ((info.mode & 0o077) !== 0) {
-        await chmod(this.path, 0o600);
+        await handle.chmod(0o600);
         log.warning(`token file ${this.path} was readable by others; its mode is now 0600`);
       }
     } catch (error) {
@@ -218,18 +230,27 @@ export class FileTokenStore implements TokenStore, RefreshJournal {
     }
   }
 
-  /** Before overwriting a corrupt token.json, keep it beside for a human to inspect. */
-  async #keepCorruptCopy(): Promise<void> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch {
-      return;
+  /** Saving over a link would hide that someone planted it: refused like a load. */
+  async #refuseLink(): Promise<void> {
+    const info = await lstat(this.path).catch(() => undefined);
+    if (info && !info.isFile()) {
+      const what = info.isSymbolicLink() ? 'a symbolic link' : 'not a regular file';
+      const error = new NotARegularFileError(this.path, what);
+      throw new TokenStoreError('write_failed', this.path, `the token file ${error.message}`, error);
     }
-    if (typeof parseToken(text) !== 'string') return;
+  }
+
+  /** Before overwriting a corrupt token.json, keep it beside (a new 0600 file) for a human to inspect. */
+  async #keepCorruptCopy(): Promise<void> {
+    const text = await readRegularFile(this.path).catch(() => undefined);
+    if (text === undefined || typeof parseToken(text) !== 'string') return;
     const copy = `${this.path}.corrupt-${Date.now()}`;
-    await copyFile(this.path, copy).catch(() => {});
-    log.warning(`kept the unreadable token file as ${copy} before writing a new one`);
+    try {
+      await writeNewPrivateFile(copy, text);
+      log.warning(`kept the unreadable token file as ${copy} before writing a new one`);
+    } catch (error) {
+      log.warning(`could not keep a copy of the unreadable token file: ${errnoCode(error) ?? String(error)}`);
+    }
   }
 
   async #syncDir(): Promise<void> {

@@ -6,6 +6,7 @@
  * that cannot read what it holds says so instead of pretending to be empty.
  */
 import { BridgeError } from '../errors.js';
+import { setSecretSlot } from '../util/redact.js';
 
 export interface StoredToken {
   access_token: string;
@@ -75,4 +76,12 @@ export function checkStoredToken(value: unknown): StoredToken | string {
 /** Epoch ms of the token's expiry. */
 export function expiresAtMs(token: StoredToken): number {
   return Date.parse(token.expires_at);
+}
+
+/**
+ * Makes this pair the one redacted everywhere, replacing the previous pair: a token is a secret
+ * once Netatmo has issued or accepted it, and stops being searched for once it rotated out.
+ */
+export function markCurrentToken(token: Pick<StoredToken, 'access_token' | 'refresh_token'>): void {
+  setSecretSlot('netatmo-token', [token.access_token, token.refresh_token]);
 }

@@ -16,25 +16,68 @@ const FORM_SECRET = /\b(access_token|refresh_token|client_secret|password)=([^&\
 // An OAuth authorization code travels as a query parameter.
 const QUERY_CODE = /([?&])code=([^&\s"']+)/g;
 
+/**
+ * Secrets registered for the life of the process (configuration, the Supervisor's token):
+ * few, known at start. Bounded all the same; the oldest is forgotten first.
+ */
+const MAX_SECRETS = 256;
 const knownSecrets = new Set<string>();
+/**
+ * Values that are secret only while they are current (the token pair in use, an authorization
+ * code being exchanged): each slot holds the newest values, so a rotated-out token stops being
+ * searched for and the set cannot grow with every rotation.
+ */
+const slots = new Map<string, readonly string[]>();
+
+const MIN_SECRET_LENGTH = 6;
 
 /** Registers a value that must never appear anywhere in output. Short values are ignored. */
 export function registerSecret(value: string | undefined | null): void {
-  if (typeof value === 'string' && value.length >= 6) knownSecrets.add(value);
+  if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH) return;
+  knownSecrets.delete(value);
+  knownSecrets.add(value);
+  while (knownSecrets.size > MAX_SECRETS) {
+    const oldest = knownSecrets.values().next().value;
+    if (oldest === undefined) break;
+    knownSecrets.delete(oldest);
+  }
+}
+
+/**
+ * Makes `values` the secrets of `slot`, replacing what it held: call it only with values Netatmo
+ * accepted (a pasted string it refused is nobody's secret, and would only blank out harmless
+ * text such as the base topic).
+ */
+export function setSecretSlot(slot: string, values: ReadonlyArray<string | undefined>): void {
+  slots.set(
+    slot,
+    values.filter((v): v is string => typeof v === 'string' && v.length >= MIN_SECRET_LENGTH),
+  );
 }
 
 /** For tests: forget registered secrets. */
 export function clearRegisteredSecrets(): void {
   knownSecrets.clear();
+  slots.clear();
+}
+
+/** How many values are searched for (the set stays bounded). */
+export function registeredSecretCount(): number {
+  let count = knownSecrets.size;
+  for (const values of slots.values()) count += values.length;
+  return count;
+}
+
+function replaceAll(text: string, secret: string): string {
+  return text.includes(secret) ? text.split(secret).join(REDACTED) : text;
 }
 
 export function redactString(text: string): string {
   let out = text.replace(BEARER, `Bearer ${REDACTED}`).replace(NETATMO_TOKEN, REDACTED);
   out = out.replace(FORM_SECRET, (_m, key: string) => `${key}=${REDACTED}`);
   out = out.replace(QUERY_CODE, (_m, sep: string) => `${sep}code=${REDACTED}`);
-  for (const secret of knownSecrets) {
-    if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-  }
+  for (const secret of knownSecrets) out = replaceAll(out, secret);
+  for (const values of slots.values()) for (const secret of values) out = replaceAll(out, secret);
   return out;
 }
 

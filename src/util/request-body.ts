@@ -4,14 +4,52 @@ import { BridgeError } from '../errors.js';
 
 export class BodyTooLargeError extends BridgeError {}
 
-export async function readRequestBody(req: IncomingMessage, limitBytes: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > limitBytes) throw new BodyTooLargeError('request body too large');
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** The client closed the connection before the body was complete. */
+export class RequestAbortedError extends Error {
+  readonly code = 'ECONNRESET';
+}
+
+/**
+ * Resolves with the body once it is complete; rejects with BodyTooLargeError as soon as it
+ * passes `limitBytes`. The request is left open (not destroyed) then, so that the caller can
+ * still answer 413 before the connection closes.
+ */
+export function readRequestBody(req: IncomingMessage, limitBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limitBytes) {
+        cleanup();
+        // What is still coming is read and dropped, not kept.
+        req.resume();
+        reject(new BodyTooLargeError('request body too large'));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(error);
+    };
+    const onClose = (): void => {
+      cleanup();
+      reject(new RequestAbortedError('the client closed the connection mid-request'));
+    };
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', onError);
+    req.once('close', onClose);
+  });
 }

@@ -10,6 +10,7 @@ import type { EventBus } from '../events.js';
 import { logger } from '../log.js';
 import type { Clock } from '../util/clock.js';
 import { redactString } from '../util/redact.js';
+import { truncate } from '../util/truncate.js';
 
 export interface ActivityEntry {
   at: number;
@@ -19,6 +20,8 @@ export interface ActivityEntry {
 }
 
 const DEFAULT_CAPACITY = 50;
+/** Characters of one message shown on the status page. */
+const ACTIVITY_MESSAGE_CHARS = 300;
 
 /** A winston transport that hands warnings and errors to `sink` (objectMode: the info object itself). */
 function activityTransport(sink: (entry: Omit<ActivityEntry, 'at'>) => void): winston.transport {
@@ -68,7 +71,9 @@ export class ActivityLog {
   }
 
   add(entry: Omit<ActivityEntry, 'at'>): void {
-    this.#entries.push({ ...entry, message: redactString(entry.message), at: this.#clock.now() });
+    // Messages quote what senders sent: the page shows a bounded part of each.
+    const message = truncate(redactString(entry.message), ACTIVITY_MESSAGE_CHARS);
+    this.#entries.push({ ...entry, message, at: this.#clock.now() });
     if (this.#entries.length > this.#capacity) this.#entries.splice(0, this.#entries.length - this.#capacity);
   }
 

@@ -6,6 +6,8 @@ import { BodyTooLargeError, readRequestBody } from '../util/request-body.js';
 const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy':
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'self'",
+  // For browsers without CSP frame-ancestors: only this UI's own origin may frame it (ingress).
+  'x-frame-options': 'SAMEORIGIN',
   'x-content-type-options': 'nosniff',
   // The callback URL carries the authorization code: never send it on as a referrer.
   'referrer-policy': 'no-referrer',
@@ -46,6 +48,12 @@ export function redirect(res: ServerResponse, location: string, headers: ExtraHe
 
 export { BodyTooLargeError };
 
-export async function readForm(req: IncomingMessage, limitBytes = 16_384): Promise<URLSearchParams> {
+/** The largest form body taken (the pages' forms need far less). */
+export const FORM_LIMIT_BYTES = 16_384;
+
+export async function readForm(
+  req: IncomingMessage,
+  limitBytes = FORM_LIMIT_BYTES,
+): Promise<URLSearchParams> {
   return new URLSearchParams(await readRequestBody(req, limitBytes));
 }

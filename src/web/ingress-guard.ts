@@ -1,13 +1,14 @@
 /**
  * Who may talk to the web server. As a Home Assistant add-on only the Supervisor's ingress
  * proxy may (Home Assistant has already authenticated the user); standalone, anyone who can
- * reach the port. Loopback may always read /healthz: the container's HEALTHCHECK runs there.
+ * reach the port, who then needs the login (server.ts). Loopback may always read /healthz: the
+ * container's HEALTHCHECK runs there.
  */
 
 /** The Supervisor's ingress proxy: the one address an ingress-only add-on accepts. */
 export const SUPERVISOR_INGRESS_ADDRESS = '172.30.32.2';
 
-/** The allow-list for this environment: the ingress proxy in add-on mode, undefined (anyone) otherwise. */
+/** The allow-list for this environment: the ingress proxy in add-on mode, undefined (anyone, with login) otherwise. */
 export function ingressAllowList(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
   return env.SUPERVISOR_TOKEN ? [SUPERVISOR_INGRESS_ADDRESS] : undefined;
 }

@@ -225,6 +225,8 @@ describe('the add-on with a Supervisor', () => {
     // So does the log, without secrets.
     const logFile = join(dir, 'data', 'log', 'netatmo2mqtt.log');
     expect((await stat(logFile)).mode & 0o777).toBe(0o600);
+    // Its directory is private too (winston alone would create it 0755).
+    expect((await stat(join(dir, 'data', 'log'))).mode & 0o777).toBe(0o700);
     const logText = await readFile(logFile, 'utf8');
     expect(logText).toContain('token source');
     const pair = JSON.parse(stored) as { access_token: string; refresh_token: string };

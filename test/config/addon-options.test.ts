@@ -39,6 +39,7 @@ describe('add-on options (/data/options.json)', () => {
       discovery_prefix: 'ha-discovery',
       status_topic: 'ha/status',
       command_storm_cap_per_minute: 10,
+      command_global_cap_per_minute: 25,
       command_coalesce_ms: 250,
       command_deadline_ms: 5000,
       log_level: 'debug',
@@ -51,6 +52,8 @@ describe('add-on options (/data/options.json)', () => {
       expect({ option, value: valueAt(config, ADDON_OPTIONS[option]!) }).toEqual({ option, value });
     }
     expect(config.data_dir).toBe('/data');
+    // The web UI must answer the ingress proxy from another container address.
+    expect(config.web.host).toBe('0.0.0.0');
   });
 
   it('treats empty strings as "not set", as the Supervisor writes them for blank fields', async () => {

@@ -34,14 +34,18 @@ describe('loadConfig', () => {
         base_topic: 'netatmo2mqtt',
         reject_unauthorized: true,
         keepalive: 60,
+        embedded_host: '127.0.0.1',
+        embedded_port: 1883,
       },
       homeassistant: {
         enabled: true,
         discovery_prefix: 'homeassistant',
         status_topic: 'homeassistant/status',
       },
-      commands: { storm_cap_per_minute: 30, coalesce_ms: 500, deadline_ms: 15000 },
-      web: { enabled: true, port: 8099, host: '0.0.0.0' },
+      // The cap across devices is a tenth of own_app's 400 calls per hour.
+      commands: { storm_cap_per_minute: 30, global_cap_per_minute: 40, coalesce_ms: 500, deadline_ms: 15000 },
+      // Loopback unless told otherwise (the Docker image says 0.0.0.0 itself).
+      web: { enabled: true, port: 8099, host: '127.0.0.1' },
       data_dir: join(cwd, 'data'),
       log_level: 'info',
     });

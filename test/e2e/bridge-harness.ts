@@ -90,6 +90,8 @@ export interface HarnessOptions {
   profile?: 'own_app' | 'shared_app';
   /** Extra `homeassistant` settings (e.g. a custom status topic). */
   homeassistant?: { status_topic?: string };
+  /** Extra `commands` settings (e.g. a small global cap). */
+  commands?: { global_cap_per_minute?: number; coalesce_ms?: number; storm_cap_per_minute?: number };
 }
 
 export interface Harness {
@@ -135,6 +137,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     log_level: 'warning',
     web: { enabled: false },
     ...(options.homeassistant ? { homeassistant: options.homeassistant } : {}),
+    ...(options.commands ? { commands: options.commands } : {}),
   });
   const bridge = new Bridge({ config, clock: options.clock, discoveryScanMs: 300, ...options.bridge });
   const until = async (predicate: () => boolean, ms = 15_000, what = 'condition'): Promise<void> => {

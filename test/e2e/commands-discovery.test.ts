@@ -74,7 +74,12 @@ describe('Home Assistant discovery templates → commands the bridge accepts', (
       brokerUrl: broker.url,
       clock,
       sim: { limits: UNLIMITED },
-      commands: { coalesce_ms: 0, storm_cap_per_minute: 600, deadline_ms: 600_000 },
+      commands: {
+        coalesce_ms: 0,
+        storm_cap_per_minute: 600,
+        global_cap_per_minute: 6000,
+        deadline_ms: 600_000,
+      },
     });
     const f = fx;
     const prefix = `homeassistant/device/${f.base}/`;

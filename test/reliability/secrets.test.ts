@@ -24,6 +24,7 @@ const MQTT_USER = 'n2m';
 const MQTT_PASSWORD = `mqtt-pw-${randomBytes(12).toString('hex')}`;
 const CLIENT_ID = `client-${randomBytes(6).toString('hex')}`;
 const CLIENT_SECRET = `client-secret-${randomBytes(16).toString('hex')}`;
+const WEB_PASSWORD = `web-password-${randomBytes(8).toString('hex')}`;
 
 interface Collected {
   what: string;
@@ -51,6 +52,7 @@ describe.runIf(mosquittoAvailable())('secrets in a full run', () => {
         bootstrap.refresh_token,
         CLIENT_SECRET,
         MQTT_PASSWORD,
+        WEB_PASSWORD,
       ]);
       const bridge: BridgeProcess = suite.startChild(
         suite.env({
@@ -66,6 +68,7 @@ describe.runIf(mosquittoAvailable())('secrets in a full run', () => {
             NETATMO2MQTT_WEB_ENABLED: 'true',
             NETATMO2MQTT_WEB_PORT: '0',
             NETATMO2MQTT_WEB_HOST: '127.0.0.1',
+            NETATMO2MQTT_WEB_PASSWORD: WEB_PASSWORD,
           },
         }),
       );
@@ -135,8 +138,23 @@ describe.runIf(mosquittoAvailable())('secrets in a full run', () => {
           );
           return res;
         };
-        const status = await get('/');
-        const cookie = status.headers.get('set-cookie')?.split(';')[0] ?? '';
+        // Logged in, as the owner would be (the login page and its answers are collected too).
+        const loginPage = await get('/login');
+        const preLogin = loginPage.headers.get('set-cookie')?.split(';')[0] ?? '';
+        const loginCsrf = /name="csrf" value="([^"]+)"/.exec(collected.at(-1)?.text ?? '')?.[1] ?? '';
+        await get('/login', {
+          method: 'POST',
+          headers: { cookie: preLogin, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ csrf: loginCsrf, password: 'wrong-password-123' }).toString(),
+        });
+        const loggedIn = await get('/login', {
+          method: 'POST',
+          headers: { cookie: preLogin, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ csrf: loginCsrf, password: WEB_PASSWORD }).toString(),
+        });
+        expect(loggedIn.status).toBe(303);
+        const cookie = loggedIn.headers.get('set-cookie')?.split(';')[0] ?? '';
+        await get('/', { headers: { cookie } });
         const onboarding = await get('/onboarding', { headers: { cookie } });
         const csrf = /name="csrf" value="([^"]+)"/.exec(collected.at(-1)?.text ?? '')?.[1] ?? '';
         expect(onboarding.status).toBe(200);
@@ -152,16 +170,17 @@ describe.runIf(mosquittoAvailable())('secrets in a full run', () => {
           '/redirect',
           form({ csrf, redirect_url: 'https://example.invalid/callback?code=abc&state=nope' }),
         );
-        await get('/callback?code=abc&state=forged');
+        await get('/callback?code=abc&state=forged', { headers: { cookie } });
         await get('/connect', form({ csrf }));
-        await get('/no-such-page');
+        await get('/no-such-page', { headers: { cookie } });
+        await get('/metrics', { headers: { cookie } });
         await get('/metrics');
         await get('/healthz');
 
         await sleep((RUN_MS * 2) / 3); // the rest of the run, with the token endpoint down
         suite.sim.setFaults({ clear: true });
-        await get('/');
-        await get('/metrics');
+        await get('/', { headers: { cookie } });
+        await get('/metrics', { headers: { cookie } });
       } finally {
         bridge.kill('SIGTERM');
         await bridge.exited;

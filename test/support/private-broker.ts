@@ -152,7 +152,7 @@ class AedesBroker implements PrivateBroker {
   }
 
   async start(): Promise<void> {
-    if (!this.#broker) this.#broker = await startEmbeddedBroker(this.port, HOST);
+    if (!this.#broker) this.#broker = await startEmbeddedBroker({ port: this.port, host: HOST });
   }
 
   async stop(): Promise<void> {

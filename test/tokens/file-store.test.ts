@@ -1,5 +1,16 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -138,5 +149,75 @@ describe('resolveInitialToken', () => {
     expect(await resolveInitialToken(store)).toEqual({ source: 'none' });
     await store.save(token(7));
     expect(await resolveInitialToken(store, 'bootstrap-rt')).toEqual({ source: 'store', token: token(7) });
+  });
+});
+
+describe('FileTokenStore and symbolic links in data_dir', () => {
+  /** A file outside data_dir that a planted link points to, like /etc/passwd (0644). */
+  async function outsideFile(text: string): Promise<string> {
+    const target = join(dir, 'outside', 'passwd');
+    await mkdir(join(dir, 'outside'));
+    await writeFile(target, text, { mode: 0o644 });
+    await chmod(target, 0o644);
+    return target;
+  }
+
+  const mode = async (path: string): Promise<number> => (await stat(path)).mode & 0o777;
+
+  it('refuses a token.json that is a link, naming it, without touching or copying the target', async () => {
+    const data = join(dir, 'data');
+    await mkdir(data, { mode: 0o700 });
+    const target = await outsideFile(JSON.stringify(token(1)));
+    await symlink(target, join(data, 'token.json'));
+    const store = new FileTokenStore(data);
+
+    const error = await store.load().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TokenStoreError);
+    expect((error as Error).message).toContain(`${join(data, 'token.json')} is a symbolic link`);
+    // The target was neither chmodded nor adopted.
+    expect(await mode(target)).toBe(0o644);
+
+    // A save does not write through it nor copy the target beside it.
+    await expect(store.save(token(2))).rejects.toThrow(/symbolic link/);
+    expect(await readFile(target, 'utf8')).toBe(JSON.stringify(token(1)));
+    expect(await mode(target)).toBe(0o644);
+    expect((await readdir(data)).sort()).toEqual(['token.json']);
+  });
+
+  it('a link to a file that is not a token is not copied into data_dir as a "corrupt copy"', async () => {
+    const data = join(dir, 'data');
+    await mkdir(data, { mode: 0o700 });
+    const target = await outsideFile('root:x:0:0:root:/root:/bin/bash\n');
+    await symlink(target, join(data, 'token.json'));
+    const store = new FileTokenStore(data);
+    await expect(store.save(token(1))).rejects.toThrow(/is a symbolic link/);
+    const names = await readdir(data);
+    expect(names.filter((n) => n.includes('corrupt'))).toEqual([]);
+    // The only entry left is the link itself (still pointing at the untouched target).
+    expect(names).toEqual(['token.json']);
+    expect((await lstat(join(data, 'token.json'))).isSymbolicLink()).toBe(true);
+  });
+
+  it('the copy kept of a corrupt token.json is 0600 even when the file was 0644', async () => {
+    const data = join(dir, 'data');
+    await mkdir(data, { mode: 0o700 });
+    await writeFile(join(data, 'token.json'), '{"access_token": "half a', { mode: 0o644 });
+    await chmod(join(data, 'token.json'), 0o644);
+    await new FileTokenStore(data).save(token(1));
+    const copy = (await readdir(data)).find((n) => n.startsWith('token.json.corrupt-'));
+    expect(copy).toBeDefined();
+    expect(await mode(join(data, copy!))).toBe(0o600);
+    expect(await readFile(join(data, copy!), 'utf8')).toBe('{"access_token": "half a');
+  });
+
+  it('never writes the refresh journal through a link', async () => {
+    const data = join(dir, 'data');
+    await mkdir(data, { mode: 0o700 });
+    const target = await outsideFile('do not overwrite');
+    await symlink(target, join(data, 'token.refresh-pending.json'));
+    const store = new FileTokenStore(data);
+    await store.beginRefresh('refresh-token-being-spent', Date.now());
+    expect(await readFile(target, 'utf8')).toBe('do not overwrite');
+    expect(await store.interruptedRefresh()).toBeUndefined();
   });
 });

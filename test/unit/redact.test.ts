@@ -4,7 +4,9 @@ import {
   REDACTED,
   redact,
   redactString,
+  registeredSecretCount,
   registerSecret,
+  setSecretSlot,
 } from '../../src/util/redact.js';
 
 describe('redact', () => {
@@ -50,5 +52,24 @@ describe('redact', () => {
     const a: Record<string, unknown> = { name: 'a' };
     a.self = a;
     expect(redact(a)).toEqual({ name: 'a', self: '[Circular]' });
+  });
+});
+
+describe('secrets of the moment', () => {
+  afterEach(() => clearRegisteredSecrets());
+
+  it('a slot holds only its newest values: a rotated-out token is no longer searched for', () => {
+    setSecretSlot('netatmo-token', ['access-one-xxxxxxxx', 'refresh-one-xxxxxxx']);
+    expect(redactString('access-one-xxxxxxxx')).toBe(REDACTED);
+    setSecretSlot('netatmo-token', ['access-two-xxxxxxxx', 'refresh-two-xxxxxxx']);
+    expect(redactString('access-one-xxxxxxxx refresh-two-xxxxxxx')).toBe(`access-one-xxxxxxxx ${REDACTED}`);
+    expect(registeredSecretCount()).toBe(2);
+  });
+
+  it('the permanent set is bounded', () => {
+    for (let i = 0; i < 1000; i++) registerSecret(`secret-${i}-value`);
+    expect(registeredSecretCount()).toBeLessThanOrEqual(256);
+    // The newest stay.
+    expect(redactString('secret-999-value')).toBe(REDACTED);
   });
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestBroker, useTestBroker } from '../support/broker.js';
-import { startWebHarness, type WebHarness } from './web-harness.js';
+import { startWebHarness, WEB_PASSWORD, type WebHarness } from './web-harness.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
@@ -35,6 +35,15 @@ async function waitForDevices(page: Page, h: WebHarness): Promise<number> {
     await new Promise((r) => setTimeout(r, 300));
     await page.goto(h.web);
   }
+}
+
+/** The standalone UI's login page, as a person uses it: every page leads there first. */
+async function logIn(page: Page, h: WebHarness): Promise<void> {
+  await page.goto(h.web);
+  expect(new URL(page.url()).pathname).toBe('/login');
+  await page.fill('#password', WEB_PASSWORD);
+  await page.click('#submit-login');
+  await page.waitForURL((url) => url.pathname === '/');
 }
 
 describe.skipIf(!available)('onboarding in a browser', () => {
@@ -67,6 +76,7 @@ describe.skipIf(!available)('onboarding in a browser', () => {
     const context = await browser.newContext({ viewport: { width: 1200, height: 1000 } });
     try {
       const page = await context.newPage();
+      await logIn(page, h);
       await page.goto(`${h.web}onboarding`);
       await page.screenshot({ path: join(shots, 'onboarding.png'), fullPage: true });
       await page.goto(h.web);
@@ -95,7 +105,7 @@ describe.skipIf(!available)('onboarding in a browser', () => {
 
       const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
       const small = await phone.newPage();
-      await small.goto(h.web);
+      await logIn(small, h);
       await small.screenshot({ path: join(shots, 'status-phone.png') });
       // Readable on a phone: nothing wider than the screen except inside scrolling tables.
       const overflow = Number(await small.evaluate('document.documentElement.scrollWidth'));
@@ -112,6 +122,7 @@ describe.skipIf(!available)('onboarding in a browser', () => {
     const context = await browser.newContext();
     try {
       const page = await context.newPage();
+      await logIn(page, h);
       await page.goto(`${h.web}onboarding`);
       await page.fill('#refresh_token', h.sim.mintTokens().refresh_token);
       await page.click('#submit-token');
@@ -137,7 +148,7 @@ describe.skipIf(!available)('onboarding in a browser', () => {
     const context = await browser.newContext();
     try {
       const page = await context.newPage();
-      await page.goto(h.web);
+      await logIn(page, h);
       await page.click('#connect');
       await page.waitForURL((url) => url.origin === h.sim.url);
       const state = (await page.locator('input[name="state"]').getAttribute('value')) ?? '';

@@ -63,10 +63,11 @@ describe('with a connected bridge', () => {
 
   it('renders the status page with devices, quota chart and polling, with relative links only', async () => {
     const client = new Browserish(h.web);
+    const login = await client.login();
+    expect(login.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Lax/);
     const res = await client.get('./');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/html');
-    expect(res.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Lax/);
     const page = await res.text();
     expect(page).toContain('Connected to Netatmo');
     expect(page).toContain('<svg class="chart"');
@@ -82,6 +83,7 @@ describe('with a connected bridge', () => {
 
   it('never renders a secret: status, onboarding, error pages and /metrics', async () => {
     const client = new Browserish(h.web);
+    await client.login();
     const secrets = await h.secrets();
     expect(secrets.length).toBeGreaterThanOrEqual(3); // client secret, bootstrap, stored pair
     for (const path of ['./', 'onboarding', 'metrics', 'healthz', 'no-such-page']) {
@@ -93,7 +95,9 @@ describe('with a connected bridge', () => {
   });
 
   it('/metrics is Prometheus text with the numbers of bridge/health', async () => {
-    const res = await fetch(new URL('metrics', h.web));
+    const client = new Browserish(h.web);
+    await client.login();
+    const res = await client.get('metrics');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
     const samples = parseMetrics(await res.text());
@@ -128,11 +132,13 @@ describe('with a connected bridge', () => {
     // No session cookie at all.
     const bare = await client.post('token', { refresh_token: 'x'.repeat(40), csrf: 'a'.repeat(64) });
     expect(bare.status).toBe(403);
-    // A session, but no token / another session's token.
+    // A logged-in session, but no token / another session's token.
+    await client.login();
     const page = await (await client.get('onboarding')).text();
     const good = Browserish.csrfOf(page);
     expect((await client.post('token', { refresh_token: 'x'.repeat(40) })).status).toBe(403);
     const other = new Browserish(h.web);
+    await other.login();
     const otherToken = Browserish.csrfOf(await (await other.get('onboarding')).text());
     expect(otherToken).not.toBe(good);
     const wrong = await client.post('token', { refresh_token: 'x'.repeat(40), csrf: otherToken });
@@ -158,14 +164,15 @@ describe('onboarding over HTTP (no token at start)', () => {
 
   it('connect → consent → pasted redirect address: state checked once, token saved, polling starts', async () => {
     const client = new Browserish(h.web);
+    await client.login();
     const status = await (await client.get('./')).text();
     expect(status).toContain('Not connected to Netatmo yet');
     expect(h.bridge.netatmo.auth.state).toBe('no_token');
-    // Behind ingress the redirect URI carries the external prefix.
+    // Standalone, an X-Ingress-Path header is anyone's to send: it does not move the redirect URI.
     const onboarding = await (
       await client.get('onboarding', { 'x-ingress-path': '/api/hassio_ingress/abc123' })
     ).text();
-    expect(onboarding).toContain('/api/hassio_ingress/abc123/callback');
+    expect(onboarding).toContain(`<code id="redirect-uri">${h.web}callback</code>`);
     const csrf = Browserish.csrfOf(onboarding);
 
     const connect = await client.post('connect', { csrf });
@@ -225,6 +232,7 @@ describe('re-authentication', () => {
     try {
       await h.until(() => h.bridge.netatmo.auth.state === 'reauth_required', 10_000, 'reauth_required');
       const client = new Browserish(h.web);
+      await client.login();
       const page = await (await client.get('./')).text();
       expect(page).toContain('Re-authentication needed');
       expect(page).toContain('id="connect"');
@@ -276,7 +284,34 @@ describe('ingress guard', () => {
       webAllowedPeers: ['127.0.0.1'],
     });
     try {
-      expect((await fetch(h.web)).status).toBe(200);
+      // Home Assistant authenticated the user: no login page of ours in the way.
+      const client = new Browserish(h.web);
+      const status = await client.get('./');
+      expect(status.status).toBe(200);
+      expect(await status.text()).not.toContain('Log out');
+      // Behind ingress the redirect URI carries the external prefix and the host Home Assistant is reached at.
+      const onboarding = await (
+        await client.get('onboarding', {
+          'x-ingress-path': '/api/hassio_ingress/abc123',
+          'x-forwarded-host': 'homeassistant.local:8123',
+          host: 'homeassistant.local:8123',
+        })
+      ).text();
+      expect(onboarding).toContain('http://homeassistant.local:8123/api/hassio_ingress/abc123/callback');
+      // Its forms post from Home Assistant's origin, which the proxy forwards as it is.
+      const csrf = Browserish.csrfOf(onboarding);
+      const posted = await client.request('token', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: 'http://homeassistant.local:8123',
+          host: 'homeassistant.local:8123',
+          'sec-fetch-site': 'same-origin',
+        },
+        body: new URLSearchParams({ csrf, refresh_token: '' }).toString(),
+      });
+      expect(posted.status).toBe(400);
+      expect(await posted.text()).toContain('Paste a refresh token first');
     } finally {
       await h.close();
     }

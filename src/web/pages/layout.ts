@@ -15,6 +15,8 @@ header .brand{font-weight:600;font-size:17px;color:#fff;text-decoration:none}
 header nav{display:flex;gap:14px;margin-left:auto}
 header nav a{color:#cfe3f7;text-decoration:none}
 header nav a:hover{color:#fff}
+header nav form{display:inline}
+header nav button{background:none;color:#cfe3f7;padding:0;font-weight:400}
 main{max-width:1040px;margin:0 auto;padding:16px}
 h1{font-size:22px;margin:4px 0 14px}
 h2{font-size:16px;margin:0 0 10px}
@@ -49,7 +51,7 @@ button,.button{display:inline-block;background:var(--accent);color:#fff;border:0
 button.secondary,.button.secondary{background:#e8eef5;color:var(--ink)}
 form.inline{display:inline}
 label{display:block;font-weight:600;margin:10px 0 4px}
-input[type=text],textarea{width:100%;padding:8px 10px;border:1px solid #c5ced8;border-radius:8px;font:inherit;background:#fff}
+input[type=text],input[type=password],textarea{width:100%;padding:8px 10px;border:1px solid #c5ced8;border-radius:8px;font:inherit;background:#fff}
 textarea{min-height:64px;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px}
 code,.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px;background:#eef1f4;border-radius:4px;padding:1px 5px;overflow-wrap:anywhere}
 .steps{padding-left:20px}
@@ -75,6 +77,10 @@ export interface LayoutOptions {
   body: SafeHtml;
   /** Seconds between automatic reloads (status page only). */
   refreshS?: number;
+  /** False on the login page: the links would only lead back to it. */
+  nav?: boolean;
+  /** Standalone and logged in: the CSRF token of the "Log out" button in the header. */
+  logoutCsrf?: string;
 }
 
 export function layout(options: LayoutOptions): string {
@@ -89,7 +95,7 @@ ${options.refreshS ? html`<meta http-equiv="refresh" content="${options.refreshS
 <style>${CSS}</style>
 </head>
 <body>
-<header><a class="brand" href="./">netatmo2mqtt</a><nav><a href="./">Status</a><a href="onboarding">Connect Netatmo</a><a href="metrics">Metrics</a></nav></header>
+<header><a class="brand" href="./">netatmo2mqtt</a>${options.nav === false ? '' : html`<nav><a href="./">Status</a><a href="onboarding">Connect Netatmo</a><a href="metrics">Metrics</a>${options.logoutCsrf ? html`<form method="post" action="logout"><input type="hidden" name="csrf" value="${options.logoutCsrf}"><button type="submit" id="logout">Log out</button></form>` : ''}</nav>`}</header>
 <main>
 ${options.body}
 </main>

@@ -16,12 +16,15 @@ export interface OnboardingView {
   redirectUri: string;
   scopes: readonly string[];
   error?: string;
+  /** Standalone: show "Log out" (with this session's CSRF token). */
+  logout?: boolean;
 }
 
 export function onboardingPage(v: OnboardingView): string {
   const csrfField = html`<input type="hidden" name="csrf" value="${v.csrf}">`;
   return layout({
     title: 'Connect Netatmo',
+    ...(v.logout ? { logoutCsrf: v.csrf } : {}),
     body: html`<h1>Connect Netatmo</h1>
 ${v.error ? html`<div class="error" id="error">${v.error}</div>` : ''}
 ${authBanner(v.auth, v.csrf, v.now, false)}

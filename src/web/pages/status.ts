@@ -22,6 +22,8 @@ export interface StatusView {
   devices: Array<{ device: Device; online: boolean | undefined }>;
   activity: ActivityEntry[];
   notice?: string;
+  /** Standalone: show "Log out" (with this session's CSRF token). */
+  logout?: boolean;
 }
 
 const pill = (kind: 'ok' | 'warn' | 'bad' | 'muted', text: string): SafeHtml =>
@@ -144,6 +146,7 @@ export function statusPage(v: StatusView): string {
   return layout({
     title: 'Status',
     refreshS: 15,
+    ...(v.logout ? { logoutCsrf: v.csrf } : {}),
     body: html`<h1>Status</h1>
 ${v.notice ? html`<div class="notice" id="notice">${v.notice}</div>` : ''}
 ${authBanner(v.auth, v.csrf, v.now)}

@@ -2,7 +2,8 @@
  * The onboarding actions: POST `connect` starts the authorization-code flow, GET `callback`
  * finishes it, POST `redirect` finishes it from a pasted address, POST `token` takes a pasted
  * refresh token. Every POST needs the session's CSRF token; every code needs a state this
- * server issued to this session. The token goes to auth (and so to the TokenStore), whose
+ * server issued to this session; every action that reaches Netatmo counts against the rate
+ * limits per session and per address. The token goes to auth (and so to the TokenStore), whose
  * credentialsRestored event makes the bridge start polling.
  */
 import { childLogger } from '../../log.js';
@@ -16,10 +17,30 @@ import { onboardingRoute } from './pages.js';
 
 const log = childLogger('web');
 
-/** Reads the form and checks its CSRF token; answers 403 itself and returns undefined when it fails. */
+/** Counts an action that reaches Netatmo; answers 429 itself and returns false when over a limit. */
+function withinRateLimit(ctx: RequestContext): boolean {
+  const { limits, clock } = ctx.deps;
+  const verdict = limits.netatmoAction(ctx.session.id, ctx.address);
+  if (verdict.allowed) return true;
+  const seconds = Math.max(1, Math.ceil(((verdict.retryAt ?? clock.now()) - clock.now()) / 1000));
+  log.warning(`refused a Netatmo sign-in action from ${ctx.address}: too many in a minute`);
+  ctx.res.setHeader('retry-after', String(seconds));
+  sendHtml(
+    ctx.res,
+    429,
+    messagePage(
+      'Too many attempts',
+      `Too many sign-in attempts in a minute. Wait ${seconds} s and try again.`,
+    ),
+    ctx.cookieHeaders,
+  );
+  return false;
+}
+
+/** Reads the form and checks its CSRF token and the rate limits; answers itself and returns undefined when one fails. */
 async function checkedForm(ctx: RequestContext): Promise<URLSearchParams | undefined> {
   const form = await readForm(ctx.req);
-  const sessionId = ctx.deps.csrf.existingSession(ctx.req);
+  const sessionId = ctx.deps.sessions.existing(ctx.req);
   if (!ctx.deps.csrf.verify(sessionId, form.get('csrf') ?? undefined)) {
     log.warning('refused a form without a valid CSRF token');
     sendHtml(
@@ -33,7 +54,7 @@ async function checkedForm(ctx: RequestContext): Promise<URLSearchParams | undef
     );
     return undefined;
   }
-  return form;
+  return withinRateLimit(ctx) ? form : undefined;
 }
 
 function failureText(error: unknown): string {
@@ -59,7 +80,7 @@ export async function connectRoute(ctx: RequestContext): Promise<void> {
 async function finishFlow(ctx: RequestContext, params: URLSearchParams): Promise<void> {
   const check = ctx.deps.flows.complete(
     params.get('state') ?? undefined,
-    ctx.deps.csrf.existingSession(ctx.req),
+    ctx.deps.sessions.existing(ctx.req),
   );
   if (!check.ok) {
     log.warning(`refused a Netatmo sign-in answer: ${check.reason}`);
@@ -97,8 +118,8 @@ async function finishFlow(ctx: RequestContext, params: URLSearchParams): Promise
   redirect(ctx.res, './?notice=connected', ctx.cookieHeaders);
 }
 
-export function callbackRoute(ctx: RequestContext): Promise<void> {
-  return finishFlow(ctx, ctx.url.searchParams);
+export async function callbackRoute(ctx: RequestContext): Promise<void> {
+  if (withinRateLimit(ctx)) await finishFlow(ctx, ctx.url.searchParams);
 }
 
 export async function pastedRedirectRoute(ctx: RequestContext): Promise<void> {

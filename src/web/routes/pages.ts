@@ -31,6 +31,7 @@ export function statusRoute(ctx: RequestContext): void {
     callsPerMinute: bridge.netatmo.gate.stats().callsPerMinute,
     devices,
     activity: activity.recent(20),
+    logout: ctx.deps.credentials !== undefined,
     ...(notice ? { notice } : {}),
   });
   sendHtml(ctx.res, 200, body, ctx.cookieHeaders);
@@ -44,6 +45,7 @@ export function onboardingRoute(ctx: RequestContext, error?: string, status = 20
     auth: bridge.netatmo.auth.stats(),
     redirectUri: redirectUriFor(ctx),
     scopes: NETATMO_SCOPES,
+    logout: ctx.deps.credentials !== undefined,
     ...(error ? { error } : {}),
   });
   sendHtml(ctx.res, status, body, ctx.cookieHeaders);

@@ -1,4 +1,5 @@
 /** GET `healthz` (for Docker's HEALTHCHECK) and GET `metrics` (Prometheus). */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { send, sendJson } from '../http-util.js';
 import type { RequestContext } from './context.js';
 
@@ -16,7 +17,26 @@ export function healthzRoute(ctx: RequestContext): void {
   sendJson(ctx.res, 200, { status: 'ok' });
 }
 
+const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
+
+/** `Authorization: Bearer <web.metrics_token>`, compared in constant time. */
+export function hasMetricsToken(ctx: RequestContext): boolean {
+  const token = ctx.deps.metricsToken;
+  const given = /^Bearer\s+(\S+)$/i.exec(ctx.req.headers.authorization ?? '')?.[1];
+  return token !== undefined && given !== undefined && timingSafeEqual(digest(given), digest(token));
+}
+
+/** Standalone: a logged-in session or the metrics token; in the add-on, the ingress proxy already decided. */
 export async function metricsRoute(ctx: RequestContext): Promise<void> {
+  if (ctx.deps.credentials && !ctx.session.authenticated && !hasMetricsToken(ctx)) {
+    ctx.res.writeHead(401, {
+      'content-type': 'text/plain; charset=utf-8',
+      'www-authenticate': 'Bearer realm="netatmo2mqtt metrics"',
+      'cache-control': 'no-store',
+    });
+    ctx.res.end('log in to the web UI, or send Authorization: Bearer <web.metrics_token>\n');
+    return;
+  }
   const { contentType, body } = await ctx.deps.metrics.scrape();
   send(ctx.res, 200, contentType, body);
 }

@@ -7,6 +7,9 @@
  * N2M_TEST_CLOCK = "speed,origin,wallOrigin": the parent's ScaledClock, reproduced here;
  * without it the bridge runs on the system clock, exactly like `start`.
  *
+ * N2M_TEST_WEB_REQUEST_TIMEOUT_MS shortens the web UI's request timeout (30 s) so that a short
+ * test run can watch slow clients being cut off.
+ *
  * Started with `node --expose-gc`, SIGUSR2 makes it collect garbage and print
  * `[heap] <bytes>` (heap used after a full GC) on stderr: RSS alone cannot tell a leak from a
  * heap that has not been collected yet.
@@ -48,7 +51,12 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  const bridge = new Bridge({ config, clock: clockFromEnv(process.env.N2M_TEST_CLOCK) });
+  const webTimeout = Number(process.env.N2M_TEST_WEB_REQUEST_TIMEOUT_MS);
+  const bridge = new Bridge({
+    config,
+    clock: clockFromEnv(process.env.N2M_TEST_CLOCK),
+    ...(webTimeout > 0 ? { webLimits: { requestTimeoutMs: webTimeout } } : {}),
+  });
   try {
     await bridge.start();
   } catch (error) {

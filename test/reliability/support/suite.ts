@@ -36,6 +36,10 @@ export interface Figures {
   /** Heap after GC at the end of the fuzz run minus at warm-up (bytes; flat is near 0). */
   heap_growth_bytes?: number;
   peak_rss_bytes?: number;
+  /** Unauthenticated and cross-site attempts against the standalone web UI. */
+  web_attacks?: number;
+  /** Of those, attempts the UI did not refuse (or whose effect reached the bridge). */
+  web_attacks_accepted?: number;
   /** Free text for the report (e.g. each lockout's cause). */
   notes?: string[];
 }
