@@ -10,6 +10,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { Aedes, type AuthenticateError } from 'aedes';
+import { BridgeError } from '../errors.js';
 
 export interface EmbeddedBroker {
   /** `mqtt://<host>:<port>` */
@@ -32,7 +33,7 @@ export interface EmbeddedBrokerOptions {
 }
 
 /** The port is taken (or the address cannot be bound): the message says which and what to do. */
-export class EmbeddedBrokerListenError extends Error {
+export class EmbeddedBrokerListenError extends BridgeError {
   readonly code: string | undefined;
 
   constructor(host: string, port: number, cause: NodeJS.ErrnoException) {
@@ -41,7 +42,6 @@ export class EmbeddedBrokerListenError extends Error {
         ? `port ${port} on ${host} is already in use (EADDRINUSE): stop the program using it, or choose another port with mqtt.embedded_port`
         : `cannot listen on ${host}:${port} (${cause.code ?? cause.message}); check mqtt.embedded_host and mqtt.embedded_port`;
     super(`cannot start the embedded MQTT broker (mqtt.url: embedded): ${why}`, { cause });
-    this.name = 'EmbeddedBrokerListenError';
     this.code = cause.code;
   }
 }

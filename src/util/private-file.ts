@@ -5,16 +5,16 @@
  */
 import { constants } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
+import { BridgeError } from '../errors.js';
 
 /** The path is a symbolic link (or not a regular file) and was not opened. */
-export class NotARegularFileError extends Error {
+export class NotARegularFileError extends BridgeError {
   readonly path: string;
 
   constructor(path: string, what: string) {
     super(
       `${path} is ${what}; the bridge does not follow links in its data directory (one could make it read or change a file elsewhere): replace it with the file itself`,
     );
-    this.name = 'NotARegularFileError';
     this.path = path;
   }
 }

@@ -5,7 +5,7 @@ import { BridgeError } from '../errors.js';
 export class BodyTooLargeError extends BridgeError {}
 
 /** The client closed the connection before the body was complete. */
-export class RequestAbortedError extends Error {
+export class RequestAbortedError extends BridgeError {
   readonly code = 'ECONNRESET';
 }
 

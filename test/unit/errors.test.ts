@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { RequestError } from '../../src/bridge/requests.js';
 import { ConfigError } from '../../src/config/errors.js';
 import { BridgeError } from '../../src/errors.js';
+import { EmbeddedBrokerListenError } from '../../src/mqtt/embedded-broker.js';
 import { TopicError } from '../../src/mqtt/topics.js';
 import { NetatmoError } from '../../src/netatmo/errors.js';
 import { GateClosedError } from '../../src/netatmo/gate.js';
@@ -14,7 +15,8 @@ import { DecodeError } from '../../src/netatmo/validate/decode.js';
 import { SimApiError } from '../../src/simulator/api-error.js';
 import { OAuthError } from '../../src/simulator/oauth.js';
 import { TokenStoreError } from '../../src/tokens/stored-token.js';
-import { BodyTooLargeError } from '../../src/util/request-body.js';
+import { NotARegularFileError } from '../../src/util/private-file.js';
+import { BodyTooLargeError, RequestAbortedError } from '../../src/util/request-body.js';
 import { sourceFiles } from '../support/import-graph.js';
 
 const SRC = join(dirname(fileURLToPath(import.meta.url)), '../../src');
@@ -57,6 +59,16 @@ describe('BridgeError', () => {
     ['TokenStoreError', new TokenStoreError('corrupt', '/data/token.json', 'not JSON')],
     ['SimApiError', new SimApiError(403, 26, 'User usage reached')],
     ['OAuthError', new OAuthError('invalid_grant')],
+    ['RequestAbortedError', new RequestAbortedError('the client closed the connection')],
+    ['NotARegularFileError', new NotARegularFileError('/data/token.json', 'a symbolic link')],
+    [
+      'EmbeddedBrokerListenError',
+      new EmbeddedBrokerListenError(
+        '127.0.0.1',
+        1883,
+        Object.assign(new Error('in use'), { code: 'EADDRINUSE' }),
+      ),
+    ],
   ])('%s is a BridgeError that keeps its own name and message', (name, error) => {
     expect(error).toBeInstanceOf(BridgeError);
     expect(error).toBeInstanceOf(Error);
