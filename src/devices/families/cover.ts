@@ -176,7 +176,8 @@ export const cover = moduleFamily<CoverOptions>({
         ...(position
           ? {
               position_topic: t,
-              position_template: kit.value('position'),
+              // HA drops a position that is not a number with a warning, and ignores an empty one.
+              position_template: "{{ value_json.position if value_json.position is not none else '' }}",
               position_open: 100,
               position_closed: 0,
             }
