@@ -12,45 +12,12 @@ import { ScaledClock } from '../../src/util/clock.js';
 import { availabilityProblems, stateTemplateProblems } from '../homeassistant/ha-state-rules.js';
 import { type TestBroker, useTestBroker } from '../support/broker.js';
 import { type Jinja2, jinja2Missing, startJinja2 } from '../support/jinja2.js';
+import { unreportedIds } from '../support/sim-reports.js';
 import { frozenClock, type Harness, startHarness } from './bridge-harness.js';
 
 const SCENARIOS = ['fixtures', 'velux', 'bticino', 'legrand', 'ac', 'bridged', 'realshape', 'catalogue'];
 const missing = jinja2Missing();
 if (missing) console.warn(`Jinja2 conformance tests skipped: ${missing}`);
-
-/** Netatmo ids of rooms and modules in homesdata that no status endpoint reports. */
-async function unreported(h: Harness): Promise<Set<string>> {
-  const call = async <T>(endpoint: string, params: Record<string, string> = {}): Promise<T> => {
-    const response = await fetch(`${h.sim.url}/api/${endpoint}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${h.sim.mintTokens().access_token}` },
-      body: new URLSearchParams(params),
-    });
-    return ((await response.json()) as { body: T }).body;
-  };
-  type Entry = { id: string };
-  const { homes } = await call<{ homes: Array<{ id: string; rooms?: Entry[]; modules?: Entry[] }> }>(
-    'homesdata',
-  );
-  // Weather stations and Home Coaches are reported by their own endpoints.
-  const stationIds = new Set<string>();
-  for (const endpoint of ['getstationsdata', 'gethomecoachsdata']) {
-    type Station = { _id: string; modules?: Array<{ _id: string }> };
-    const { devices } = await call<{ devices?: Station[] }>(endpoint);
-    for (const d of devices ?? [])
-      for (const id of [d._id, ...(d.modules ?? []).map((m) => m._id)]) stationIds.add(id);
-  }
-  const silent = new Set<string>();
-  for (const home of homes) {
-    const status = await call<{ home: { rooms?: Entry[]; modules?: Entry[] } }>('homestatus', {
-      home_id: home.id,
-    });
-    const seen = new Set([...(status.home.rooms ?? []), ...(status.home.modules ?? [])].map((e) => e.id));
-    for (const e of [...(home.rooms ?? []), ...(home.modules ?? [])])
-      if (!seen.has(e.id) && !stationIds.has(e.id)) silent.add(e.id);
-  }
-  return silent;
-}
 
 let broker: TestBroker;
 let jinja: Jinja2;
@@ -100,7 +67,7 @@ describe.skipIf(missing !== undefined)(
         // Netatmo (the simulator) reports no status for a few topology entries (the fixtures'
         // stale dimmer and empty room): the bridge publishes no state for them, so Home
         // Assistant renders nothing; exactly those are left out.
-        const silent = await unreported(harness);
+        const silent = await unreportedIds(harness.sim);
         expect(
           devices.filter((d) => payloadOf(`${harness.baseTopic}/${d.id}`) === undefined).map((d) => d.id),
         ).toEqual(devices.filter((d) => silent.has(d.netatmoId)).map((d) => d.id));
