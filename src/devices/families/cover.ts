@@ -14,7 +14,7 @@
  * at the next topology poll.
  */
 import type { ComponentConfig } from '../../mqtt/topics.js';
-import { diagnostics, measure } from '../capability.js';
+import { diagnostics } from '../capability.js';
 import { moduleAction, moduleFamily, type Reported, type TypeEntry } from '../family.js';
 import { num } from '../normalize.js';
 import type { Capability, Device, DeviceState } from '../types.js';
@@ -117,7 +117,15 @@ export const cover = moduleFamily<CoverOptions>({
       },
     ];
     // The step itself, once known, is a diagnostic: it tells why a cover has no slider.
-    if (step !== undefined) caps.push({ ...measure(STEP_KEY, 'Position step', '%'), category: 'diagnostic' });
+    if (step !== undefined)
+      caps.push({
+        key: STEP_KEY,
+        name: 'Position step',
+        kind: 'number',
+        component: 'sensor',
+        unit: '%',
+        category: 'diagnostic',
+      });
     if (reportsPosition(entry, step)) {
       caps.push({
         key: 'position',
