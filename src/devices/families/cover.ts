@@ -57,7 +57,7 @@ const TYPES: Readonly<Record<string, TypeEntry & CoverOptions>> = {
   BNAS: { model: 'Automatic Shutter', vendor: BTICINO, myHome: true },
   BNAB: { model: 'Automatic Blind', vendor: BTICINO, deviceClass: 'blind', myHome: true },
   BNMS: { model: 'Motorized Shade', vendor: BTICINO, deviceClass: 'shade', myHome: true },
-  NXO: { model: 'Window Opener', vendor: 'VELUX', velux: true },
+  NXO: { model: 'ACTIVE Opener', vendor: 'VELUX', velux: true },
 };
 
 /** VELUX `velux_type` → Home Assistant device class (pyatmo fixtures: `awning_blind`, `blind`). */
