@@ -48,6 +48,8 @@ export const heating = moduleFamily<HeatingOptions>({
       wifi: true,
       heats: true,
       cools: true,
+      // pyatmo writes an AC room's setpoints with setstate whatever the home's mode.
+      setstateRoom: true,
       roomHumidity: true,
     },
     OTH: { model: 'OpenTherm Modulating Relay', vendor: NETATMO, wifi: true, outdoorTemperature: true },

@@ -36,8 +36,15 @@ export function setpointRange(mode: ClimateMode): { min: number; max: number; st
 /** Home Assistant's HVAC mode for a manual setpoint. */
 const MANUAL_HVAC: Record<ClimateMode, string> = { heating: 'heat', cooling: 'cool', auto: 'heat_cool' };
 
+/** Room modes shown as Home Assistant presets, with the preset's name. */
+const PRESETS: ReadonlyArray<readonly [string, string]> = [
+  ['away', 'away'],
+  ['frost_guard', 'frost_guard'],
+  ['max', 'boost'],
+];
+
 /** A Python dict literal for a Jinja template. */
-function pyDict(entries: Array<[string, string]>): string {
+function pyDict(entries: ReadonlyArray<readonly [string, string]>): string {
   return `{${entries.map(([k, v]) => `'${k}':'${v}'`).join(',')}}`;
 }
 
@@ -51,15 +58,11 @@ export function climateComponent(
   const range = caps.get('target_temperature')?.writable ?? setpointRange(mode);
   const modes = caps.get('mode')?.writable?.options ?? [...roomModes(mode)];
   const manual = MANUAL_HVAC[mode];
-  const hvacOf: Array<[string, string]> = modes.map((m) => [
+  const hvacOf = modes.map((m): [string, string] => [
     m,
     m === 'manual' || m === 'max' ? manual : m === 'off' ? 'off' : 'auto',
   ]);
-  const presets: Array<[string, string]> = [
-    ['away', 'away'],
-    ['frost_guard', 'frost_guard'],
-    ['max', 'boost'],
-  ].filter(([m]) => modes.includes(m as string)) as Array<[string, string]>;
+  const presets = PRESETS.filter(([m]) => modes.includes(m));
   return {
     p: 'climate',
     ...kit.common('climate'),
@@ -80,7 +83,7 @@ export function climateComponent(
     preset_mode_state_topic: t,
     preset_mode_value_template: `{{ ${pyDict(presets)}.get(value_json.mode, 'none') }}`,
     preset_mode_command_topic: kit.commandTopic('mode'),
-    preset_mode_command_template: `{{ ${pyDict([...presets.map(([m, p]): [string, string] => [p, m]), ['none', 'schedule']])}[value] }}`,
+    preset_mode_command_template: `{{ ${pyDict([...presets.map(([m, p]) => [p, m] as const), ['none', 'schedule']])}[value] }}`,
     preset_modes: presets.map(([, p]) => p),
     ...(caps.has('heating_action') ? { action_topic: t, action_template: kit.value('heating_action') } : {}),
     min_temp: range.min ?? SETPOINT_RANGE.min,
