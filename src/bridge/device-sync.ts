@@ -15,7 +15,13 @@
  * owns the keys it reports for such a device; otherwise the two polls would flip the value back
  * and forth and publish on every poll.
  */
-import { buildDevices, buildHomeDevices, deviceStates, needsRebuild } from '../devices/index.js';
+import {
+  buildDevices,
+  buildHomeDevices,
+  deviceStates,
+  needsRebuild,
+  type Reported,
+} from '../devices/index.js';
 import type { Device, DeviceState } from '../devices/types.js';
 import type { EventBus } from '../events.js';
 import { childLogger } from '../log.js';
@@ -128,10 +134,10 @@ export class DeviceSync implements PollerSinks {
     return partials;
   }
 
-  /** The keys a device has values for, which its family may turn into capabilities. */
-  #reported = (deviceId: string): ReadonlySet<string> => {
+  /** The values a device has, which its family may turn into capabilities. */
+  #reported = (deviceId: string): Reported => {
     const state = this.#store.state(deviceId) ?? {};
-    return new Set(Object.keys(state).filter((k) => state[k] !== null && state[k] !== undefined));
+    return new Map(Object.entries(state).filter(([, v]) => v !== null && v !== undefined));
   };
 
   #rebuild(): void {

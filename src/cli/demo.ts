@@ -2,22 +2,24 @@
  * `netatmo2mqtt demo`: the whole bridge on one machine with nothing installed — the Netatmo
  * simulator, an embedded MQTT broker (unless `--mqtt URL`) and the bridge, in one process.
  * It watches what the bridge publishes and prints what a newcomer wants to see: devices,
- * Home Assistant entities, states, and how much Netatmo quota it spends.
+ * Home Assistant entities, states, how much Netatmo quota it spends, and what a command does
+ * (demo-watch.ts): publish a position to a VELUX opener and its movement is printed.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import mqtt from 'mqtt';
 import { Bridge } from '../bridge/controller.js';
 import { validateConfig } from '../config/index.js';
 import { startEmbeddedBroker } from '../mqtt/embedded-broker.js';
 import { startSimulator } from '../simulator/index.js';
+import { SCENARIO_FORMS } from '../simulator/scenarios/index.js';
+import { PublishWatcher } from './demo-watch.js';
 import { runUntilSignal } from './lifecycle.js';
 
-const USAGE =
-  'netatmo2mqtt demo [--mqtt URL] [--scenario fixtures|scale:HOMES,MODULES] [--duration SECONDS] [--base-topic T]';
+const USAGE = `netatmo2mqtt demo [--mqtt URL] [--scenario SCENARIO] [--duration SECONDS] [--base-topic T]
+  SCENARIO: ${SCENARIO_FORMS} (default fixtures; catalogue holds every fixture home)`;
 
 interface DemoArgs {
   mqttUrl?: string;
@@ -47,44 +49,6 @@ function parseDemoArgs(argv: string[]): DemoArgs {
   return args;
 }
 
-/** Counts what arrives under the base topic and the discovery prefix. */
-class PublishWatcher {
-  readonly states = new Set<string>();
-  readonly discovery = new Map<string, number>();
-  messages = 0;
-  #client: mqtt.MqttClient | undefined;
-
-  async start(url: string, baseTopic: string): Promise<void> {
-    this.#client = await mqtt.connectAsync(url, {
-      protocolVersion: 4,
-      clientId: `netatmo2mqtt_demo_watch_${process.pid}`,
-    });
-    this.#client.on('message', (topic, payload) => {
-      this.messages += 1;
-      if (payload.length === 0) return;
-      if (topic.startsWith('homeassistant/')) {
-        try {
-          const config = JSON.parse(payload.toString()) as { cmps?: Record<string, unknown> };
-          this.discovery.set(topic, Object.keys(config.cmps ?? {}).length);
-        } catch {
-          // Not ours to judge here.
-        }
-      } else if (!topic.startsWith(`${baseTopic}/bridge/`) && !topic.endsWith('/availability')) {
-        this.states.add(topic);
-      }
-    });
-    await this.#client.subscribeAsync([`${baseTopic}/#`, 'homeassistant/device/#']);
-  }
-
-  entities(): number {
-    return [...this.discovery.values()].reduce((a, b) => a + b, 0);
-  }
-
-  async close(): Promise<void> {
-    await this.#client?.endAsync(true);
-  }
-}
-
 /** Waits until every planned publisher has answered once (or failed), at most `limitMs`. */
 async function firstRound(bridge: Bridge, limitMs: number): Promise<void> {
   const until = Date.now() + limitMs;
@@ -94,6 +58,14 @@ async function firstRound(bridge: Bridge, limitMs: number): Promise<void> {
     if (publishers.length > 1 && waiting.length === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/** A cover that takes positions, a VELUX opener first: what "Move it" moves. */
+function positionable(bridge: Bridge): { id: string; name: string; model: string } | undefined {
+  const covers = bridge.store
+    .devices()
+    .filter((d) => d.capabilities.some((c) => c.key === 'position' && (c.writable?.step ?? 1) < 100));
+  return covers.find((d) => d.type === 'NXO') ?? covers[0];
 }
 
 export async function runDemoCommand(argv: string[]): Promise<number> {
@@ -119,8 +91,8 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     // Port 0: any free port, printed below with the login; loopback only, it is a demo.
     web: { enabled: true, port: 0, host: '127.0.0.1', password: webPassword },
   });
-  const watcher = new PublishWatcher();
-  await watcher.start(mqttUrl, args.baseTopic);
+  const watcher = new PublishWatcher(args.baseTopic, out);
+  await watcher.start(mqttUrl);
   const bridge = new Bridge({ config, discoveryScanMs: 500 });
 
   out('netatmo2mqtt demo');
@@ -157,6 +129,13 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
   );
   out(`Watch it:  mosquitto_sub -L ${mqttUrl}/${args.baseTopic}/# -v`);
   out(`Try:       mosquitto_pub -L ${mqttUrl}/${args.baseTopic}/bridge/request/health -m '{}'`);
+  const opener = positionable(bridge);
+  if (opener) {
+    out(`Move it:   mosquitto_pub -L ${mqttUrl}/${args.baseTopic}/${opener.id}/set/position -m 40`);
+    out(
+      `           (${opener.model} "${opener.name}": the command, the answer and its movement are printed)`,
+    );
+  }
   out('Stop with Ctrl+C.');
 
   const stop = async (): Promise<void> => {

@@ -1,9 +1,12 @@
 /**
- * Per-key coalescing of commands (key = device + attributes). A slider in Home Assistant sends
- * many values per second: the first value of a burst goes out at once (no added latency for a
- * single click), later ones replace each other and ONE trailing value goes out once the burst
- * has been quiet for the window (last write wins). A burst that never pauses still sends its
- * latest value every `maxWaitMs`.
+ * Per-device coalescing of commands. A slider in Home Assistant sends many values per second:
+ * the first command of a burst goes out at once (no added latency for a single click), later
+ * ones wait and go out together once the device has been quiet for the window. A waiting
+ * command is replaced by a newer one that sets any of the same attributes (last write wins),
+ * and what is left goes out in arrival order, so the last intent for a device wins across
+ * attribute sets: `{"state":"OFF"}` after `{"state":"ON","brightness":60}` leaves the light off,
+ * and a `brightness` waiting before an OFF is sent before it. A burst that never pauses still
+ * sends every `maxWaitMs`.
  */
 import type { Clock } from '../util/clock.js';
 
@@ -17,9 +20,15 @@ export interface CoalescerOptions<T> {
   superseded(key: string, item: T): void;
 }
 
+interface Waiting<T> {
+  item: T;
+  attributes: readonly string[];
+}
+
 interface KeyState<T> {
   lastArrival: number;
-  pending?: T;
+  /** Commands waiting to be sent, oldest first. */
+  pending: Waiting<T>[];
   pendingSince?: number;
   cancel?: () => void;
 }
@@ -34,18 +43,25 @@ export class Coalescer<T> {
     this.#maxWaitMs = options.maxWaitMs ?? options.windowMs * 4;
   }
 
-  /** Sends `item` now or holds it as the key's trailing value; returns which. */
-  submit(key: string, item: T): 'sent' | 'deferred' {
+  /**
+   * Sends `item` (a command for device `key` setting `attributes`) now, or holds it until the
+   * device is quiet; returns which.
+   */
+  submit(key: string, item: T, attributes: readonly string[]): 'sent' | 'deferred' {
     const now = this.#o.clock.now();
     const state = this.#keys.get(key);
-    if (!state || (state.pending === undefined && now - state.lastArrival >= this.#o.windowMs)) {
-      this.#keys.set(key, { lastArrival: now });
+    if (!state || (state.pending.length === 0 && now - state.lastArrival >= this.#o.windowMs)) {
+      this.#keys.set(key, { lastArrival: now, pending: [] });
       this.#o.send(key, item);
       this.#forgetLater(key);
       return 'sent';
     }
-    if (state.pending !== undefined) this.#o.superseded(key, state.pending);
-    state.pending = item;
+    const kept: Waiting<T>[] = [];
+    for (const waiting of state.pending) {
+      if (waiting.attributes.some((a) => attributes.includes(a))) this.#o.superseded(key, waiting.item);
+      else kept.push(waiting);
+    }
+    state.pending = [...kept, { item, attributes }];
     state.pendingSince ??= now;
     state.lastArrival = now;
     state.cancel?.();
@@ -54,9 +70,9 @@ export class Coalescer<T> {
     return 'deferred';
   }
 
-  /** The value waiting to be sent for `key`, if any. */
+  /** The newest command waiting to be sent for `key`, if any. */
   pending(key: string): T | undefined {
-    return this.#keys.get(key)?.pending;
+    return this.#keys.get(key)?.pending.at(-1)?.item;
   }
 
   /** Drops every pending value and timer. */
@@ -67,12 +83,12 @@ export class Coalescer<T> {
 
   #flush(key: string): void {
     const state = this.#keys.get(key);
-    if (!state || state.pending === undefined) return;
-    const item = state.pending;
-    state.pending = undefined;
+    if (!state || state.pending.length === 0) return;
+    const due = state.pending;
+    state.pending = [];
     state.pendingSince = undefined;
     state.cancel = undefined;
-    this.#o.send(key, item);
+    for (const waiting of due) this.#o.send(key, waiting.item);
     this.#forgetLater(key);
   }
 
@@ -82,7 +98,7 @@ export class Coalescer<T> {
     if (!state) return;
     state.cancel = this.#o.clock.schedule(this.#o.windowMs, () => {
       const current = this.#keys.get(key);
-      if (current === state && current.pending === undefined) this.#keys.delete(key);
+      if (current === state && current.pending.length === 0) this.#keys.delete(key);
     });
   }
 }

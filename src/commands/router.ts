@@ -157,8 +157,7 @@ export class CommandRouter {
       return;
     }
     this.#intend(command);
-    const key = `${command.device.id}:${Object.keys(command.values).sort().join(',')}`;
-    this.#coalescer.submit(key, { command, encoded });
+    this.#coalescer.submit(command.device.id, { command, encoded }, Object.keys(command.values));
   }
 
   async #send(job: Job): Promise<void> {
@@ -242,7 +241,7 @@ export class CommandRouter {
   }
 
   async #respond(command: ValidCommand, result: DispatchResult, code?: string): Promise<void> {
-    const data: DeviceSetResult = { device: command.device.id, values: command.values };
+    const data = resultOf(command);
     const transaction = transactionOf(command.transaction);
     if (result.ok) {
       await this.#publish({ status: 'ok', data, ...transaction }, command.device.id);
@@ -254,7 +253,7 @@ export class CommandRouter {
   }
 
   async #answerSuperseded(command: ValidCommand): Promise<void> {
-    const data: DeviceSetResult = { device: command.device.id, values: command.values, code: 'superseded' };
+    const data: DeviceSetResult = { ...resultOf(command), code: 'superseded' };
     await this.#publish({ status: 'ok', data, ...transactionOf(command.transaction) }, command.device.id);
   }
 
@@ -300,6 +299,15 @@ export class CommandRouter {
     entry.open -= 1;
     if (entry.open <= 0) this.#intended.delete(deviceId);
   }
+}
+
+/** What an answer says about a command: its device, the values sent and any rounded to a step. */
+function resultOf(command: ValidCommand): DeviceSetResult {
+  return {
+    device: command.device.id,
+    values: command.values,
+    ...(command.adjusted ? { adjusted: command.adjusted } : {}),
+  };
 }
 
 function transactionOf(transaction: Transaction | undefined): { transaction?: Transaction } {

@@ -4,9 +4,16 @@
  * right type and lie within the capability's writable spec, and the device's family must agree
  * (a room's setpoint needs manual mode, ...). The result is either a normalized command or one
  * clear rejection naming what was wrong.
+ *
+ * A number within range but off the device's step is rounded to the nearest step (Home
+ * Assistant does not round `climate.set_temperature` to `temp_step`; an automation may send
+ * 20.9 °C) and the command says so (`adjusted`), so the answer carries the value applied.
+ * Keys a family ignores (a light's `transition`) are dropped; keys it cannot do (`flash`) are
+ * refused with its reason.
  */
-import { COMMAND_KEYS, familyById, type ValidCommand } from '../devices/index.js';
+import { type Adjustment, COMMAND_KEYS, familyById, type ValidCommand } from '../devices/index.js';
 import type { Capability, Device, DeviceState, StateValue } from '../devices/types.js';
+import { childLogger } from '../log.js';
 import type { Transaction } from '../mqtt/topics.js';
 import { truncate } from '../util/truncate.js';
 import { decodeSet, type SetMessage } from './decode.js';
@@ -22,6 +29,8 @@ export interface Rejection {
 }
 
 export type Validation = { ok: true; command: ValidCommand } | { ok: false; rejection: Rejection };
+
+const log = childLogger('commands');
 
 /** Keys that qualify a command instead of naming a capability. */
 const MODIFIERS = new Set(['end_time', 'duration']);
@@ -55,10 +64,19 @@ export function validateCommand(input: ValidationInput): Validation {
   });
   const device = input.device;
   if (!device) return reject('unknown_device', `unknown device '${truncate(input.message.device, 80)}'`);
-  const keys = Object.keys(values).filter((k) => !MODIFIERS.has(k));
+  const family = familyById(device.family);
+  for (const key of Object.keys(values)) {
+    const reason = family.unsupportedKeys?.[key];
+    if (reason !== undefined) return reject('unsupported_attribute', `${key} on ${device.id}: ${reason}`);
+  }
+  const ignored = Object.keys(values).filter((k) => family.ignoredKeys?.includes(k));
+  if (ignored.length > 0)
+    log.debug(`ignoring ${ignored.join(', ')} for ${device.id}: Netatmo has no such setting`);
+  const keys = Object.keys(values).filter((k) => !MODIFIERS.has(k) && !ignored.includes(k));
   if (keys.length === 0) return reject('empty_command', `nothing to set on ${device.id}`);
 
   const out: Record<string, StateValue> = {};
+  const adjusted: Record<string, Adjustment> = {};
   for (const key of keys) {
     const cap = device.capabilities.find((c) => c.key === key);
     if (!cap) {
@@ -70,10 +88,11 @@ export function validateCommand(input: ValidationInput): Validation {
     const checked = checkValue(device, cap, values[key], input.state);
     if (!checked.ok) return reject(checked.code, checked.error);
     out[key] = checked.value;
+    if (checked.adjusted) adjusted[key] = checked.adjusted;
   }
 
-  const family = familyById(device.family);
   const command: ValidCommand = { device, values: out };
+  if (Object.keys(adjusted).length > 0) command.adjusted = adjusted;
   if (transaction !== undefined) command.transaction = transaction;
   const timing = endTime(values, input.now);
   if (!timing.ok) return reject('invalid_value', timing.error);
@@ -91,7 +110,9 @@ export function validateCommand(input: ValidationInput): Validation {
   return { ok: true, command };
 }
 
-type Checked = { ok: true; value: StateValue } | { ok: false; code: RejectionCode; error: string };
+type Checked =
+  | { ok: true; value: StateValue; adjusted?: Adjustment }
+  | { ok: false; code: RejectionCode; error: string };
 
 function checkValue(
   device: Device,
@@ -136,16 +157,25 @@ function checkValue(
     };
   }
   if (step !== undefined && step > 0) {
-    const steps = (number - (min ?? 0)) / step;
-    if (Math.abs(steps - Math.round(steps)) > 1e-6) {
-      return {
-        ok: false,
-        code: 'invalid_value',
-        error: `${where} must be a multiple of ${step}, got ${number}`,
-      };
-    }
+    const applied = onStep(number, step, min, max);
+    if (applied !== number)
+      return { ok: true, value: applied, adjusted: { requested: number, applied, step } };
   }
   return { ok: true, value: number };
+}
+
+/**
+ * The value on the step grid (from `min`, or 0) nearest to `value`, halves rounding up, kept
+ * within `min..max`; rounded to the step's decimals so 0.1 + 0.2 reads 0.3.
+ */
+export function onStep(value: number, step: number, min?: number, max?: number): number {
+  const base = min ?? 0;
+  const decimals = Math.max(0, -Math.floor(Math.log10(step)) + 1);
+  const round = (n: number): number => Number(n.toFixed(Math.min(decimals + 2, 10)));
+  let steps = Math.floor((value - base) / step + 0.5 + 1e-9);
+  if (max !== undefined && round(base + steps * step) > max) steps = Math.floor((max - base) / step + 1e-9);
+  const applied = round(base + steps * step);
+  return Math.abs(applied - value) < 1e-9 ? value : applied;
 }
 
 function toNumber(value: unknown): number | undefined {

@@ -20,7 +20,7 @@ import type {
 } from '../netatmo/api-types.js';
 import { DIAGNOSTIC_DATA_KEYS, diagnostics } from './capability.js';
 import { familyById, familyOfType, isModuleFamily, typeEntry, VIRTUAL_FAMILIES } from './families/index.js';
-import type { ModuleFamily, TypeEntry } from './family.js';
+import type { ModuleFamily, Reported, TypeEntry } from './family.js';
 import { cleanNetatmoId, moduleDeviceId } from './ids.js';
 import type { Device, DeviceSource, DeviceState } from './types.js';
 
@@ -33,10 +33,10 @@ export interface TopologyInput {
   coaches?: HomeCoachsDataBody;
 }
 
-/** The state keys a device has reported values for (by device id). */
-export type ReportedKeys = (deviceId: string) => ReadonlySet<string>;
+/** The values a device has reported so far (by device id). */
+export type ReportedKeys = (deviceId: string) => Reported;
 
-const NOTHING: ReadonlySet<string> = new Set();
+const NOTHING: Reported = new Map();
 const noReports: ReportedKeys = () => NOTHING;
 
 export function buildDevices(input: TopologyInput, reported: ReportedKeys = noReports): Device[] {
@@ -104,7 +104,7 @@ function moduleDevice(
   const family = familyOfType(m.type);
   const entry = catalogue(m.type, family);
   const category = typeof m.category === 'string' ? m.category : undefined;
-  const facts = { type: m.type, reported: reported(id), ...(category ? { category } : {}) };
+  const facts = { type: m.type, reported: reported(id), attributes: m, ...(category ? { category } : {}) };
   // A module whose channels are modules of their own (`<id>#0`, `<id>#1`, ...: Ecometer
   // lines, double-switch halves) only carries connectivity; its channels carry the function.
   const channelParent = family.id !== 'unknown' && all.some((other) => other.id.startsWith(`${m.id}#`));

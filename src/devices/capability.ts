@@ -2,7 +2,7 @@
  * Building blocks for family definitions: capability constructors, the value sets they share
  * (signal qualities, trends, SD card states...) and the diagnostics every module may have.
  */
-import type { TypeEntry } from './family.js';
+import type { Reported, TypeEntry } from './family.js';
 import type { Capability } from './types.js';
 
 export const SIGNAL_QUALITIES = ['low', 'medium', 'high', 'full'] as const;
@@ -148,7 +148,7 @@ const wifi: Capability[] = [
 export const DIAGNOSTIC_DATA_KEYS = ['battery', 'rf_strength', 'wifi_strength'] as const;
 
 /** Connectivity, then battery, radio and Wi-Fi where the catalogue or the module's data says so. */
-export function diagnostics(entry: TypeEntry, reported: ReadonlySet<string>): Capability[] {
+export function diagnostics(entry: TypeEntry, reported: Reported): Capability[] {
   const out: Capability[] = [reachable, lastSeen];
   if (entry.battery || reported.has('battery')) out.push(...battery);
   if (entry.rf || reported.has('rf_strength')) out.push(...rf);

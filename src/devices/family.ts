@@ -9,6 +9,9 @@ import type { HomeStatus, HomeTopology, ModuleStatus, RoomStatus } from '../neta
 import type { FamilyId } from './families/ids.js';
 import type { Capability, Device, DeviceKind, DeviceState, StateValue } from './types.js';
 
+/** The values a module has reported, by state key (non-null only): capabilities may come from them. */
+export type Reported = ReadonlyMap<string, StateValue>;
+
 /** What the catalogue says about one Netatmo type: one line in a family's `types` table. */
 export interface TypeEntry {
   model: string;
@@ -27,6 +30,12 @@ export interface TypeEntry {
   setstateRoom?: true;
   /** Its room reports humidity. */
   roomHumidity?: true;
+  /**
+   * Air-conditions the room it is in (Smart AC Control): in a home whose
+   * `temperature_control_mode` is `cooling` or `auto`, that room takes `cooling_`/`auto_`
+   * setpoints instead of heating ones.
+   */
+  cools?: true;
 }
 
 /** What a family knows when it decides a module's capabilities. */
@@ -34,8 +43,10 @@ export interface ModuleFacts {
   type: string;
   /** homesdata `category` (door tags: door, window, garage...). */
   category?: string;
-  /** State keys the module has reported values for: capabilities may come from the data. */
-  reported: ReadonlySet<string>;
+  /** What the module has reported so far, by state key: capabilities may come from the data. */
+  reported: Reported;
+  /** The module's homesdata entry (VELUX openers carry `velux_type` there); empty for stations. */
+  attributes?: Readonly<Record<string, unknown>>;
 }
 
 // ---- commands ----------------------------------------------------------------------------
@@ -47,7 +58,16 @@ export interface ValidCommand {
   values: Record<string, StateValue>;
   /** Epoch seconds a room setpoint or a home away/frost-guard mode ends, when asked for. */
   endTime?: number;
+  /** Values moved onto the device's step (20.9 °C → 21, position 42 → 40 on a step of 5). */
+  adjusted?: Record<string, Adjustment>;
   transaction?: Transaction;
+}
+
+/** A number the bridge rounded to the device's step before sending it. */
+export interface Adjustment {
+  requested: number;
+  applied: number;
+  step: number;
 }
 
 /** One Netatmo call (or one part of a setstate) that carries a command. */
@@ -107,6 +127,13 @@ interface FamilyBase {
   readonly commandKeys?: readonly string[];
   /** State keys whose first value changes the device's capabilities (capabilities from data). */
   readonly dataKeys?: readonly string[];
+  /**
+   * Keys a sender may add that these devices cannot honour and that change nothing (Home
+   * Assistant's light `transition`: Netatmo switches at once). Accepted, dropped, logged at debug.
+   */
+  readonly ignoredKeys?: readonly string[];
+  /** Keys refused with a reason of their own, e.g. a light's `flash`. */
+  readonly unsupportedKeys?: Readonly<Record<string, string>>;
   /** A refusal (text) for a command the capability specs alone allow but the device cannot do. */
   validate?(command: ValidCommand, state: DeviceState | undefined): string | undefined;
   /** Whether `end_time`/`duration` may qualify these values. Default: never. */
@@ -128,8 +155,12 @@ export interface ModuleFamily extends FamilyBase {
   /** Netatmo type → catalogue entry; type codes are unique across families. */
   readonly types: Readonly<Record<string, TypeEntry>>;
   capabilities(facts: ModuleFacts): Capability[];
-  /** homestatus module → this family's keys (connectivity, battery and signal are read for every module). */
-  state?(module: ModuleStatus, device: Device): DeviceState;
+  /**
+   * homestatus module → this family's keys (connectivity, battery and signal are read for every
+   * module). `room` is the status of the module's room, for a sensor whose values Netatmo reports
+   * on the room (the VELUX indoor climate sensor).
+   */
+  state?(module: ModuleStatus, device: Device, room?: RoomStatus): DeviceState;
 }
 
 export type TypeLookup = (type: string) => TypeEntry | undefined;

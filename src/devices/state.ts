@@ -97,7 +97,8 @@ function homeStatusStates(devices: Device[], body: HomeStatusBody): Map<string, 
       continue;
     }
     const m = view.modules.get(device.netatmoId);
-    if (m) out.set(device.id, { ...(family.state?.(m, device) ?? {}), ...commonModuleState(m) });
+    const room = device.roomId === undefined ? undefined : view.rooms.get(device.roomId);
+    if (m) out.set(device.id, { ...(family.state?.(m, device, room) ?? {}), ...commonModuleState(m) });
     if (unreachable.has(device.netatmoId))
       out.set(device.id, { ...(out.get(device.id) ?? {}), reachable: false });
   }

@@ -31,6 +31,7 @@ export type DeviceKind =
   | 'meter'
   | 'remote'
   | 'intercom'
+  | 'sensor'
   | 'unknown';
 
 /** Where a device's live state comes from, i.e. which poll refreshes it. */
@@ -110,9 +111,17 @@ export interface Device {
   capabilities: Capability[];
   /** Rooms: how Netatmo takes this room's setpoints (OpenTherm/Smarther/pilot-wire rooms need setstate). */
   setpointApi?: 'setroomthermpoint' | 'setstate';
+  /**
+   * Rooms: which setpoints the room takes. `heating` (`therm_setpoint_*`), or for an
+   * air-conditioned room in a home whose `temperature_control_mode` says so, `cooling`
+   * (`cooling_setpoint_*`) or `auto` (`auto_setpoint_*`: the AC heats or cools).
+   */
+  climateMode?: ClimateMode;
   /** Homes: the therm schedules a `schedule` command may name. */
   schedules?: ScheduleRef[];
 }
+
+export type ClimateMode = 'heating' | 'cooling' | 'auto';
 
 export interface ScheduleRef {
   id: string;

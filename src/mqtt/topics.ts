@@ -180,6 +180,11 @@ export interface DeviceSetResult {
   code?: string;
   /** ISO time after which a throttled command may be sent again. */
   retry_at?: string;
+  /**
+   * Numbers the bridge moved onto the device's step before sending them (`values` holds what
+   * was sent): `{"target_temperature":{"requested":20.9,"applied":21,"step":0.5}}`.
+   */
+  adjusted?: Record<string, { requested: number; applied: number; step: number }>;
 }
 
 /** `<base>/<device>`: retained JSON state, attribute → value. */

@@ -171,8 +171,8 @@ export interface ModuleStatus {
   // shutters
   current_position?: number;
   target_position?: number;
-  /** Normalised from `target_position:step`, which some shutters send. */
-  target_position_step?: number;
+  /** The grid of positions the cover accepts (100: open, close and stop only); pyatmo reads this spelling. */
+  'target_position:step'?: number;
   // ventilation, contactor
   fan_speed?: number;
   contactor_mode?: string;

@@ -20,16 +20,16 @@ function setup(windowMs = 500, maxWaitMs?: number) {
 describe('Coalescer', () => {
   it('sends a single value at once, with no added latency', () => {
     const { coalescer, sent } = setup();
-    expect(coalescer.submit('dimmer:brightness', 40)).toBe('sent');
-    expect(sent).toEqual([{ key: 'dimmer:brightness', value: 40, at: 0 }]);
+    expect(coalescer.submit('dimmer', 40, ['brightness'])).toBe('sent');
+    expect(sent).toEqual([{ key: 'dimmer', value: 40, at: 0 }]);
   });
 
   it('collapses values within the window into one trailing call with the latest value', async () => {
     const { clock, coalescer, sent, superseded } = setup(500);
-    coalescer.submit('k', 1);
+    coalescer.submit('k', 1, ['value']);
     for (let v = 2; v <= 10; v++) {
       await clock.advance(20);
-      expect(coalescer.submit('k', v)).toBe('deferred');
+      expect(coalescer.submit('k', v, ['value'])).toBe('deferred');
     }
     expect(sent.map((s) => s.value)).toEqual([1]);
     expect(coalescer.pending('k')).toBe(10);
@@ -45,12 +45,12 @@ describe('Coalescer', () => {
     expect(coalescer.pending('k')).toBeUndefined();
   });
 
-  it('keeps keys apart: another device or attribute is not delayed', async () => {
+  it('keeps devices apart: another device is not delayed', async () => {
     const { clock, coalescer, sent } = setup(500);
-    coalescer.submit('a', 1);
+    coalescer.submit('a', 1, ['value']);
     await clock.advance(10);
-    expect(coalescer.submit('b', 2)).toBe('sent');
-    expect(coalescer.submit('a', 3)).toBe('deferred');
+    expect(coalescer.submit('b', 2, ['value'])).toBe('sent');
+    expect(coalescer.submit('a', 3, ['value'])).toBe('deferred');
     expect(sent.map((s) => `${s.key}=${s.value}`)).toEqual(['a=1', 'b=2']);
   });
 
@@ -61,7 +61,7 @@ describe('Coalescer', () => {
     // A value every 70 ms for 5 s: the window (500 ms) never runs out.
     for (let value = 0; value <= 70; value++) {
       submitted.push({ at: clock.now() - t0, value });
-      coalescer.submit('k', value);
+      coalescer.submit('k', value, ['value']);
       await clock.advance(70);
     }
     const trailing = sent.slice(1);
@@ -79,24 +79,50 @@ describe('Coalescer', () => {
     expect(sent.at(-1)!.value).toBe(70);
   });
 
+  it('the last intent for a device wins across attribute sets: OFF after ON-with-brightness ends OFF', async () => {
+    const { clock, coalescer, sent, superseded } = setup(500);
+    coalescer.submit('light', 1, ['state', 'brightness']); // ON 30 %: sent at once
+    await clock.advance(20);
+    coalescer.submit('light', 2, ['state', 'brightness']); // ON 60 %: waits
+    await clock.advance(20);
+    coalescer.submit('light', 3, ['state']); // OFF: replaces ON 60 % (both set `state`)
+    await clock.advance(500);
+    expect(sent.map((s) => s.value)).toEqual([1, 3]);
+    expect(superseded).toEqual([2]);
+  });
+
+  it('waiting commands for other attributes of the device go out in arrival order', async () => {
+    const { clock, coalescer, sent, superseded } = setup(500);
+    coalescer.submit('room', 1, ['mode']);
+    await clock.advance(10);
+    coalescer.submit('room', 2, ['target_temperature']);
+    coalescer.submit('room', 3, ['mode']);
+    coalescer.submit('room', 4, ['target_temperature']);
+    expect(coalescer.pending('room')).toBe(4);
+    await clock.advance(500);
+    // 4 replaced 2 (both set target_temperature); 3 (mode) stays, ahead of 4.
+    expect(sent.map((s) => s.value)).toEqual([1, 3, 4]);
+    expect(superseded).toEqual([2]);
+  });
+
   it('a value after a quiet window is sent at once again', async () => {
     const { clock, coalescer, sent } = setup(500);
-    coalescer.submit('k', 1);
+    coalescer.submit('k', 1, ['value']);
     await clock.advance(500);
-    expect(coalescer.submit('k', 2)).toBe('sent');
+    expect(coalescer.submit('k', 2, ['value'])).toBe('sent');
     expect(sent.map((s) => s.at)).toEqual([0, 500]);
   });
 
   it('a window of 0 sends every value', () => {
     const { coalescer, sent } = setup(0);
-    for (let v = 1; v <= 5; v++) expect(coalescer.submit('k', v)).toBe('sent');
+    for (let v = 1; v <= 5; v++) expect(coalescer.submit('k', v, ['value'])).toBe('sent');
     expect(sent.map((s) => s.value)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('stop() drops pending values and timers', async () => {
     const { clock, coalescer, sent } = setup(500);
-    coalescer.submit('k', 1);
-    coalescer.submit('k', 2);
+    coalescer.submit('k', 1, ['value']);
+    coalescer.submit('k', 2, ['value']);
     coalescer.stop();
     await clock.advance(5000);
     expect(sent.map((s) => s.value)).toEqual([1]);

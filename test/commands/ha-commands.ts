@@ -2,10 +2,13 @@
  * Every MQTT message Home Assistant can publish for one discovered component, derived from the
  * component's config the way HA's MQTT platforms build their commands (homeassistant/components/
  * mqtt/{switch,select,button,climate,cover,light/schema_json,fan}.py): payloads, command
- * templates and their variables, value ranges and steps. A command-bearing key this file does
- * not know throws, so a new discovery feature cannot slip past the acceptance test unrendered.
+ * templates rendered by real Jinja2 with the variables HA passes, value ranges and steps. A
+ * command-bearing key this file does not know throws, so a new discovery feature cannot slip
+ * past the acceptance test unrendered.
  */
-import { type JinjaValue, renderTemplate } from './jinja.js';
+import type { Jinja2 } from '../support/jinja2.js';
+
+type Value = string | number;
 
 export type ComponentConfig = Record<string, unknown> & { p: string };
 
@@ -19,16 +22,24 @@ export interface HaCommand {
 /** Config keys that make HA publish something (besides those handled per platform below). */
 const COMMAND_KEY = /(_command_topic|^command_topic|^set_position_topic)$/;
 
-/** HA's command template: the template rendered with `value` (+ extra variables), or the value itself. */
-function command(
+/**
+ * HA's MqttCommandTemplate: the template rendered with `value` (+ the platform's variables), or
+ * the value itself when there is none. A template that fails or reads an undefined name throws.
+ */
+async function command(
+  jinja: Jinja2,
   cfg: ComponentConfig,
   templateKey: string,
-  value: JinjaValue,
-  extra: Record<string, JinjaValue> = {},
-): string {
+  value: Value,
+  extra: Record<string, Value> = {},
+): Promise<string> {
   const template = cfg[templateKey];
-  if (typeof template === 'string') return renderTemplate(template, { value, ...extra });
-  return typeof value === 'number' ? String(value) : String(value ?? '');
+  if (typeof template !== 'string') return String(value);
+  const rendered = await jinja.render(template, { value, ...extra });
+  if (!rendered.ok) throw new Error(`${templateKey} ${template} with ${value}: ${rendered.error}`);
+  if (rendered.warnings.length > 0)
+    throw new Error(`${templateKey} ${template} with ${value}: ${rendered.warnings.join('; ')}`);
+  return rendered.result;
 }
 
 /** Python's str() of a float (HA publishes climate temperatures as floats: 22 → "22.0"). */
@@ -55,7 +66,11 @@ function num(cfg: ComponentConfig, key: string, fallback: number): number {
 }
 
 /** Every (topic, payload) HA can send for component `name` with config `cfg`. */
-export function homeAssistantCommands(name: string, cfg: ComponentConfig): HaCommand[] {
+export async function homeAssistantCommands(
+  name: string,
+  cfg: ComponentConfig,
+  jinja: Jinja2,
+): Promise<HaCommand[]> {
   const out: HaCommand[] = [];
   const handled = new Set<string>();
   const emit = (field: string, payloads: string[]): void => {
@@ -64,44 +79,39 @@ export function homeAssistantCommands(name: string, cfg: ComponentConfig): HaCom
     handled.add(field);
     for (const payload of payloads) out.push({ source: `${name}.${field}`, topic, payload });
   };
+  const all = (values: Value[], templateKey: string, extra?: (v: Value) => Record<string, Value>) =>
+    Promise.all(values.map((v) => command(jinja, cfg, templateKey, v, extra?.(v))));
 
   switch (cfg.p) {
     case 'switch':
-      emit('command_topic', [
-        command(cfg, 'command_template', String(cfg.payload_on ?? 'ON')),
-        command(cfg, 'command_template', String(cfg.payload_off ?? 'OFF')),
-      ]);
-      break;
-    case 'select':
       emit(
         'command_topic',
-        strings(cfg.options, `${name}.options`).map((o) => command(cfg, 'command_template', o)),
+        await all([String(cfg.payload_on ?? 'ON'), String(cfg.payload_off ?? 'OFF')], 'command_template'),
       );
+      break;
+    case 'select':
+      emit('command_topic', await all(strings(cfg.options, `${name}.options`), 'command_template'));
       break;
     case 'button':
-      emit('command_topic', [command(cfg, 'command_template', String(cfg.payload_press ?? 'PRESS'))]);
+      emit('command_topic', await all([String(cfg.payload_press ?? 'PRESS')], 'command_template'));
       break;
     case 'climate': {
-      // No template: HA publishes the float itself; the frontend steps by temp_step from min_temp.
-      const temps = range(num(cfg, 'min_temp', 7), num(cfg, 'max_temp', 35), num(cfg, 'temp_step', 1));
+      // The UI steps by temp_step from min_temp; an automation may send any value in range
+      // (HA does not round set_temperature to temp_step): one such value is sent too.
+      const min = num(cfg, 'min_temp', 7);
+      const max = num(cfg, 'max_temp', 35);
+      const temps = range(min, max, num(cfg, 'temp_step', 1));
+      const automation = Math.round(((min + max) / 2 + 0.4) * 10) / 10;
       emit(
         'temperature_command_topic',
-        temps.map((t) =>
-          typeof cfg.temperature_command_template === 'string'
-            ? command(cfg, 'temperature_command_template', t)
-            : pythonFloat(t),
-        ),
+        typeof cfg.temperature_command_template === 'string'
+          ? await all([...temps, automation], 'temperature_command_template')
+          : [...temps, automation].map(pythonFloat),
       );
-      emit(
-        'mode_command_topic',
-        strings(cfg.modes, `${name}.modes`).map((m) => command(cfg, 'mode_command_template', m)),
-      );
+      emit('mode_command_topic', await all(strings(cfg.modes, `${name}.modes`), 'mode_command_template'));
       // HA adds the preset "none" to every climate with presets.
       const presets = ['none', ...strings(cfg.preset_modes ?? [], `${name}.preset_modes`)];
-      emit(
-        'preset_mode_command_topic',
-        presets.map((p) => command(cfg, 'preset_mode_command_template', p)),
-      );
+      emit('preset_mode_command_topic', await all(presets, 'preset_mode_command_template'));
       break;
     }
     case 'cover': {
@@ -113,17 +123,30 @@ export function homeAssistantCommands(name: string, cfg: ComponentConfig): HaCom
       );
       const open = num(cfg, 'position_open', 100);
       const closed = num(cfg, 'position_closed', 0);
-      emit(
-        'set_position_topic',
-        range(0, 100, 1).map((percent) => {
-          const position = Math.round(closed + ((open - closed) * percent) / 100);
-          return command(cfg, 'set_position_template', position, {
-            position,
-            position_open: open,
-            position_closed: closed,
-          });
-        }),
-      );
+      if (typeof cfg.set_position_topic === 'string') {
+        // HA renders set_position_template with the ranged position as `value` and the percentage as `position`.
+        const percents = range(0, 100, 1);
+        emit(
+          'set_position_topic',
+          await Promise.all(
+            percents.map((percent) =>
+              command(
+                jinja,
+                cfg,
+                'set_position_template',
+                Math.round(closed + ((open - closed) * percent) / 100),
+                {
+                  position: percent,
+                  position_open: open,
+                  position_closed: closed,
+                  tilt_min: 0,
+                  tilt_max: 100,
+                },
+              ),
+            ),
+          ),
+        );
+      }
       break;
     }
     case 'light': {
@@ -134,14 +157,17 @@ export function homeAssistantCommands(name: string, cfg: ComponentConfig): HaCom
         const scale = num(cfg, 'brightness_scale', 255);
         for (const b of range(1, scale, 1)) payloads.push(JSON.stringify({ state: 'ON', brightness: b }));
       }
+      // Transition and flash are HA features of JSON lights unless the config turns them off.
+      if (cfg.transition !== false) payloads.push(JSON.stringify({ state: 'ON', transition: 1.5 }));
+      if (cfg.flash !== false) payloads.push(JSON.stringify({ state: 'ON', flash: 2 }));
       emit('command_topic', payloads);
       break;
     }
     case 'fan': {
-      emit('command_topic', [
-        command(cfg, 'command_template', String(cfg.payload_on ?? 'ON')),
-        command(cfg, 'command_template', String(cfg.payload_off ?? 'OFF')),
-      ]);
+      emit(
+        'command_topic',
+        await all([String(cfg.payload_on ?? 'ON'), String(cfg.payload_off ?? 'OFF')], 'command_template'),
+      );
       // percentage 0..100 → ceil(speed within speed_range); 0 % gives 0 (HA's set_percentage(0)).
       const min = num(cfg, 'speed_range_min', 1);
       const max = num(cfg, 'speed_range_max', 100);
@@ -149,10 +175,7 @@ export function homeAssistantCommands(name: string, cfg: ComponentConfig): HaCom
       for (let percent = 0; percent <= 100; percent++) {
         speeds.add(Math.ceil(((max - min + 1) * percent) / 100));
       }
-      emit(
-        'percentage_command_topic',
-        [...speeds].map((s) => command(cfg, 'percentage_command_template', s)),
-      );
+      emit('percentage_command_topic', await all([...speeds], 'percentage_command_template'));
       break;
     }
     default:

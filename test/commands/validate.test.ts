@@ -41,6 +41,7 @@ function rejected(v: Validation): { code: string; error: string; values: Record<
 function accepted(v: Validation): {
   values: Record<string, unknown>;
   endTime?: number;
+  adjusted?: unknown;
   transaction?: unknown;
 } {
   if (!v.ok) throw new Error(`expected acceptance, got ${v.rejection.code}: ${v.rejection.error}`);
@@ -64,8 +65,8 @@ describe('validateCommand: every rejection code', () => {
     ['position -1', SHUTTER, 'position', '-1', 'out_of_range'],
     ['brightness 101', DIMMER, 'brightness', '101', 'out_of_range'],
     ['fan speed 3', FAN, 'fan_speed', '3', 'out_of_range'],
-    ['a setpoint off the 0.5 step', ROOM, 'target_temperature', '21.3', 'invalid_value'],
-    ['a position off the 1 step', SHUTTER, 'position', '33.3', 'invalid_value'],
+    ['just above the maximum setpoint', ROOM, 'target_temperature', '30.1', 'out_of_range'],
+    ['a light flash', DIMMER, undefined, '{"state":"ON","flash":2}', 'unsupported_attribute'],
     ['an unknown room mode', ROOM, 'mode', 'party', 'invalid_value'],
     ['an unknown camera floodlight mode', CAMERA, 'floodlight', 'disco', 'invalid_value'],
     ['a schedule that does not exist', HOME, 'schedule', 'Summer', 'invalid_value'],
@@ -125,6 +126,36 @@ describe('validateCommand: values', () => {
     });
     expect(accepted(validate(DIMMER, undefined, '{"brightness":"40"}')).values).toEqual({ brightness: 40 });
     expect(accepted(validate(ROOM, 'target_temperature', '22.0')).values).toEqual({ target_temperature: 22 });
+  });
+
+  it('rounds a number off the device step to the nearest step and says so', () => {
+    // Home Assistant does not round climate.set_temperature to temp_step: 20.9 °C arrives as is.
+    const setpoint = accepted(validate(ROOM, 'target_temperature', '20.9'));
+    expect(setpoint.values).toEqual({ target_temperature: 21 });
+    expect(setpoint.adjusted).toEqual({ target_temperature: { requested: 20.9, applied: 21, step: 0.5 } });
+    expect(accepted(validate(ROOM, 'target_temperature', '21.24')).values).toEqual({
+      target_temperature: 21,
+    });
+    expect(accepted(validate(ROOM, 'target_temperature', '21.25')).values).toEqual({
+      target_temperature: 21.5,
+    });
+    expect(accepted(validate(ROOM, 'target_temperature', '29.9')).values).toEqual({ target_temperature: 30 });
+    expect(accepted(validate(SHUTTER, 'position', '33.3')).values).toEqual({ position: 33 });
+    expect(accepted(validate(DIMMER, 'brightness', '40.5')).values).toEqual({ brightness: 41 });
+    // On the step already: nothing to say.
+    expect(accepted(validate(ROOM, 'target_temperature', '21.5')).adjusted).toBeUndefined();
+  });
+
+  it("accepts a light's transition and drops it: Netatmo switches at once", () => {
+    const command = accepted(validate(DIMMER, undefined, '{"state":"ON","brightness":40,"transition":2.5}'));
+    expect(command.values).toEqual({ state: 'ON', brightness: 40 });
+    expect(rejected(validate(DIMMER, undefined, '{"transition":1}')).code).toBe('empty_command');
+    expect(rejected(validate(PLUG, undefined, '{"state":"ON","transition":1}')).code).toBe(
+      'unknown_attribute',
+    );
+    expect(rejected(validate(DIMMER, undefined, '{"state":"ON","flash":10}')).error).toContain(
+      'cannot flash',
+    );
   });
 
   it('resolves TOGGLE against the state the bridge knows', () => {

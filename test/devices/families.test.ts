@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { familiesTable, readFamiliesReadme, withTable } from '../../scripts/families-table.js';
 import { DeviceSync } from '../../src/bridge/device-sync.js';
+import { unknown } from '../../src/devices/families/index.js';
 import {
   buildDevices,
   COMMAND_KEYS,
@@ -19,7 +20,7 @@ import { StateStore, type TopologyChange } from '../../src/state/state-store.js'
 
 describe('device families', () => {
   it('list every type code once', () => {
-    const all = MODULE_FAMILIES.flatMap((f) => Object.keys(f.types));
+    const all = [...MODULE_FAMILIES, unknown].flatMap((f) => Object.keys(f.types));
     expect(new Set(all).size).toBe(all.length);
     expect([...KNOWN_TYPES].sort()).toEqual([...all].sort());
     expect(familyOfType('NOT_A_TYPE').id).toBe('unknown');
@@ -29,7 +30,7 @@ describe('device families', () => {
     for (const family of MODULE_FAMILIES) {
       const writable = new Set<string>();
       for (const type of Object.keys(family.types))
-        for (const cap of family.capabilities({ type, reported: new Set() }))
+        for (const cap of family.capabilities({ type, reported: new Map() }))
           if (cap.writable) writable.add(cap.key);
       expect([...writable].sort(), family.id).toEqual([...(family.commandKeys ?? [])].sort());
       if (writable.size > 0) expect(family.encode, `${family.id} encodes its commands`).toBeDefined();
@@ -49,7 +50,9 @@ describe('device families', () => {
     };
     const id = moduleDeviceId('70:ee:50:00:00:0a');
     const keys = (reported: string[]): string[] =>
-      buildDevices({ homes: topology }, () => new Set(reported))[0]!.capabilities.map((c) => c.key);
+      buildDevices({ homes: topology }, () => new Map(reported.map((k) => [k, 1])))[0]!.capabilities.map(
+        (c) => c.key,
+      );
     expect(keys([])).not.toContain('battery');
     expect(keys(['battery'])).toEqual(expect.arrayContaining(['battery', 'battery_voltage']));
     expect(keys(['wifi_strength'])).toEqual(expect.arrayContaining(['wifi_strength', 'wifi_quality']));

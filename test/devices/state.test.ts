@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildDevices, deviceStates, initialState } from '../../src/devices/index.js';
+import { buildDevices, deviceStates, familyById, initialState } from '../../src/devices/index.js';
 import type { Device, DeviceState } from '../../src/devices/types.js';
 import type { HomeStatusBody } from '../../src/netatmo/api-types.js';
 import { coaches, fixture, homeStatus, homes, homesMulti, stations } from './fixtures.js';
@@ -102,7 +102,9 @@ describe('deviceStates from homestatus (MYHOME fixture)', () => {
     for (const d of devices) {
       if (d.kind === 'unknown') continue;
       const s = all.get(d.id) ?? {};
-      const declared = new Set([...d.capabilities.map((c) => c.key), 'firmware']);
+      // A family's data keys arrive before the capability they add (capabilities from data).
+      const dataKeys = familyById(d.family).dataKeys ?? [];
+      const declared = new Set([...d.capabilities.map((c) => c.key), ...dataKeys, 'firmware']);
       for (const key of Object.keys(s)) {
         expect(key).toMatch(/^[a-z0-9_]+$/);
         expect(declared.has(key), `${d.type} ${key}`).toBe(true);

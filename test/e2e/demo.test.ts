@@ -3,6 +3,7 @@
  * embedded broker, and prints what the bridge published. Run as a real process.
  */
 import { spawn } from 'node:child_process';
+import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
 
 function run(
@@ -44,6 +45,49 @@ describe('netatmo2mqtt demo', () => {
     expect(stdout).toMatch(/Netatmo API: \d+ calls in the last hour of a budget of 400\/h/);
     expect(stdout).toMatch(/throttled 0 times/);
   }, 70_000);
+
+  it('--scenario velux: publishing a position to a VELUX opener prints the command, the answer and the movement', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/main.ts', 'demo', '--scenario', 'velux', '--duration', '40'],
+      {
+        env: { ...process.env, NETATMO2MQTT_LOG_LEVEL: 'warning' },
+      },
+    );
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const until = async (pattern: RegExp, ms: number): Promise<RegExpExecArray> => {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const match = pattern.exec(stdout);
+        if (match) return match;
+        if (Date.now() > deadline) throw new Error(`no ${pattern} in:\n${stdout}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    try {
+      const move = await until(
+        /Move it:\s+mosquitto_pub -L (mqtt:\/\/127\.0\.0\.1:\d+)\/(\S+) -m 40/,
+        40_000,
+      );
+      expect(move[2]).toBe('netatmo2mqtt/velux_opener_awning/set/position');
+      const client = await mqtt.connectAsync(move[1]!, { protocolVersion: 4 });
+      await client.publishAsync(move[2]!, '40', { qos: 1 });
+      await client.endAsync();
+      await until(/→ Bedroom Awning \(velux_opener_awning\): position = 40/, 10_000);
+      await until(/← Bedroom Awning \(velux_opener_awning\): Netatmo took \{"position":40\}/, 10_000);
+      // The opener travels (100 % per 30 s): the next read finds it on its way down.
+      const moving = await until(/Bedroom Awning \(velux_opener_awning\): position 100 → (\d+)/, 20_000);
+      expect(Number(moving[1])).toBeLessThan(100);
+      expect(Number(moving[1])).toBeGreaterThanOrEqual(40);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }, 90_000);
 
   it('refuses unknown options with a usage line', async () => {
     const { code, stderr } = await run(['demo', '--bogus'], 30_000);

@@ -152,13 +152,21 @@ describe('fixtures', () => {
     expect(ids.filter((i) => /\s/.test(i))).toEqual([]);
   });
 
-  it('renames target_position:step to target_position_step', () => {
+  it('reads target_position:step as pyatmo does, and keeps the other spelling apart', () => {
     const result = validateHomeStatus(fixtureBody('homestatus_91763b24c43d3e344f424e8b.json'));
     const nlv = result.home.modules?.find((m) => m.id === '12:34:56:00:01:01:01:b3');
-    expect(nlv?.target_position_step).toBe(100);
-    expect(nlv).not.toHaveProperty(['target_position:step']);
-    const unknownType = result.home.modules?.filter((m) => m.type === 'NLJ');
-    expect(unknownType?.[0]?.target_position_step).toBe(1);
+    expect(nlv?.['target_position:step']).toBe(100);
+    const nlj = result.home.modules?.filter((m) => m.type === 'NLJ');
+    expect(nlj?.[0]?.['target_position:step']).toBe(1);
+    // NBR spells it target_position_step: not the step pyatmo (and Netatmo) go by.
+    const nbr = result.home.modules?.find((m) => m.id === '0009999992');
+    expect(nbr).not.toHaveProperty(['target_position:step']);
+    expect(nbr?.target_position_step).toBe(100);
+    expect(() =>
+      validateHomeStatus({
+        home: { id: 'h', modules: [{ id: 'm', type: 'NLV', 'target_position:step': 'x' }] },
+      }),
+    ).toThrow(/target_position:step/);
   });
 
   it('returns per-module errors of an HTTP 200 as part of the body', () => {

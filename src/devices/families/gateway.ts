@@ -14,6 +14,7 @@ export const gateway = moduleFamily({
     NLG: { model: 'Gateway', vendor: 'Legrand', wifi: true },
     NLGS: { model: 'Gateway (standard)', vendor: 'Legrand', wifi: true },
     NBG: { model: 'iDiamant Gateway', vendor: 'Bubendorff', wifi: true },
+    BNMH: { model: 'MyHome Server 1', vendor: 'BTicino' },
   },
   capabilities: ({ entry, reported }) => diagnostics(entry, reported),
 });

@@ -1,6 +1,7 @@
 /**
- * Heating and cooling modules: thermostats, radiator valves, relays and boiler modules. They
- * report whether the boiler fires; the rooms they heat become climate devices (room.ts).
+ * Heating and cooling modules: thermostats, radiator valves, relays, boiler modules and the
+ * Smart AC Control. They report whether the boiler fires (and the Smarther whether it cools);
+ * the rooms they heat or air-condition become climate devices (room.ts).
  */
 import { binary, diagnostics, hasCapability, measure } from '../capability.js';
 import { moduleFamily } from '../family.js';
@@ -19,6 +20,8 @@ interface HeatingOptions {
 export const heating = moduleFamily<HeatingOptions>({
   id: 'heating',
   kind: 'boiler',
+  // The Smarther reports `cooler_status` when it drives a cooling system too.
+  dataKeys: ['cooler_status'],
   types: {
     NAPlug: { model: 'Smart Thermostat Relay', vendor: NETATMO, rf: true, wifi: true },
     NATherm1: {
@@ -44,8 +47,10 @@ export const heating = moduleFamily<HeatingOptions>({
       kind: 'thermostat',
       wifi: true,
       heats: true,
+      cools: true,
+      // pyatmo writes an AC room's setpoints with setstate whatever the home's mode.
+      setstateRoom: true,
       roomHumidity: true,
-      boiler: true,
     },
     OTH: { model: 'OpenTherm Modulating Relay', vendor: NETATMO, wifi: true, outdoorTemperature: true },
     OTM: {
@@ -66,9 +71,14 @@ export const heating = moduleFamily<HeatingOptions>({
       roomHumidity: true,
       boiler: true,
     },
+    // BTicino MyHome Server 1 climate actors: their rooms take setpoints through setstate.
+    BNTH: { model: 'Thermostat', vendor: 'BTicino', kind: 'thermostat', heats: true, setstateRoom: true },
+    BNFC: { model: 'Fan Coil', vendor: 'BTicino', heats: true, setstateRoom: true },
+    BNTR: { model: 'Towel Rail', vendor: 'BTicino', heats: true, setstateRoom: true },
   },
   capabilities: ({ entry, reported }) => [
     ...(entry.boiler ? [binary('boiler_status', 'Boiler', 'heat')] : []),
+    ...(reported.has('cooler_status') ? [binary('cooler_status', 'Cooling', 'cold')] : []),
     ...(entry.outdoorTemperature
       ? [measure('outdoor_temperature', 'Outdoor temperature', '°C', 'temperature')]
       : []),
@@ -77,6 +87,7 @@ export const heating = moduleFamily<HeatingOptions>({
   state: (m, device) => {
     const state: DeviceState = {};
     if (hasCapability(device, 'boiler_status')) state.boiler_status = bool(m.boiler_status);
+    if ('cooler_status' in m) state.cooler_status = bool(m.cooler_status);
     if (hasCapability(device, 'outdoor_temperature')) state.outdoor_temperature = num(m.outdoor_temperature);
     return state;
   },

@@ -15,6 +15,8 @@ export type FamilyId =
   | 'door_tag'
   | 'siren'
   | 'gateway'
+  | 'velux_gateway'
+  | 'climate_sensor'
   | 'intercom'
   | 'remote'
   | 'unknown';

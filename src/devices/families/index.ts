@@ -10,6 +10,7 @@ import {
   type VirtualFamily,
 } from '../family.js';
 import { camera } from './camera.js';
+import { climateSensor } from './climate-sensor.js';
 import { cover } from './cover.js';
 import { doorTag } from './door-tag.js';
 import { energyMeter } from './energy-meter.js';
@@ -27,6 +28,7 @@ import { siren } from './siren.js';
 import { smokeCo } from './smoke-co.js';
 import { switchFamily } from './switch.js';
 import { unknown } from './unknown.js';
+import { veluxGateway } from './velux-gateway.js';
 import { weather } from './weather.js';
 
 export const MODULE_FAMILIES: readonly ModuleFamily[] = [
@@ -43,6 +45,8 @@ export const MODULE_FAMILIES: readonly ModuleFamily[] = [
   doorTag,
   siren,
   gateway,
+  veluxGateway,
+  climateSensor,
   intercom,
   remote,
 ];
@@ -52,8 +56,9 @@ export const VIRTUAL_FAMILIES: readonly VirtualFamily[] = [room, home];
 
 const ALL: readonly DeviceFamily[] = [...MODULE_FAMILIES, unknown, ...VIRTUAL_FAMILIES];
 const BY_ID = new Map<FamilyId, DeviceFamily>(ALL.map((f) => [f.id, f]));
+// `unknown` lists the stub type pyatmo files unidentified Legrand modules under (NLunknown).
 const BY_TYPE = new Map<string, ModuleFamily>(
-  MODULE_FAMILIES.flatMap((f) => Object.keys(f.types).map((type) => [type, f] as const)),
+  [...MODULE_FAMILIES, unknown].flatMap((f) => Object.keys(f.types).map((type) => [type, f] as const)),
 );
 
 export function familyById(id: FamilyId): DeviceFamily {

@@ -1,7 +1,12 @@
 /**
  * Lights and dimmers: on/off, brightness 0..100 % where the light dims, and the power they draw.
  * One `setstate` entry carries `on` and `brightness`; a brightness alone switches the light on
- * (or off at 0).
+ * (or off at 0). A light dims when the catalogue says so or when it reports a `brightness`
+ * (the Legrand NLF is sold as a switch but dims).
+ *
+ * Netatmo has no transitions and no flashing: a `transition` (which Home Assistant scenes send)
+ * is accepted and ignored, `flash` is refused, and discovery tells Home Assistant neither
+ * exists (`transition: false`, `flash: false`).
  */
 import { diagnostics, hasCapability, power } from '../capability.js';
 import { moduleFamily } from '../family.js';
@@ -10,6 +15,7 @@ import type { Capability, DeviceState } from '../types.js';
 import { encodeOnOff, onOffState } from './on-off.js';
 
 const LEGRAND = 'Legrand';
+const BTICINO = 'BTicino';
 
 interface LightOptions {
   /** Takes a brightness. */
@@ -20,6 +26,9 @@ export const light = moduleFamily<LightOptions>({
   id: 'light',
   kind: 'light',
   commandKeys: ['state', 'brightness'],
+  dataKeys: ['brightness'],
+  ignoredKeys: ['transition'],
+  unsupportedKeys: { flash: 'Netatmo lights cannot flash' },
   // biome-ignore format: one line per type
   types: {
     NLF: { model: 'Light Switch', vendor: LEGRAND },
@@ -27,7 +36,10 @@ export const light = moduleFamily<LightOptions>({
     NLFE: { model: 'Dimmer without Neutral (Evolution)', vendor: LEGRAND, dimmable: true },
     NLM: { model: 'Light Micro Module', vendor: LEGRAND },
     NLUF: { model: 'In-Wall Dimmer', vendor: LEGRAND, dimmable: true },
+    NLUO: { model: 'Plug-In Dimmer', vendor: LEGRAND, dimmable: true },
     Z3L: { model: 'Zigbee 3 Light', vendor: LEGRAND, dimmable: true },
+    BNIL: { model: 'Intelligent Light', vendor: BTICINO },
+    BNLD: { model: 'Dimmer Light', vendor: BTICINO, dimmable: true },
   },
   capabilities: ({ entry, reported }) => {
     const caps: Capability[] = [
@@ -39,7 +51,7 @@ export const light = moduleFamily<LightOptions>({
         writable: { options: ['ON', 'OFF', 'TOGGLE'] },
       },
     ];
-    if (entry.dimmable) {
+    if (entry.dimmable || reported.has('brightness')) {
       caps.push({
         key: 'brightness',
         kind: 'number',
@@ -53,7 +65,7 @@ export const light = moduleFamily<LightOptions>({
   state: (m, device) => {
     const state: DeviceState = {};
     if ('on' in m) state.state = onOffState(m.on);
-    if (hasCapability(device, 'brightness')) state.brightness = num(m.brightness);
+    if ('brightness' in m || hasCapability(device, 'brightness')) state.brightness = num(m.brightness);
     if ('power' in m) state.power = num(m.power);
     return state;
   },
@@ -70,6 +82,8 @@ export const light = moduleFamily<LightOptions>({
         brightness: dimmable,
         ...(dimmable ? { brightness_scale: 100 } : {}),
         supported_color_modes: [dimmable ? 'brightness' : 'onoff'],
+        flash: false,
+        transition: false,
       },
     };
   },

@@ -1,4 +1,7 @@
-/** Wireless switches and remotes: battery and connectivity (Netatmo reports no presses). */
+/**
+ * Wireless switches, remotes and the sensors Netatmo reports nothing but connectivity for
+ * (no presses, no motion): battery, radio and connectivity.
+ */
 import { diagnostics } from '../capability.js';
 import { moduleFamily } from '../family.js';
 
@@ -14,6 +17,9 @@ export const remote = moduleFamily({
     NLAS: { model: 'Wireless Scene Switch', vendor: LEGRAND, battery: true },
     NLDP: { model: 'Pocket Remote', vendor: LEGRAND, battery: true },
     NLAO: { model: 'Battery-free Wireless Switch', vendor: LEGRAND },
+    NLDD: { model: 'Wireless Dimmer Remote', vendor: LEGRAND },
+    NLTS: { model: 'Motion Sensor', vendor: LEGRAND, kind: 'sensor' },
+    NXD: { model: 'Departure Switch', vendor: 'VELUX', battery: true, rf: true },
   },
   capabilities: ({ entry, reported }) => diagnostics(entry, reported),
 });

@@ -1,22 +1,24 @@
 /**
- * Rooms heated by a thermostat, valve or other heating module become climate devices: current
- * and target temperature, setpoint mode (schedule, manual, max, away, frost guard, off) and what
- * the heating is doing. Commands go to `setroomthermpoint` (Smart Thermostat and valve rooms, as
- * pyatmo does) or to the `setstate` room payload (OpenTherm, Smarther and pilot-wire rooms, and
- * away/frost guard for any room, which only setstate can set per room).
+ * Rooms heated or air-conditioned by a Netatmo module become climate devices: current and
+ * target temperature, setpoint mode (schedule, manual, max, away, frost guard, off) and, for
+ * heated rooms, what the heating is doing.
+ *
+ * Heated rooms take commands through `setroomthermpoint` (Smart Thermostat and valve rooms, as
+ * pyatmo does) or the `setstate` room payload (OpenTherm, Smarther, pilot-wire and BTicino rooms,
+ * and away/frost guard for any room, which only setstate can set per room). A room with a Smart
+ * AC Control in a home whose `temperature_control_mode` is `cooling` or `auto` reads and writes
+ * `cooling_setpoint_*` / `auto_setpoint_*` through setstate instead (room-climate.ts).
  */
 import type { HomeTopology, ModuleStatus, RoomStatus } from '../../netatmo/api-types.js';
 import { binary, humidity, measure, reachable } from '../capability.js';
 import type { Encoded, NetatmoAction, TypeEntry, TypeLookup, VirtualFamily } from '../family.js';
 import { roomDeviceId } from '../ids.js';
 import { bool, normalizeMode, num } from '../normalize.js';
-import type { Capability, Device, DeviceState } from '../types.js';
+import type { Capability, ClimateMode, Device, DeviceState } from '../types.js';
+import { climateComponent, roomModes, setpointPrefix, setpointRange } from './room-climate.js';
 
-/** Room modes as the bridge names them (Netatmo `hg` → `frost_guard`, `home` → `schedule`). */
-export const ROOM_MODES = ['schedule', 'manual', 'max', 'away', 'frost_guard', 'off'] as const;
+export { ROOM_MODES, SETPOINT_RANGE } from './room-climate.js';
 export const HEATING_ACTIONS = ['off', 'heating', 'idle'] as const;
-/** Netatmo's setpoint range and step for rooms. */
-export const SETPOINT_RANGE = { min: 7, max: 30, step: 0.5 } as const;
 
 /** Bridge room mode names → Netatmo's. */
 const NETATMO_ROOM_MODE: Record<string, string> = {
@@ -40,12 +42,19 @@ export function heatedRooms(home: HomeTopology, entryOf: TypeLookup): Map<string
     const entry = entryOf(m.type);
     if (!entry?.heats) continue;
     const roomIds = [m.room_id, ...rooms.filter((r) => r.module_ids?.includes(m.id)).map((r) => r.id)];
-    for (const roomId of roomIds) if (roomId) out.set(roomId, [...(out.get(roomId) ?? []), entry]);
+    for (const roomId of new Set(roomIds)) if (roomId) out.set(roomId, [...(out.get(roomId) ?? []), entry]);
   }
   return out;
 }
 
-function roomCapabilities(withHumidity: boolean): Capability[] {
+/** How a room's temperature is controlled: an AC follows the home's cooling or auto mode. */
+function climateModeOf(home: HomeTopology, entries: TypeEntry[]): ClimateMode {
+  const mode = home.temperature_control_mode;
+  return entries.some((e) => e.cools) && (mode === 'cooling' || mode === 'auto') ? mode : 'heating';
+}
+
+function roomCapabilities(mode: ClimateMode, withHumidity: boolean): Capability[] {
+  const modes = [...roomModes(mode)];
   const caps: Capability[] = [
     {
       key: 'current_temperature',
@@ -61,21 +70,19 @@ function roomCapabilities(withHumidity: boolean): Capability[] {
       kind: 'number',
       component: 'climate',
       unit: '°C',
-      writable: { ...SETPOINT_RANGE },
+      writable: { ...setpointRange(mode) },
     },
-    {
-      key: 'mode',
-      kind: 'enum',
-      component: 'climate',
-      options: [...ROOM_MODES],
-      writable: { options: [...ROOM_MODES] },
-    },
-    { key: 'heating_action', kind: 'enum', component: 'climate', options: [...HEATING_ACTIONS] },
-    measure('heating_power_request', 'Heating power request', '%'),
-    binary('open_window', 'Open window', 'window'),
-    binary('anticipating', 'Anticipating', 'heat', true),
-    reachable,
+    { key: 'mode', kind: 'enum', component: 'climate', options: modes, writable: { options: modes } },
   ];
+  if (mode === 'heating') {
+    caps.push(
+      { key: 'heating_action', kind: 'enum', component: 'climate', options: [...HEATING_ACTIONS] },
+      measure('heating_power_request', 'Heating power request', '%'),
+      binary('open_window', 'Open window', 'window'),
+      binary('anticipating', 'Anticipating', 'heat', true),
+    );
+  }
+  caps.push(reachable);
   if (withHumidity) caps.push(humidity);
   return caps;
 }
@@ -86,26 +93,30 @@ function roomState(
   inHome: readonly Device[],
   modules: ReadonlyMap<string, ModuleStatus>,
 ): DeviceState {
-  const mode = normalizeMode(room.therm_setpoint_mode);
-  const powerRequest = num(room.heating_power_request);
-  // A thermostat or boiler module in the room reports whether the boiler is firing.
-  const boilerOn = inHome
-    .filter((d) => d.roomId === device.netatmoId)
-    .some((d) => modules.get(d.netatmoId)?.boiler_status === true);
-  let action: string | null = null;
-  if (mode === 'off') action = 'off';
-  else if ((powerRequest ?? 0) > 0 || boilerOn) action = 'heating';
-  else if (mode !== null) action = 'idle';
+  const climate = device.climateMode ?? 'heating';
+  const prefix = setpointPrefix(climate);
+  const mode = normalizeMode(room[`${prefix}_setpoint_mode`]);
   const state: DeviceState = {
     current_temperature: num(room.therm_measured_temperature),
-    target_temperature: num(room.therm_setpoint_temperature),
+    target_temperature: num(room[`${prefix}_setpoint_temperature`]),
     mode,
-    heating_action: action,
-    heating_power_request: powerRequest,
-    open_window: bool(room.open_window),
-    anticipating: bool(room.anticipating),
     reachable: bool(room.reachable),
   };
+  if (climate === 'heating') {
+    const powerRequest = num(room.heating_power_request);
+    // A thermostat or boiler module in the room reports whether the boiler is firing.
+    const boilerOn = inHome
+      .filter((d) => d.roomId === device.netatmoId)
+      .some((d) => modules.get(d.netatmoId)?.boiler_status === true);
+    let action: string | null = null;
+    if (mode === 'off') action = 'off';
+    else if ((powerRequest ?? 0) > 0 || boilerOn) action = 'heating';
+    else if (mode !== null) action = 'idle';
+    state.heating_action = action;
+    state.heating_power_request = powerRequest;
+    state.open_window = bool(room.open_window);
+    state.anticipating = bool(room.anticipating);
+  }
   if (device.capabilities.some((c) => c.key === 'humidity')) state.humidity = num(room.humidity);
   return state;
 }
@@ -121,6 +132,7 @@ export const room: VirtualFamily = {
       .filter((r) => heated.has(r.id))
       .map((r): Device => {
         const entries = heated.get(r.id) ?? [];
+        const climateMode = climateModeOf(home, entries);
         return {
           id: roomDeviceId(r.id),
           netatmoId: r.id,
@@ -135,8 +147,15 @@ export const room: VirtualFamily = {
           manufacturer: 'Netatmo',
           roomName: r.name,
           source: 'homes',
-          capabilities: roomCapabilities(entries.some((e) => e.roomHumidity)),
-          setpointApi: entries.some((e) => e.setstateRoom) ? 'setstate' : 'setroomthermpoint',
+          capabilities: roomCapabilities(
+            climateMode,
+            entries.some((e) => e.roomHumidity),
+          ),
+          setpointApi:
+            climateMode !== 'heating' || entries.some((e) => e.setstateRoom)
+              ? 'setstate'
+              : 'setroomthermpoint',
+          ...(climateMode === 'heating' ? {} : { climateMode }),
         };
       });
   },
@@ -174,12 +193,13 @@ export const room: VirtualFamily = {
     const viaSetState = device.setpointApi === 'setstate' || mode === 'away' || mode === 'frost_guard';
     let action: NetatmoAction;
     if (viaSetState) {
+      const prefix = setpointPrefix(device.climateMode ?? 'heating');
       const fields: { id: string; [field: string]: unknown } = {
         id: device.netatmoId,
-        therm_setpoint_mode: netatmoMode,
+        [`${prefix}_setpoint_mode`]: netatmoMode,
       };
-      if (temp !== undefined) fields.therm_setpoint_temperature = temp;
-      if (endTime !== undefined) fields.therm_setpoint_end_time = endTime;
+      if (temp !== undefined) fields[`${prefix}_setpoint_temperature`] = temp;
+      if (endTime !== undefined) fields[`${prefix}_setpoint_end_time`] = endTime;
       action = { kind: 'setstate_room', homeId, room: fields };
     } else {
       action = {
@@ -195,41 +215,7 @@ export const room: VirtualFamily = {
     return encoded;
   },
 
-  /** HA modes auto (schedule), heat (manual), off; presets away, frost_guard, boost (max). */
-  components(kit, caps) {
-    const t = kit.stateTopic;
-    const range = caps.get('target_temperature')?.writable ?? {};
-    return {
-      climate: {
-        p: 'climate',
-        ...kit.common('climate'),
-        current_temperature_topic: t,
-        current_temperature_template: kit.value('current_temperature'),
-        temperature_state_topic: t,
-        temperature_state_template: kit.value('target_temperature'),
-        temperature_command_topic: kit.commandTopic('target_temperature'),
-        mode_state_topic: t,
-        mode_state_template:
-          "{{ {'schedule':'auto','away':'auto','frost_guard':'auto','manual':'heat','max':'heat','off':'off'}" +
-          ".get(value_json.mode, 'auto') }}",
-        mode_command_topic: kit.commandTopic('mode'),
-        mode_command_template: "{{ {'auto':'schedule','heat':'manual','off':'off'}[value] }}",
-        modes: ['auto', 'heat', 'off'],
-        preset_mode_state_topic: t,
-        preset_mode_value_template:
-          "{{ {'away':'away','frost_guard':'frost_guard','max':'boost'}.get(value_json.mode, 'none') }}",
-        preset_mode_command_topic: kit.commandTopic('mode'),
-        preset_mode_command_template:
-          "{{ {'away':'away','frost_guard':'frost_guard','boost':'max','none':'schedule'}[value] }}",
-        preset_modes: ['away', 'frost_guard', 'boost'],
-        action_topic: t,
-        action_template: kit.value('heating_action'),
-        min_temp: range.min ?? SETPOINT_RANGE.min,
-        max_temp: range.max ?? SETPOINT_RANGE.max,
-        temp_step: range.step ?? SETPOINT_RANGE.step,
-        precision: 0.1,
-        temperature_unit: 'C',
-      },
-    };
-  },
+  components: (kit, caps, device) => ({
+    climate: climateComponent(kit, caps, device.climateMode ?? 'heating'),
+  }),
 };

@@ -1,6 +1,6 @@
 /**
- * Plugs, relays, contactors and the pilot-wire outlet: on/off (`setstate` `on`) and the power
- * they draw. A pilot-wire outlet also heats the room it is in (its room becomes a climate device).
+ * Plugs, relays, contactors, in-wall switches and the pilot-wire outlet: on/off (`setstate` `on`)
+ * and the power they draw. A pilot-wire outlet also heats the room it is in (its room becomes a climate device).
  */
 import { diagnostics, power } from '../capability.js';
 import { moduleFamily } from '../family.js';
@@ -30,6 +30,9 @@ export const switchFamily = moduleFamily<SwitchOptions>({
     NLPO: { model: 'Contactor', vendor: LEGRAND },
     NLPD: { model: 'Dry Contact', vendor: LEGRAND },
     NLC: { model: 'Pilot Wire Cable Outlet', vendor: LEGRAND, heats: true, setstateRoom: true },
+    NLUI: { model: 'In-Wall Switch', vendor: LEGRAND },
+    NLUP: { model: 'Power Outlet', vendor: LEGRAND, outlet: true },
+    BNCS: { model: 'Controlled Socket', vendor: 'BTicino', outlet: true },
   },
   capabilities: ({ entry, reported }) => [
     {

@@ -5,15 +5,21 @@
  */
 import type { ComponentConfig } from '../../mqtt/topics.js';
 import { diagnostics } from '../capability.js';
-import type { ModuleFamily } from '../family.js';
+import type { ModuleFamily, TypeEntry } from '../family.js';
 import { rawState } from '../normalize.js';
 import type { Capability } from '../types.js';
+
+/** pyatmo's name for a Legrand module it cannot identify: its fields are all there is to show. */
+const TYPES: Readonly<Record<string, TypeEntry>> = {
+  NLunknown: { model: 'Unidentified Legrand module', vendor: 'Legrand' },
+};
 
 export const unknown: ModuleFamily = {
   id: 'unknown',
   kind: 'unknown',
-  types: {},
-  capabilities: ({ type, reported }) => diagnostics({ model: type, vendor: 'Netatmo' }, reported),
+  types: TYPES,
+  capabilities: ({ type, reported }) =>
+    diagnostics(TYPES[type] ?? { model: type, vendor: 'Netatmo' }, reported),
   state: (m) => rawState(m),
   // Its fields are only known once its state arrives: one plain entity each.
   components(kit, _caps, _device, state) {

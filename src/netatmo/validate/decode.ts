@@ -3,7 +3,7 @@
  * so a caller gets either a fully checked object or an error, never a half-validated one.
  *
  * Hand-written rather than Ajv because the bodies need normalising while they are checked
- * (stray spaces in ids, `target_position:step`), because every problem must name a readable
+ * (stray spaces in ids), because every problem must name a readable
  * JSON path, and because copying key by key is where `__proto__` and friends are stopped.
  */
 import { BridgeError } from '../../errors.js';
@@ -138,8 +138,6 @@ export interface ShapeSpec {
   required?: Record<string, Decoder<unknown>>;
   /** Fields checked when present; null counts as absent and is dropped. */
   optional?: Record<string, Decoder<unknown>>;
-  /** Keys Netatmo is known to misspell, mapped to the right name before checking. */
-  rename?: Record<string, string>;
   /** Values to use for absent fields (`homes: []` when a body is `{}`). */
   defaults?: Record<string, () => unknown>;
 }
@@ -151,17 +149,13 @@ export interface ShapeSpec {
 export function shape<T>(spec: ShapeSpec): Decoder<T> {
   const required = spec.required ?? {};
   const optional = spec.optional ?? {};
-  const rename = spec.rename ?? {};
   return (value, path) => {
     if (!isPlainObject(value)) fail(path, `expected an object, got ${describe(value)}`);
     const out: Record<string, unknown> = {};
-    for (const sourceKey of Object.keys(value)) {
-      const key = own(rename, sourceKey) ?? sourceKey;
-      const p = child(path, sourceKey);
+    for (const key of Object.keys(value)) {
+      const p = child(path, key);
       if (HOSTILE_KEYS.has(key)) fail(p, 'forbidden key');
-      // The correctly spelt key wins over the misspelt one when both are present.
-      if (key !== sourceKey && Object.hasOwn(value, key)) continue;
-      const item = value[sourceKey];
+      const item = value[key];
       const decode = own(required, key) ?? own(optional, key);
       if (decode === undefined) {
         out[key] = raw(item, p);

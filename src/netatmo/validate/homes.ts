@@ -156,7 +156,9 @@ const moduleStatus = shape<ModuleStatus>({
     power: num,
     current_position: num,
     target_position: num,
-    target_position_step: num,
+    // The grid of positions a cover accepts, in the spelling pyatmo reads (and Netatmo honours);
+    // some fixtures also carry `target_position_step`, which is kept as an unknown field.
+    'target_position:step': num,
     fan_speed: num,
     contactor_mode: str,
     temperature: num,
@@ -167,8 +169,6 @@ const moduleStatus = shape<ModuleStatus>({
     absolute_pressure: num,
     status: str,
   },
-  // Some shutters (NBR, NLV, Z3V) send `target_position:step` instead of `target_position_step`.
-  rename: { 'target_position:step': 'target_position_step' },
 });
 
 const homeStatus = shape<HomeStatus>({
