@@ -83,6 +83,8 @@ export const ADDON_OPTIONS: Readonly<Record<string, string>> = {
   command_storm_cap_per_minute: 'commands.storm_cap_per_minute',
   command_coalesce_ms: 'commands.coalesce_ms',
   command_deadline_ms: 'commands.deadline_ms',
+  webhook_public_url: 'webhook.public_url',
+  fetch_camera_snapshots: 'cameras.fetch_snapshots',
   token_store: 'tokens.store',
   redis_url: 'tokens.redis_url',
   redis_key_prefix: 'tokens.redis_key_prefix',

@@ -132,6 +132,33 @@ export const configSchema = {
         host: { type: 'string', minLength: 1, default: '0.0.0.0' },
       },
     },
+    webhook: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        public_url: {
+          type: 'string',
+          minLength: 1,
+          pattern: '^https?://[^\\s/?#]+(?:/[^\\s?#]*)?$',
+          patternReason: 'must be an http:// or https:// URL without query or fragment',
+          description:
+            "Where Netatmo reaches this bridge's web server (reverse proxy or port forward); enables pushed events",
+        },
+      },
+    },
+    cameras: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        fetch_snapshots: {
+          type: 'boolean',
+          default: false,
+          description: 'Fetch each new snapshot and publish its bytes for a Home Assistant camera entity',
+        },
+      },
+    },
     tokens: {
       type: 'object',
       additionalProperties: false,

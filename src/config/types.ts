@@ -57,6 +57,17 @@ export interface WebConfig {
   host: string;
 }
 
+/** Netatmo's webhook (pushed events); without a public URL the bridge polls only. */
+export interface WebhookConfig {
+  /** Where Netatmo reaches the web server from the internet; the bridge appends a secret path. */
+  public_url?: string;
+}
+
+export interface CamerasConfig {
+  /** Fetch each new snapshot and publish its bytes (Home Assistant camera entity). */
+  fetch_snapshots: boolean;
+}
+
 export type TokenStoreKind = 'file' | 'redis';
 
 /** Where the rotating Netatmo token pair lives: data_dir, or Redis when several bridges share one app. */
@@ -72,6 +83,8 @@ export interface BridgeConfig {
   homeassistant: HomeAssistantConfig;
   commands: CommandsConfig;
   web: WebConfig;
+  webhook: WebhookConfig;
+  cameras: CamerasConfig;
   tokens: TokensConfig;
   data_dir: string;
   log_level: LogLevel;

@@ -1,9 +1,10 @@
-/** Reads an HTTP request body with a size limit (both of our servers take small forms only). */
+/** Reads an HTTP request body with a size limit (both of our servers take small bodies only). */
 import type { IncomingMessage } from 'node:http';
 
 export class BodyTooLargeError extends Error {}
 
-export async function readRequestBody(req: IncomingMessage, limitBytes: number): Promise<string> {
+/** The raw bytes (a signature is computed over them, not over a decoded string). */
+export async function readRequestBytes(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -12,5 +13,9 @@ export async function readRequestBody(req: IncomingMessage, limitBytes: number):
     if (size > limitBytes) throw new BodyTooLargeError('request body too large');
     chunks.push(buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+export async function readRequestBody(req: IncomingMessage, limitBytes: number): Promise<string> {
+  return (await readRequestBytes(req, limitBytes)).toString('utf8');
 }

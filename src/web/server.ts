@@ -18,6 +18,7 @@ import type { RequestContext, RouteHandler, WebDeps } from './routes/context.js'
 import { callbackRoute, connectRoute, pastedRedirectRoute, pastedTokenRoute } from './routes/onboarding.js';
 import { onboardingRoute, statusRoute } from './routes/pages.js';
 import { healthzRoute, metricsRoute } from './routes/probes.js';
+import { serveWebhook, type WebhookEndpoint } from './routes/webhook.js';
 import type { WebBridgePort } from './types.js';
 
 const log = childLogger('web');
@@ -32,6 +33,8 @@ export interface WebServerOptions {
   allowedPeers?: readonly string[];
   /** How long a started sign-in stays valid. Default 10 min. */
   oauthStateTtlMs?: number;
+  /** Netatmo's webhook (routes/webhook.ts): its own secret path and signature, no UI rules. */
+  webhook?: WebhookEndpoint;
 }
 
 const ROUTES: Record<string, RouteHandler> = {
@@ -100,6 +103,8 @@ export class WebServer {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://web.invalid');
+    const webhook = this.#options.webhook;
+    if (webhook?.matches(url.pathname)) return serveWebhook(webhook, req, res);
     const peer = req.socket.remoteAddress;
     if (!isAllowedPeer(peer, this.#options.allowedPeers, url.pathname)) {
       log.warning(

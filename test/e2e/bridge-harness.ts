@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { Bridge, type BridgeOptions } from '../../src/bridge/controller.js';
 import { validateConfig } from '../../src/config/index.js';
+import type { BridgeConfig } from '../../src/config/types.js';
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from '../../src/simulator/index.js';
 import { type Clock, systemClock } from '../../src/util/clock.js';
 
@@ -90,6 +91,10 @@ export interface HarnessOptions {
   profile?: 'own_app' | 'shared_app';
   /** Extra `homeassistant` settings (e.g. a custom status topic). */
   homeassistant?: { status_topic?: string };
+  /** Further configuration sections (each replaces the harness's own: `web`, `webhook`, ...). */
+  config?: Record<string, unknown>;
+  /** `netatmo` settings added to the harness's (client credentials, ...). */
+  netatmo?: Record<string, unknown>;
 }
 
 export interface Harness {
@@ -99,6 +104,8 @@ export interface Harness {
   baseTopic: string;
   prefix: string;
   dataDir: string;
+  /** The bridge's configuration (a second Bridge on it restarts with the same data_dir). */
+  config: BridgeConfig;
   /** Resolves once `predicate` holds (checked every 50 ms of wall time); rejects after `ms`. */
   until(predicate: () => boolean, ms?: number, what?: string): Promise<void>;
   /** Resolves once every planned poll has answered (or failed) once and its results are published. */
@@ -124,12 +131,14 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       base_url: sim.url,
       refresh_token: sim.mintTokens().refresh_token,
       profile: options.profile ?? 'own_app',
+      ...options.netatmo,
     },
     mqtt: { url: options.brokerUrl, base_topic: baseTopic, client_id: `bridge_${baseTopic}` },
     data_dir: dataDir,
     log_level: 'warning',
     web: { enabled: false },
     ...(options.homeassistant ? { homeassistant: options.homeassistant } : {}),
+    ...options.config,
   });
   const bridge = new Bridge({ config, clock: options.clock, discoveryScanMs: 300, ...options.bridge });
   const until = async (predicate: () => boolean, ms = 15_000, what = 'condition'): Promise<void> => {
@@ -159,6 +168,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     baseTopic,
     prefix,
     dataDir,
+    config,
     until,
     firstRound,
     close: async () => {
