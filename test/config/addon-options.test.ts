@@ -41,6 +41,8 @@ describe('add-on options (/data/options.json)', () => {
       command_storm_cap_per_minute: 10,
       command_coalesce_ms: 250,
       command_deadline_ms: 5000,
+      webhook_public_url: 'https://netatmo.example.org/hook',
+      fetch_camera_snapshots: true,
       token_store: 'redis',
       redis_url: 'redis://redis.lan:6379',
       redis_key_prefix: 'home-a',

@@ -42,6 +42,8 @@ describe('loadConfig', () => {
       },
       commands: { storm_cap_per_minute: 30, coalesce_ms: 500, deadline_ms: 15000 },
       web: { enabled: true, port: 8099, host: '0.0.0.0' },
+      webhook: {},
+      cameras: { fetch_snapshots: false },
       tokens: { store: 'file', redis_url: 'redis://127.0.0.1:6379', redis_key_prefix: 'netatmo2mqtt' },
       data_dir: join(cwd, 'data'),
       log_level: 'info',
