@@ -20,7 +20,7 @@
  *
  * With B calls/hour for H homes no poller can beat a mean homestatus staleness of
  * H·3600/(2B) s; the plan reports how far from that bound it is (against the whole budget B,
- * reserve included, so the ratio is never flattered).
+ * reserve included, so the ratio is never flattered; what feeds use is left out of B).
  */
 
 export interface PlanInput {
@@ -243,7 +243,10 @@ export function planPolls(input: PlanInput): Plan {
   if (H > 0) {
     const meanHomeStatusSec = homeIntervalMs / 2000;
     // The bound for the calls the plan makes: at its floor a plan does not spend the budget.
-    const spent = limitedBy === 'floor' ? Math.min(budget, expectedCallsPerHour) : budget;
+    // What feeds take is not the homes' to spend (like commands), so the bound leaves it out.
+    const feedCalls = feeds.reduce((sum, f) => sum + f.callsPerHour, 0);
+    const spent =
+      limitedBy === 'floor' ? Math.min(budget, expectedCallsPerHour) - feedCalls : budget - feedCalls;
     const boundSec = (H * 3600) / (2 * spent);
     staleness = { meanHomeStatusSec, boundSec, ratio: meanHomeStatusSec / boundSec };
   }

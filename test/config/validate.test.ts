@@ -78,8 +78,9 @@ describe('validateConfig', () => {
   });
 
   it('takes a webhook URL on a port Netatmo delivers to, and any port against the simulator', () => {
-    expect(validateConfig({ netatmo: CREDS, webhook: { public_url: 'https://n.example.org:9443/p' } }).webhook)
-      .toEqual({ public_url: 'https://n.example.org:9443/p' });
+    expect(
+      validateConfig({ netatmo: CREDS, webhook: { public_url: 'https://n.example.org:9443/p' } }).webhook,
+    ).toEqual({ public_url: 'https://n.example.org:9443/p' });
     const local = validateConfig({
       netatmo: { base_url: 'http://127.0.0.1:9999' },
       webhook: { public_url: 'http://127.0.0.1:43210' },

@@ -94,8 +94,12 @@ describe('Home Assistant discovery templates → commands the bridge accepts', (
     // (the simulator) refuses commands to them, and a room without any status has no setpoint
     // for "heat". They are left out here, and exactly they (see the batch test below).
     const { body } = await f.api('homestatus', { home_id: HOME_ID });
-    const home = (body as { body: { home: { rooms: Fields[]; modules: Fields[] } } }).body.home;
-    const reported = new Set([HOME_ID, ...[...home.rooms, ...home.modules].map((e) => String(e.id))]);
+    const home = (body as { body: { home: { rooms: Fields[]; modules: Fields[]; persons: Fields[] } } }).body
+      .home;
+    const reported = new Set([
+      HOME_ID,
+      ...[...home.rooms, ...home.modules, ...home.persons].map((e) => String(e.id)),
+    ]);
     const unreported = writableDevices().filter(
       (d) => !reported.has(d.kind === 'home' ? HOME_ID : d.netatmoId),
     );
@@ -151,7 +155,14 @@ describe('Home Assistant discovery templates → commands the bridge accepts', (
     expect(f.bridge.health().commands).toMatchObject({ rejected: 0, failed: 0 });
     // Accepted means executed: Netatmo (the simulator) saw the writes.
     const requests = f.sim.stats().requests;
-    for (const endpoint of ['setstate', 'setroomthermpoint', 'setthermmode', 'switchhomeschedule']) {
+    for (const endpoint of [
+      'setstate',
+      'setroomthermpoint',
+      'setthermmode',
+      'switchhomeschedule',
+      'setpersonsaway',
+      'setpersonshome',
+    ]) {
       expect(requests[endpoint] ?? 0, endpoint).toBeGreaterThan(0);
     }
   }, 90_000);

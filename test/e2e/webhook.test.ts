@@ -4,7 +4,6 @@
  * them with what it polls, refuses forged ones, retries addwebhook through 429s, and polls
  * events slowly only while pushes arrive.
  */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { moduleDeviceId } from '../../src/devices/index.js';
 import type { DeviceEventPayload } from '../../src/mqtt/topics.js';
@@ -14,6 +13,7 @@ import { signBody } from '../../src/webhook/signature.js';
 import { webhookAddress } from '../../src/webhook/webhook-url.js';
 import { CAMERA, DOOR_TAG } from '../simulator/security-helpers.js';
 import { type TestBroker, useTestBroker } from '../support/broker.js';
+import { freePort } from '../support/private-broker.js';
 import { type Harness, type Received, startHarness } from './bridge-harness.js';
 
 const SPEED = 40;
@@ -22,14 +22,6 @@ const CLIENT_ID = 'webhook-test-app';
 const CLIENT_SECRET = 'webhook-test-client-secret';
 const camera = moduleDeviceId(CAMERA);
 const doorTag = moduleDeviceId(DOOR_TAG);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function eventsOn(h: Harness, device: string): Array<DeviceEventPayload & { at: number }> {
   return h.recorder.messages
