@@ -37,6 +37,8 @@ export interface BenchConfigInput {
   dataDir: string;
   profile: Profile;
   discovery: boolean;
+  /** Further sections (`web`, `webhook`, `netatmo` credentials...), replacing the defaults'. */
+  extra?: Record<string, unknown>;
 }
 
 export function benchConfig(input: BenchConfigInput): BridgeConfig {
@@ -47,6 +49,7 @@ export function benchConfig(input: BenchConfigInput): BridgeConfig {
     data_dir: input.dataDir,
     log_level: 'error',
     web: { enabled: false },
+    ...input.extra,
   });
 }
 
