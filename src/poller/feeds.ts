@@ -41,3 +41,22 @@ export interface PollFeed {
 export function feedPublisherId(feed: string, targetId: string): PublisherId {
   return `feed:${feed}:${targetId}`;
 }
+
+/** One feed target as the poller plans and reads it. */
+export interface FeedRef {
+  feed: PollFeed;
+  target: FeedTarget;
+}
+
+/** Every feed's targets for this topology, by publisher id. */
+export function feedTargets(
+  feeds: readonly PollFeed[],
+  topology: HomesDataBody | undefined,
+): Map<PublisherId, FeedRef> {
+  const out = new Map<PublisherId, FeedRef>();
+  for (const feed of feeds) {
+    for (const target of feed.targets(topology))
+      out.set(feedPublisherId(feed.name, target.id), { feed, target });
+  }
+  return out;
+}

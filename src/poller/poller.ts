@@ -22,7 +22,7 @@ import type { CallOptions } from '../netatmo/types.js';
 import type { Clock } from '../util/clock.js';
 import { backoffDelayMs, nextSlotAfter, throttleRetryAt } from './backoff.js';
 import { ConfirmationReads } from './confirmation-reads.js';
-import { type FeedTarget, feedPublisherId, type PollFeed } from './feeds.js';
+import { type FeedRef, feedTargets, type PollFeed } from './feeds.js';
 import { type Plan, planPolls, sameSchedule } from './planner.js';
 import {
   type GateStatsSource,
@@ -93,7 +93,7 @@ export class Poller {
   #homeIds: string[] = [];
   #topology: HomesDataBody | undefined;
   /** Feed publishers of the current plan: which feed and target each one reads. */
-  #feedTargets = new Map<PublisherId, { feed: PollFeed; target: FeedTarget }>();
+  #feedTargets = new Map<PublisherId, FeedRef>();
   #topologyLoaded = false;
   #stations: Presence = 'unknown';
   #coaches: Presence = 'unknown';
@@ -199,16 +199,10 @@ export class Poller {
     return this.#ownCalls.length;
   }
 
-  #computePlan(): Plan {
+  #computePlan(feeds = feedTargets(this.#o.feeds ?? [], this.#topology)): Plan {
     const stats = this.#o.gate.stats();
-    const feedTargets = new Map<PublisherId, { feed: PollFeed; target: FeedTarget }>();
-    for (const feed of this.#o.feeds ?? []) {
-      for (const target of feed.targets(this.#topology))
-        feedTargets.set(feedPublisherId(feed.name, target.id), { feed, target });
-    }
-    this.#feedTargets = feedTargets;
     return planPolls({
-      feeds: [...feedTargets].map(([key, { target }]) => ({
+      feeds: [...feeds].map(([key, { target }]) => ({
         key,
         weight: target.weight,
         floorMs: target.floorMs,
@@ -227,9 +221,11 @@ export class Poller {
   }
 
   #replan(reason: string, force = false, anchorDelayMs = 0): void {
-    const plan = this.#computePlan();
+    const feeds = feedTargets(this.#o.feeds ?? [], this.#topology);
+    const plan = this.#computePlan(feeds);
     if (!force && this.#plan && sameSchedule(this.#plan, plan)) return;
     this.#plan = plan;
+    this.#feedTargets = feeds;
     log.info(`poll plan (${reason}): ${plan.explanation}`);
     this.#applyPlan(plan, anchorDelayMs);
   }
