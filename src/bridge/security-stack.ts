@@ -50,7 +50,7 @@ export interface Webhook {
 }
 
 export class SecurityStack {
-  readonly ledger = new EventLedger();
+  readonly ledger: EventLedger;
   readonly publisher: SecurityPublisher;
   readonly streams: CameraStreams;
   readonly hub: SecurityHub;
@@ -60,6 +60,7 @@ export class SecurityStack {
   readonly #offPushes: () => void;
 
   constructor(o: SecurityStackOptions) {
+    this.ledger = new EventLedger(Math.floor(o.clock.now() / 1000));
     this.publisher = new SecurityPublisher({
       mqtt: o.mqtt,
       fetchSnapshots: o.config.cameras.fetch_snapshots,

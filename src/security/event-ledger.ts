@@ -8,8 +8,9 @@
  * - `fresh` (published) when it is unseen, not older than the horizon, and the home's history
  *   was read once already (`baselined`);
  * - `history` (not published, but may still set state that only events tell, such as a smoke
- *   alarm) when it is unseen but older than the horizon, or part of the first read of a home
- *   the bridge knew nothing about (however old): a first start does not replay days of motion.
+ *   alarm) when it is unseen but older than the horizon, or, in the first read of a home the
+ *   bridge knew nothing about, older than the bridge's start: a first start does not replay
+ *   days of motion, and misses nothing that happened since it started.
  * A push before the first read of its home is fresh (it is happening now) and does not count
  * as that read.
  */
@@ -18,6 +19,8 @@
 export const EVENT_HORIZON_S = 6 * 3600;
 /** Keys kept per home, newest first; pages are far smaller, so an old key never reappears unseen. */
 const MAX_KEYS_PER_HOME = 1_000;
+/** At a first read, events this close before the start count as since (clocks differ a little). */
+const START_MARGIN_S = 60;
 
 export interface LedgerEntry {
   key: string;
@@ -42,6 +45,12 @@ interface HomeLedger {
 
 export class EventLedger {
   readonly #homes = new Map<string, HomeLedger>();
+  readonly #startedAtSec: number;
+
+  /** `startedAtSec`: when the bridge started (epoch s); a first read publishes what came after. */
+  constructor(startedAtSec: number) {
+    this.#startedAtSec = startedAtSec;
+  }
 
   /** Takes the ledger saved in state.json; a malformed section is ignored (nothing is published twice only from then on). */
   restore(section: unknown): void {
@@ -86,9 +95,12 @@ export class EventLedger {
     const home = this.#home(homeId, nowSec);
     const admitted: Admitted<T> = { fresh: [], history: [] };
     if (!home.baselined) {
-      // The first read: all of it is history, however old (it tells whether an alarm is on).
-      admitted.history = uniqueOldestFirst(entries.filter((e) => !home.seen.has(e.key)));
-      this.#unseen(home, admitted.history);
+      // The first read: what came before the start is history, however old (it tells whether
+      // an alarm is on); what came since is news.
+      for (const entry of uniqueOldestFirst(entries.filter((e) => !home.seen.has(e.key)))) {
+        (entry.time >= this.#startedAtSec - START_MARGIN_S ? admitted.fresh : admitted.history).push(entry);
+      }
+      this.#unseen(home, [...admitted.history, ...admitted.fresh]);
       home.baselined = true;
       this.#prune(home, nowSec);
       return admitted;
