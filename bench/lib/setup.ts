@@ -7,8 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateConfig } from '../../src/config/index.js';
 import type { BridgeConfig } from '../../src/config/types.js';
-import type { RateLimits } from '../../src/simulator/index.js';
+import {
+  type RateLimits,
+  type RunningSimulator,
+  type SimulatorOptions,
+  startSimulator,
+} from '../../src/simulator/index.js';
 import { seedForScenario } from '../../src/simulator/scenarios/index.js';
+import type { Clock } from '../../src/util/clock.js';
 
 export type Profile = 'own_app' | 'shared_app';
 
@@ -18,6 +24,16 @@ export function limitsForProfile(profile: Profile): Partial<RateLimits> {
     ? { userPer10s: 50, userPerHour: 500, appPer10s: 200, appPerHour: 2000 }
     : // Cloud linking: about 20/h and 2/10 s per user; the shared app's own limit is far away.
       { userPer10s: 2, userPerHour: 20, appPer10s: 100_000, appPerHour: 1_000_000 };
+}
+
+/** A simulator on the shared clock that enforces the profile's quota per user (no refresh resets it). */
+export function startBenchSimulator(
+  scenario: string,
+  clock: Clock,
+  profile: Profile,
+  extra: Partial<SimulatorOptions> = {},
+): Promise<RunningSimulator> {
+  return startSimulator({ scenario, clock, quota: 'per-user', limits: limitsForProfile(profile), ...extra });
 }
 
 export function quotaPerHour(profile: Profile): number {

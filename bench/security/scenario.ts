@@ -12,10 +12,9 @@
 import mqtt from 'mqtt';
 import { Bridge } from '../../src/bridge/controller.js';
 import type { DeviceEventPayload } from '../../src/mqtt/topics.js';
-import { startSimulator } from '../../src/simulator/index.js';
 import type { Clock } from '../../src/util/clock.js';
 import { freePort } from '../lib/free-port.js';
-import { benchConfig, limitsForProfile, type Profile, quotaPerHour, withTempDir } from '../lib/setup.js';
+import { benchConfig, type Profile, quotaPerHour, startBenchSimulator, withTempDir } from '../lib/setup.js';
 import { percentile } from '../lib/stats.js';
 
 export type SecurityMode = 'polled' | 'pushed';
@@ -78,12 +77,7 @@ function keysOf(event: { id: string; type: string; subevents?: Array<Record<stri
 
 export async function runSecurityScenario(input: SecurityInput): Promise<SecurityRun> {
   const { clock, timing } = input;
-  const sim = await startSimulator({
-    scenario: input.scenario,
-    clock,
-    quota: 'per-user',
-    limits: limitsForProfile(input.profile),
-  });
+  const sim = await startBenchSimulator(input.scenario, clock, input.profile);
   const raised = new Map<string, Raised>();
   const published = new Map<string, Array<{ simAt: number; wallAt: number; via: string }>>();
   let measuring = false;

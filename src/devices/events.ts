@@ -90,5 +90,8 @@ export const EVENT_DEVICE_TYPES: ReadonlySet<string> = new Set(
   Object.values(KINDS).flatMap((k) => k.devices),
 );
 
+/** Cameras (and the doorbell): they have snapshots and a live stream. */
+export const CAMERA_TYPES: ReadonlySet<string> = new Set(CAMERAS);
+
 /** Cameras and detectors: what makes a home's events worth reading often (door tags and sirens talk through a camera). */
 export const EVENT_SOURCE_TYPES: ReadonlySet<string> = new Set([...CAMERAS, ...DETECTORS]);

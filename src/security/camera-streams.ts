@@ -9,6 +9,7 @@
  * them) and only ever published on `<base>/<device>/stream`. A camera is pinged again only when
  * its vpn_url changes (Netatmo rotates it when the camera reconnects).
  */
+import { CAMERA_TYPES } from '../devices/events.js';
 import { moduleDeviceId } from '../devices/ids.js';
 import { childLogger } from '../log.js';
 import type { CameraStreamPayload } from '../mqtt/topics.js';
@@ -18,7 +19,6 @@ import { boundedFetch } from './bounded-fetch.js';
 
 const log = childLogger('security');
 
-const CAMERAS: ReadonlySet<string> = new Set(['NACamera', 'NPC', 'NOC', 'NDB']);
 /** Stream over WebRTC through Netatmo only (pyatmo: no local URL for them). */
 const VPN_ONLY: ReadonlySet<string> = new Set(['NPC', 'NDB']);
 const HLS_PATH = '/live/files/high/index.m3u8';
@@ -56,7 +56,8 @@ export class CameraStreams {
     const changed: Array<Promise<void>> = [];
     for (const module of body.home.modules ?? []) {
       const vpnUrl = module.vpn_url;
-      if (!CAMERAS.has(module.type) || typeof vpnUrl !== 'string' || !/^https?:\/\//.test(vpnUrl)) continue;
+      if (!CAMERA_TYPES.has(module.type) || typeof vpnUrl !== 'string' || !/^https?:\/\//.test(vpnUrl))
+        continue;
       if (this.#cameras.get(module.id)?.vpnUrl === vpnUrl) continue;
       registerSecret(vpnUrl);
       const camera: Camera = { vpnUrl };

@@ -5,12 +5,10 @@
  * snapshot (`image` entity by URL, optionally a `camera` entity with the fetched bytes) and the
  * live stream URL (a diagnostic sensor, disabled by default: it is the camera's credential).
  */
-import { eventTypesOf } from '../../devices/events.js';
+import { CAMERA_TYPES, eventTypesOf } from '../../devices/events.js';
 import type { ComponentKit } from '../../devices/family.js';
 import type { Device } from '../../devices/types.js';
 import type { ComponentConfig } from '../../mqtt/topics.js';
-
-const CAMERA_TYPES: ReadonlySet<string> = new Set(['NACamera', 'NPC', 'NOC', 'NDB']);
 
 /** HA's event device classes: the doorbell rings, cameras see motion. */
 function eventDeviceClass(type: string): 'doorbell' | 'motion' | undefined {
