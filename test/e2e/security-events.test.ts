@@ -262,8 +262,10 @@ describe('smoke and CO alarms follow their events, also across a restart (legran
       expect.arrayContaining(['smoke_detected', 'smoke_cleared', 'hush_started']),
     );
 
+    const raisedAt = Date.now();
     h.sim.raiseEvent({ device_id: SMOKE, type: 'smoke', sub_type: 1 });
     await h.until(() => eventsOn(h, smoke).length === 1, 20_000, 'the smoke event');
+    expect((eventsOn(h, smoke)[0]?.at ?? 0) - raisedAt).toBeLessThan(eventsIntervalWallMs(h, HOME) + 2_000);
     expect(eventsOn(h, smoke).map((e) => e.event_type)).toEqual(['smoke_detected']);
     expect(h.recorder.json(`${h.baseTopic}/${smoke}`)?.alarm).toBe(true);
     // A homestatus read (NSD reports no alarm field) leaves the alarm as it is.

@@ -42,6 +42,7 @@ async function webhookHarness(
   const clock = new ScaledClock(SPEED);
   const h = await startHarness({
     brokerUrl: broker.url,
+    ...(options.scenario ? { scenario: options.scenario } : {}),
     clock,
     sim: { clock, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
     netatmo: { client_id: CLIENT_ID, client_secret: CLIENT_SECRET },
@@ -177,6 +178,48 @@ describe('webhook pushes (fixtures scenario)', () => {
       'a polled event',
     );
     expect(eventsOn(h, camera).find((e) => e.event_type === 'alarm_started')?.via).toBe('poll');
+  });
+});
+
+describe('pushed smoke alarm (legrand scenario)', () => {
+  let broker: TestBroker;
+  let h: Harness;
+  const SMOKE = '12:34:56:aa:00:03';
+  const smoke = moduleDeviceId(SMOKE);
+
+  beforeAll(async () => {
+    broker = await useTestBroker();
+    ({ h } = await webhookHarness(broker, { scenario: 'legrand' }));
+    await h.until(() => h.bridge.health().events.webhook.state === 'active', 15_000, 'the activation ping');
+    await h.until(
+      () => h.recorder.json(`${h.baseTopic}/${smoke}`)?.alarm === false,
+      15_000,
+      'the quiet alarm',
+    );
+  });
+
+  afterAll(async () => {
+    await h?.close();
+    await broker?.close();
+  });
+
+  it('turns the smoke binary sensor ON, then OFF, each within a second', async () => {
+    for (const [subType, alarm, name] of [
+      [1, true, 'smoke_detected'],
+      [0, false, 'smoke_cleared'],
+    ] as const) {
+      const raisedAt = Date.now();
+      h.sim.raiseEvent({ device_id: SMOKE, type: 'smoke', sub_type: subType });
+      await h.until(
+        () => h.recorder.json(`${h.baseTopic}/${smoke}`)?.alarm === alarm,
+        5_000,
+        `alarm ${alarm}`,
+      );
+      const state = h.recorder.last.get(`${h.baseTopic}/${smoke}`);
+      expect((state?.at ?? Infinity) - raisedAt).toBeLessThan(1_000);
+      await h.until(() => eventsOn(h, smoke).some((e) => e.event_type === name), 5_000, name);
+      expect(eventsOn(h, smoke).find((e) => e.event_type === name)?.via).toBe('push');
+    }
   });
 });
 
