@@ -32,6 +32,7 @@ function eventsOn(h: Harness, device: string): Array<DeviceEventPayload & { at: 
 async function webhookHarness(
   broker: TestBroker,
   options: {
+    scenario?: string;
     profile?: 'own_app' | 'shared_app';
     pushQuietMs?: number;
     beforeStart?: (h: Harness) => void;
