@@ -4,6 +4,7 @@ import type { FreshnessResult } from './freshness/scenario.js';
 import type { LatencyResult } from './latency/scenario.js';
 import { STAGES, type Stage } from './latency/stages.js';
 import { fmt } from './lib/stats.js';
+import type { SecurityRun } from './security/scenario.js';
 import type { ThrottleRun } from './throttle/scenario.js';
 
 export interface BenchResults {
@@ -14,6 +15,8 @@ export interface BenchResults {
   throttle: ThrottleRun[];
   latency: LatencyResult;
   footprint: FootprintResult[];
+  /** Absent in results recorded before scenario 5 existed. */
+  security?: SecurityRun[];
   wallSeconds: number;
 }
 
@@ -79,7 +82,11 @@ export function renderReport(r: BenchResults): string {
     '',
     'Targets: per-token → one refresh, zero failures; per-user → fast, explicit failure with retryAt.',
   );
-  lines.push(...latencySection(r.latency), ...footprintSection(r.footprint));
+  lines.push(
+    ...latencySection(r.latency),
+    ...footprintSection(r.footprint),
+    ...securitySection(r.security ?? [], r.speed),
+  );
   return lines.join('\n');
 }
 
@@ -147,4 +154,32 @@ function discoveryTime(f: FootprintResult): string {
   const live = fmt(f.allDiscoveredAfterTopologySec, 2);
   if (f.modulesRecounted === 0 || Number.isNaN(f.allDiscoveredUpperBoundSec)) return live;
   return `${live} (≤ ${fmt(f.allDiscoveredUpperBoundSec, 2)}; ${f.modulesRecounted} recounted)`;
+}
+
+function securitySection(runs: SecurityRun[], speed: number): string[] {
+  if (runs.length === 0) return [];
+  const lines = [
+    '',
+    '### 5. Security events (one simulated hour, quota per user, event generator in every home with security devices)',
+    '',
+    '| scenario | profile | mode | calls/h (quota) | getevents/h | homestatus/h | throttled (target 0) | events published / raised (target all) | twice (target 0) | polled p50/p99 (s) | pushed p50/p99 (ms) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const s of runs) {
+    const perHour = (endpoint: string): string => fmt(s.callsPerHourByEndpoint[endpoint] ?? 0, 0);
+    lines.push(
+      `| ${s.scenario} | ${s.profile} | ${s.mode} | ${fmt(s.callsPerHour, 0)} (${s.quotaPerHour}) | ${perHour('getevents')} | ` +
+        `${perHour('homestatus')} | ${s.throttled} | ${s.published}/${s.raised} (${s.byPoll} polled, ${s.byPush} pushed) | ` +
+        `${s.publishedTwice} | ${fmt(s.polledLatencySec.p50)}/${fmt(s.polledLatencySec.p99)} | ` +
+        `${fmt(s.pushedLatencyMs.p50, 0)}/${fmt(s.pushedLatencyMs.p99, 0)} |`,
+    );
+  }
+  lines.push(
+    '',
+    `Polled latency is the wait for the next \`getevents\` of the home, on the simulated clock (${speed}×); pushed latency is wall time ` +
+      'from the simulator raising the event to the subscriber receiving it (Netatmo → webhook → bridge → broker), no clock involved. ' +
+      'With the webhook, `getevents` becomes a slow safety net and its budget goes to homestatus.',
+  );
+  for (const s of runs) lines.push('', `Plan (${s.scenario}, ${s.profile}, ${s.mode}): ${s.plan}`);
+  return lines;
 }

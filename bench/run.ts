@@ -16,6 +16,12 @@ import { type FreshnessResult, runFreshnessScenario } from './freshness/scenario
 import { type LatencyResult, runLatencyScenario } from './latency/scenario.js';
 import type { Profile } from './lib/setup.js';
 import { type BenchResults, renderReport } from './report.js';
+import {
+  runSecurityScenario,
+  type SecurityMode,
+  type SecurityRun,
+  type SecurityTiming,
+} from './security/scenario.js';
 import { runThrottleScenario, THROTTLE_STRATEGIES, type ThrottleRun } from './throttle/scenario.js';
 
 const MINUTE = 60_000;
@@ -38,6 +44,9 @@ export interface BenchPlan {
   /** Scenario 4: which scenarios, and how long to wait and measure (wall ms). */
   footprint: string[];
   footprintTiming: FootprintTiming;
+  /** Scenario 5: security events, polled and pushed. */
+  security: Array<{ scenario: string; profile: Profile }>;
+  securityTiming: SecurityTiming;
 }
 
 export const FULL_PLAN: BenchPlan = {
@@ -66,6 +75,18 @@ export const FULL_PLAN: BenchPlan = {
   commands: 1000,
   footprint: ['fixtures', 'scale:100,50'],
   footprintTiming: { discoveryTimeoutMs: 60_000, settleMs: 20_000, steadyMs: 30_000 },
+  // Every kind of camera, the doorbell, door tag, siren and smoke/CO alarms, on both quotas.
+  security: [
+    { scenario: 'catalogue', profile: 'own_app' },
+    { scenario: 'legrand', profile: 'shared_app' },
+  ],
+  // The tail covers a shared app's slow events interval (about 15 min), so late events still count.
+  securityTiming: {
+    warmupMs: 5 * MINUTE,
+    measureMs: 60 * MINUTE,
+    tailMs: 20 * MINUTE,
+    eventEveryMs: 5 * MINUTE,
+  },
 };
 
 export const SMOKE_PLAN: BenchPlan = {
@@ -79,6 +100,13 @@ export const SMOKE_PLAN: BenchPlan = {
   commands: 20,
   footprint: ['fixtures'],
   footprintTiming: { discoveryTimeoutMs: 30_000, settleMs: 1_000, steadyMs: 2_000 },
+  security: [{ scenario: 'catalogue', profile: 'own_app' }],
+  securityTiming: {
+    warmupMs: 3 * MINUTE,
+    measureMs: 15 * MINUTE,
+    tailMs: 8 * MINUTE,
+    eventEveryMs: 3 * MINUTE,
+  },
 };
 
 export async function runBench(
@@ -125,6 +153,22 @@ export async function runBench(
         }),
       );
     }
+    const security: SecurityRun[] = [];
+    for (const [i, run] of plan.security.entries()) {
+      for (const mode of ['polled', 'pushed'] as SecurityMode[]) {
+        log(`security events ${run.scenario} ${run.profile} ${mode} …`);
+        security.push(
+          await runSecurityScenario({
+            ...run,
+            mode,
+            clock: new ScaledClock(plan.speed),
+            mqttUrl: broker.url,
+            timing: plan.securityTiming,
+            tag: `n2mbench_${process.pid}_sec${i}_${mode}`,
+          }),
+        );
+      }
+    }
     return {
       date: new Date().toISOString(),
       machine: {
@@ -138,6 +182,7 @@ export async function runBench(
       throttle,
       latency,
       footprint,
+      security,
       wallSeconds: (Date.now() - wallStart) / 1000,
     };
   } finally {

@@ -89,7 +89,10 @@ export async function captureSnapshot(scenario: string): Promise<Snapshot> {
         .split(sim.url)
         .join('<simulator>')
         .split(broker.url)
-        .join('<broker>');
+        .join('<broker>')
+        // Camera and picture URLs are capability URLs: random per run by design.
+        .replace(/\/__sim\/cameras\/[0-9a-f]{32}/g, '/__sim/cameras/<camera>')
+        .replace(/\/__sim\/snapshots\/[0-9a-f]+\.jpg/g, '/__sim/snapshots/<picture>.jpg');
       const value = parsePayload(text);
       if (topic === `${BASE_TOPIC}/bridge/health`) continue; // counters of this run
       out[topic] = value;

@@ -6,12 +6,11 @@
  */
 import { Bridge } from '../../src/bridge/controller.js';
 import { NetatmoClient } from '../../src/netatmo/client.js';
-import { startSimulator } from '../../src/simulator/index.js';
 import type { Clock } from '../../src/util/clock.js';
 import { HaModelPoller } from '../baselines/ha-poller.js';
 import { NaivePoller } from '../baselines/naive-poller.js';
 import { TokenAccount, TokenCaller } from '../baselines/token-caller.js';
-import { benchConfig, limitsForProfile, type Profile, withTempDir } from '../lib/setup.js';
+import { benchConfig, type Profile, startBenchSimulator, withTempDir } from '../lib/setup.js';
 import { HOMESTATUS_KINDS, type StateKind } from './kinds.js';
 import { ChangeLog, PublishLog } from './recorders.js';
 import { type KindStaleness, stalenessByKind } from './staleness.js';
@@ -65,11 +64,7 @@ interface RunningPoller {
 
 export async function runStrategy(input: StrategyInput): Promise<StrategyRun> {
   const { clock, timing } = input;
-  const sim = await startSimulator({
-    scenario: input.scenario,
-    clock,
-    quota: 'per-user',
-    limits: limitsForProfile(input.profile),
+  const sim = await startBenchSimulator(input.scenario, clock, input.profile, {
     activity: { setpointEveryMs: timing.activityEveryMs, shutterEveryMs: timing.activityEveryMs },
   });
   const changes = new ChangeLog(sim);

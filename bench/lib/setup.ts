@@ -8,8 +8,15 @@ import { join } from 'node:path';
 import { validateConfig } from '../../src/config/index.js';
 import type { BridgeConfig } from '../../src/config/types.js';
 import { type NetatmoProfile, PROFILE_ALLOWANCE } from '../../src/netatmo/quota.js';
-import { DEFAULT_LIMITS, type RateLimits } from '../../src/simulator/index.js';
+import {
+  DEFAULT_LIMITS,
+  type RateLimits,
+  type RunningSimulator,
+  type SimulatorOptions,
+  startSimulator,
+} from '../../src/simulator/index.js';
 import { seedForScenario } from '../../src/simulator/scenarios/index.js';
+import type { Clock } from '../../src/util/clock.js';
 
 export type Profile = NetatmoProfile;
 
@@ -20,6 +27,16 @@ export function limitsForProfile(profile: Profile): Partial<RateLimits> {
     ? { ...DEFAULT_LIMITS, userPer10s: user.per10s, userPerHour: user.perHour }
     : // A shared app has many users: its own limit is far away, the user's fair share bites.
       { userPer10s: user.per10s, userPerHour: user.perHour, appPer10s: 100_000, appPerHour: 1_000_000 };
+}
+
+/** A simulator on the shared clock that enforces the profile's quota per user (no refresh resets it). */
+export function startBenchSimulator(
+  scenario: string,
+  clock: Clock,
+  profile: Profile,
+  extra: Partial<SimulatorOptions> = {},
+): Promise<RunningSimulator> {
+  return startSimulator({ scenario, clock, quota: 'per-user', limits: limitsForProfile(profile), ...extra });
 }
 
 export function quotaPerHour(profile: Profile): number {
@@ -39,6 +56,8 @@ export interface BenchConfigInput {
   dataDir: string;
   profile: Profile;
   discovery: boolean;
+  /** Further sections (`web`, `webhook`, `netatmo` credentials...), replacing the defaults'. */
+  extra?: Record<string, unknown>;
 }
 
 export function benchConfig(input: BenchConfigInput): BridgeConfig {
@@ -49,6 +68,7 @@ export function benchConfig(input: BenchConfigInput): BridgeConfig {
     data_dir: input.dataDir,
     log_level: 'error',
     web: { enabled: false },
+    ...input.extra,
   });
 }
 

@@ -3,7 +3,8 @@
  * (zigbee2mqtt's controller). Data flows Netatmo → poller → DeviceSync → StateStore → its
  * listeners (DiscoveryPublisher, DevicePublisher, the state cache, command confirmation) → MQTT;
  * commands flow MQTT → CommandRouter → Netatmo, their optimistic state back through DeviceSync;
- * bridge requests and events flow through BridgeControl and the bus.
+ * security events flow from the events feed and the webhook through the SecurityStack, their
+ * states back through DeviceSync; bridge requests and events flow through BridgeControl and the bus.
  */
 
 import { CommandRouter } from '../commands/router.js';
@@ -34,6 +35,7 @@ import { DeviceSync } from './device-sync.js';
 import { buildHealth } from './health.js';
 import { createNetatmoStack, type NetatmoStack } from './netatmo-stack.js';
 import { type BridgeControl, bridgeRequestHandlers, serveBridgeRequests } from './requests.js';
+import { SecurityStack, type SecurityStackOptions } from './security-stack.js';
 
 const log = childLogger('bridge');
 
@@ -54,6 +56,8 @@ export interface BridgeOptions {
   webAllowedPeers?: readonly string[];
   /** Web UI timeouts and connection cap (tests shorten them). */
   webLimits?: Partial<WebLimits>;
+  /** Security timing for tests and benchmarks (push quiet period, webhook retries). */
+  security?: SecurityStackOptions['tuning'];
 }
 
 /** Add-on: the ingress proxy only, no login of ours. Standalone: the login and its settings. */
@@ -84,6 +88,7 @@ export class Bridge implements BridgeControl {
   readonly discovery: DiscoveryPublisher | undefined;
   readonly sync: DeviceSync;
   readonly commands: CommandRouter;
+  readonly security: SecurityStack;
   readonly #cache: StateCache;
   readonly #birth: HomeAssistantBirthWatcher;
   readonly #bridgePublisher: BridgePublisher;
@@ -105,10 +110,21 @@ export class Bridge implements BridgeControl {
     this.#cache = new StateCache({
       dataDir: this.config.data_dir,
       clock: this.clock,
-      snapshot: () => this.store.snapshot(),
+      snapshot: () => ({ ...this.store.snapshot(), sections: { events: this.security.ledger.snapshot() } }),
     });
     const expireAfter = (): Partial<Record<DeviceSource, number>> => this.#expireAfter();
     this.sync = new DeviceSync({ store: this.store, events: this.events, clock: this.clock });
+    this.security = new SecurityStack({
+      config: this.config,
+      clock: this.clock,
+      client: this.netatmo.client,
+      store: this.store,
+      writer: this.sync,
+      mqtt: this.mqtt,
+      persist: () => this.#cache.save(),
+      poller: () => this.poller,
+      ...(options.security ? { tuning: options.security } : {}),
+    });
     this.devices = new DevicePublisher({
       mqtt: this.mqtt,
       store: this.store,
@@ -139,7 +155,8 @@ export class Bridge implements BridgeControl {
       clock: this.clock,
       api: this.netatmo.client,
       gate: this.netatmo.gate,
-      sinks: this.sync,
+      sinks: this.security.sinks(this.sync),
+      feeds: [this.security.feed],
     });
     this.#bridgePublisher = new BridgePublisher({
       mqtt: this.mqtt,
@@ -157,6 +174,7 @@ export class Bridge implements BridgeControl {
     setLogLevel(this.config.log_level);
     const snapshot = await this.#cache.load();
     if (snapshot) this.store.restore(snapshot);
+    this.security.ledger.restore(snapshot?.sections?.events);
     const tokenSource = await this.netatmo.auth.init(this.config.netatmo.refresh_token);
 
     const cache = this.#cache;
@@ -164,6 +182,7 @@ export class Bridge implements BridgeControl {
       // Configs before states: Home Assistant learns a device before its first value.
       ...(this.discovery ? [this.store.subscribe(this.discovery)] : []),
       this.store.subscribe(this.devices),
+      this.store.subscribe(this.security.publisher),
       this.store.subscribe({
         topologyChanged: () => cache.markDirty(),
         statesApplied: (applied) => {
@@ -192,6 +211,7 @@ export class Bridge implements BridgeControl {
       this.events.on('credentialsRestored', () => {
         log.info('Netatmo credentials restored: polling starts');
         this.poller.restart();
+        this.security.start();
       }),
     );
     // Before MQTT: onboarding must be reachable even while the broker is not.
@@ -203,6 +223,7 @@ export class Bridge implements BridgeControl {
         clock: this.clock,
         ...webAccess(this.config, this.#options.webAllowedPeers ?? ingressAllowList()),
         ...(this.#options.webLimits ? { limits: this.#options.webLimits } : {}),
+        ...(this.security.webhook ? { webhook: this.security.webhook.receiver } : {}),
       });
       await this.#web.start();
     }
@@ -222,6 +243,7 @@ export class Bridge implements BridgeControl {
       return;
     }
     this.poller.start();
+    this.security.start();
   }
 
   /** Publishes offline, stops polling and saves state; bounded in time. */
@@ -232,6 +254,8 @@ export class Bridge implements BridgeControl {
     this.poller.stop();
     this.commands.stop();
     this.#bridgePublisher.stop();
+    // Drops the webhook (Netatmo must not push into the void) and finishes the events in hand.
+    await this.security.stop();
     // What the polls already delivered is still published before the listeners go.
     await this.sync.idle();
     for (const off of this.#unsubscribe.splice(0)) off();
@@ -273,6 +297,7 @@ export class Bridge implements BridgeControl {
       poller: this.poller.status(),
       mqtt: this.mqtt.status(),
       commands: this.commands.stats(),
+      events: this.security.health(),
     });
   }
 
@@ -300,6 +325,7 @@ export class Bridge implements BridgeControl {
       discoveryPrefix: this.config.homeassistant.discovery_prefix,
       bridgeDeviceId: `${this.config.mqtt.base_topic.replace(/[^a-zA-Z0-9_-]/g, '_')}_bridge`,
       origin: { name: 'netatmo2mqtt', sw: version, url: PROJECT_URL },
+      snapshotCamera: this.config.cameras.fetch_snapshots,
     };
   }
 

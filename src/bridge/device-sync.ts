@@ -125,6 +125,16 @@ export class DeviceSync implements PollerSinks {
     await this.#store.settled();
   }
 
+  /**
+   * Applies what security events changed (smoke alarm on, door open, person home), in turn with
+   * the polls; resolves once it is published.
+   */
+  async applyEventStates(partials: ReadonlyMap<string, DeviceState>): Promise<void> {
+    if (partials.size === 0) return;
+    await this.#enqueue(() => this.#apply(new Map(partials), { kind: 'event' }));
+    await this.#store.settled();
+  }
+
   #ownWeatherKeys(partials: Map<string, DeviceState>): Map<string, DeviceState> {
     for (const [id, partial] of partials) {
       const keys = this.#weatherKeys.get(id) ?? new Set<string>();
@@ -164,7 +174,7 @@ export class DeviceSync implements PollerSinks {
   #apply(partials: Map<string, DeviceState>, origin: StateOrigin, homeId?: string): void {
     const changes = this.#store.applyStates(partials, origin);
     this.#rebuildFromData(changes.map((c) => c.device));
-    if (origin.kind === 'command') return;
+    if (origin.kind !== 'poll') return;
     const touched = this.#store
       .devices()
       .filter((d) => partials.has(d.id) || (homeId !== undefined && d.homeId === homeId));

@@ -1,10 +1,10 @@
 /**
  * Builds `bridge/health` from the numbers each part keeps: what the quota is spent on, what
- * is left of it, throttle windows, token refreshes, polling and MQTT. The status page and
+ * is left of it, throttle windows, token refreshes, polling, MQTT, events and the webhook. The status page and
  * `/metrics` read the same payload.
  */
 import type { CommandStats } from '../commands/types.js';
-import type { BridgeHealthPayload, MqttHealth, PollingHealth } from '../mqtt/topics.js';
+import type { BridgeHealthPayload, MqttHealth, PollingHealth, SecurityHealth } from '../mqtt/topics.js';
 import type { AuthStats } from '../netatmo/auth.js';
 import type { GateStats } from '../netatmo/gate.js';
 import type { SessionStats } from '../netatmo/session.js';
@@ -19,6 +19,7 @@ export interface HealthSources {
   poller: PollerStatus;
   mqtt: MqttHealth;
   commands: CommandStats;
+  events: SecurityHealth;
 }
 
 const iso = (ms: number | null | undefined): string | undefined =>
@@ -58,6 +59,7 @@ export function buildHealth(s: HealthSources): BridgeHealthPayload {
     commands: s.commands,
     polling: pollingHealth(s.poller),
     mqtt: s.mqtt,
+    events: s.events,
   };
 }
 

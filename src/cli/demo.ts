@@ -77,7 +77,8 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
-  const simulator = await startSimulator({ scenario: args.scenario });
+  // Security devices come alive: an event about once a minute per home with cameras or alarms.
+  const simulator = await startSimulator({ scenario: args.scenario, eventGenerator: { everyMs: 60_000 } });
   const broker = args.mqttUrl ? undefined : await startEmbeddedBroker();
   const mqttUrl = args.mqttUrl ?? broker!.url;
   const dataDir = await mkdtemp(join(tmpdir(), 'netatmo2mqtt-demo-'));
@@ -128,6 +129,7 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     `Web UI:    ${bridge.webUrl ?? '(disabled)'}  (password ${webPassword}; status, onboarding; /metrics, /healthz)`,
   );
   out(`Watch it:  mosquitto_sub -L ${mqttUrl}/${args.baseTopic}/# -v`);
+  out(`Events:    mosquitto_sub -L ${mqttUrl}/${args.baseTopic}/+/event -v  (about one a minute per home)`);
   out(`Try:       mosquitto_pub -L ${mqttUrl}/${args.baseTopic}/bridge/request/health -m '{}'`);
   const opener = positionable(bridge);
   if (opener) {

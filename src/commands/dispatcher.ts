@@ -6,8 +6,8 @@
  *   `body.errors[]` is mapped back to the commands of the modules it names. A batch Netatmo
  *   refuses as a whole (one invalid entry) is resent part by part, so one stale module cannot
  *   fail its neighbours' commands.
- * - Other calls (setroomthermpoint, setthermmode, switchhomeschedule) run one at a time per
- *   device, so a trailing value never overtakes the value sent before it.
+ * - Other calls (setroomthermpoint, setthermmode, switchhomeschedule, setpersonsaway/home) run
+ *   one at a time per device, so a trailing value never overtakes the value sent before it.
  */
 import { cleanNetatmoId } from '../devices/ids.js';
 import type { NetatmoAction } from '../devices/index.js';
@@ -28,6 +28,8 @@ export interface CommandApi {
     target: { homeId: string; scheduleId: string },
     call?: Partial<CallOptions>,
   ): Promise<void>;
+  setPersonsAway(target: { homeId: string; personId?: string }, call?: Partial<CallOptions>): Promise<void>;
+  setPersonsHome(target: { homeId: string; personId: string }, call?: Partial<CallOptions>): Promise<void>;
 }
 
 export interface DispatcherOptions {
@@ -120,6 +122,20 @@ export class CommandDispatcher {
       case 'switch_schedule':
         return this.#inDeviceLane(deviceId, 'switchhomeschedule', (call) =>
           this.#o.api.switchHomeSchedule({ homeId: action.homeId, scheduleId: action.scheduleId }, call),
+        );
+      case 'persons_away':
+        return this.#inDeviceLane(deviceId, 'setpersonsaway', (call) =>
+          this.#o.api.setPersonsAway(
+            {
+              homeId: action.homeId,
+              ...(action.personId === undefined ? {} : { personId: action.personId }),
+            },
+            call,
+          ),
+        );
+      case 'persons_home':
+        return this.#inDeviceLane(deviceId, 'setpersonshome', (call) =>
+          this.#o.api.setPersonsHome({ homeId: action.homeId, personId: action.personId }, call),
         );
     }
   }

@@ -85,6 +85,8 @@ export const ADDON_OPTIONS: Readonly<Record<string, string>> = {
   command_global_cap_per_minute: 'commands.global_cap_per_minute',
   command_coalesce_ms: 'commands.coalesce_ms',
   command_deadline_ms: 'commands.deadline_ms',
+  webhook_public_url: 'webhook.public_url',
+  fetch_camera_snapshots: 'cameras.fetch_snapshots',
   log_level: 'log_level',
 };
 

@@ -173,6 +173,33 @@ export const configSchema = {
         },
       },
     },
+    webhook: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        public_url: {
+          type: 'string',
+          minLength: 1,
+          pattern: '^https?://[^\\s/?#]+(?:/[^\\s?#]*)?$',
+          patternReason: 'must be an http:// or https:// URL without query or fragment',
+          description:
+            "Where Netatmo reaches this bridge's web server (reverse proxy or port forward); enables pushed events",
+        },
+      },
+    },
+    cameras: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        fetch_snapshots: {
+          type: 'boolean',
+          default: false,
+          description: 'Fetch each new snapshot and publish its bytes for a Home Assistant camera entity',
+        },
+      },
+    },
     data_dir: { type: 'string', minLength: 1, default: './data' },
     log_level: { type: 'string', enum: [...LOG_LEVELS], default: 'info' },
   },

@@ -67,12 +67,25 @@ export interface WebConfig {
   external_url?: string;
 }
 
+/** Netatmo's webhook (pushed events); without a public URL the bridge polls only. */
+export interface WebhookConfig {
+  /** Where Netatmo reaches the web server from the internet; the bridge appends a secret path. */
+  public_url?: string;
+}
+
+export interface CamerasConfig {
+  /** Fetch each new snapshot and publish its bytes (Home Assistant camera entity). */
+  fetch_snapshots: boolean;
+}
+
 export interface BridgeConfig {
   netatmo: NetatmoConfig;
   mqtt: MqttConfig;
   homeassistant: HomeAssistantConfig;
   commands: CommandsConfig;
   web: WebConfig;
+  webhook: WebhookConfig;
+  cameras: CamerasConfig;
   data_dir: string;
   log_level: LogLevel;
 }

@@ -210,6 +210,8 @@ function semanticIssues(config: BridgeConfig, origin: (path: string) => string |
     });
   }
 
+  issues.push(...webhookIssues(config, origin));
+
   if (!isLocalUrl(config.netatmo.base_url)) {
     for (const key of ['client_id', 'client_secret'] as const) {
       if (config.netatmo[key] !== undefined) continue;
@@ -222,4 +224,29 @@ function semanticIssues(config: BridgeConfig, origin: (path: string) => string |
     }
   }
   return issues;
+}
+
+/** Ports Netatmo delivers webhooks to (addwebhook refuses others: 400, code 21). */
+export const NETATMO_WEBHOOK_PORTS = [80, 88, 443, 9443] as const;
+
+function webhookIssues(config: BridgeConfig, origin: (path: string) => string | undefined): ConfigIssue[] {
+  const url = config.webhook.public_url;
+  if (url === undefined) return [];
+  const path = 'webhook.public_url';
+  const issue = (reason: string): ConfigIssue[] => [{ path, source: origin(path), reason }];
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return issue(`is not a valid URL (got ${describe(url)})`);
+  }
+  if (!config.web.enabled) return issue('needs the web server (web.enabled): Netatmo pushes to it');
+  // The simulator takes any port; Netatmo only these.
+  const port = Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
+  if (!isLocalUrl(config.netatmo.base_url) && !(NETATMO_WEBHOOK_PORTS as readonly number[]).includes(port)) {
+    return issue(
+      `Netatmo only delivers webhooks to ports ${NETATMO_WEBHOOK_PORTS.join(', ')} (got ${port}); put a reverse proxy or port forward in front`,
+    );
+  }
+  return [];
 }

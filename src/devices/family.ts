@@ -83,7 +83,10 @@ export type NetatmoAction =
       endtime?: number;
     }
   | { kind: 'therm_mode'; homeId: string; mode: string; endtime?: number }
-  | { kind: 'switch_schedule'; homeId: string; scheduleId: string };
+  | { kind: 'switch_schedule'; homeId: string; scheduleId: string }
+  /** `setpersonsaway`: one person, or (no person) everybody: the home is empty. */
+  | { kind: 'persons_away'; homeId: string; personId?: string }
+  | { kind: 'persons_home'; homeId: string; personId: string };
 
 /** The optimistic state a successful command leaves on its device. */
 export type ExpectedState = DeviceState;

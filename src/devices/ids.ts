@@ -6,7 +6,7 @@
  * digits (Bubendorff `0009999992`). MQTT topics must not carry `#`/`+`/`/`, and HA ids
  * must match `[a-zA-Z0-9_-]`, so: spaces are dropped, letters lowercased, `:` becomes
  * `_`, `#` becomes `-`, anything else outside `[a-z0-9_-]` becomes `_`. MAC octets are
- * two hex digits, so `_` and `-` keep ids unique. Rooms and homes get a prefix because
+ * two hex digits, so `_` and `-` keep ids unique. Rooms, homes and persons get a prefix because
  * their ids are bare numbers or hex that could meet a module id.
  */
 
@@ -29,6 +29,11 @@ export function roomDeviceId(roomId: string): string {
 
 export function homeDeviceId(homeId: string): string {
   return `home_${moduleDeviceId(homeId)}`;
+}
+
+/** A person the home's cameras know (a UUID): `person_<id>`. */
+export function personDeviceId(personId: string): string {
+  return `person_${moduleDeviceId(personId)}`;
 }
 
 /** True when `id` can be used as one MQTT topic level and as an HA object id. */

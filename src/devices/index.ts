@@ -22,6 +22,13 @@ export { HOME_THERM_MODES, thermSchedules } from './families/home.js';
 export { COMMAND_KEYS, familyById, familyOfType, KNOWN_TYPES, MODULE_FAMILIES } from './families/index.js';
 export { ROOM_MODES, SETPOINT_RANGE } from './families/room.js';
 export * from './family.js';
-export { cleanNetatmoId, homeDeviceId, isTopicSafeId, moduleDeviceId, roomDeviceId } from './ids.js';
+export {
+  cleanNetatmoId,
+  homeDeviceId,
+  isTopicSafeId,
+  moduleDeviceId,
+  personDeviceId,
+  roomDeviceId,
+} from './ids.js';
 export { deviceStates, initialState, type StateInput } from './state.js';
 export type * from './types.js';

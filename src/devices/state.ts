@@ -46,9 +46,11 @@ export interface StateInput {
 /** Netatmo's per-module error code for "unreachable" in an HTTP 200 answer. */
 const UNREACHABLE = 6;
 
-/** Every capability key set to null: the state a device has before any poll. */
+/** Every capability key set to null: the state a device has before any poll (buttons have none). */
 export function initialState(device: Device): DeviceState {
-  return Object.fromEntries(device.capabilities.map((c) => [c.key, null]));
+  return Object.fromEntries(
+    device.capabilities.filter((c) => c.component !== 'button').map((c) => [c.key, null]),
+  );
 }
 
 export function deviceStates(devices: Device[], input: StateInput): Map<string, DeviceState> {

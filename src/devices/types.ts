@@ -12,6 +12,7 @@ import type { FamilyId } from './families/ids.js';
 export type DeviceKind =
   | 'home'
   | 'room'
+  | 'person'
   | 'thermostat'
   | 'valve'
   | 'boiler'
@@ -99,7 +100,7 @@ export interface Device {
   kind: DeviceKind;
   /** The device family (families/) that reads its state, encodes its commands and announces it. */
   family: FamilyId;
-  /** Netatmo type code (`NATherm1`, ...); `room` and `home` for the virtual devices. */
+  /** Netatmo type code (`NATherm1`, ...); `room`, `home` and `person` for the virtual devices. */
   type: string;
   name: string;
   model: string;

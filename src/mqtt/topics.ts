@@ -85,6 +85,28 @@ export interface BridgeHealthPayload {
   commands: { ok: number; failed: number; rejected: number; coalesced: number; last_error?: string };
   polling: PollingHealth;
   mqtt: MqttHealth;
+  events: SecurityHealth;
+}
+
+/** Security events and Netatmo's webhook, in `bridge/health`. */
+export interface SecurityHealth {
+  /** Events published, by how they arrived first. */
+  published: { poll: number; push: number };
+  /** Second copies dropped (a push and the poll that read it too). */
+  duplicates: number;
+  /** `slow` while the webhook delivers (events are polled only as a safety net). */
+  polling: 'normal' | 'slow';
+  webhook: {
+    /** `off` without webhook.public_url; see src/webhook/webhook-registration.ts for the others. */
+    state: 'off' | 'registering' | 'activating' | 'active' | 'unreachable' | 'refused' | 'stopped';
+    attempts: number;
+    registered_at?: string;
+    last_error?: string;
+    pushes: number;
+    last_push?: string;
+    /** Pushes refused for a missing or wrong signature. */
+    refused: number;
+  };
 }
 
 /** The poller's part of `bridge/health`: the plan and each publisher's last outcome. */
@@ -190,6 +212,57 @@ export interface DeviceSetResult {
 /** `<base>/<device>`: retained JSON state, attribute → value. */
 export type DeviceStatePayload = { [attribute: string]: unknown };
 
+/**
+ * `<base>/<device>/event` (not retained, QoS 1): one message per security event of the device,
+ * polled or pushed, never twice. Home Assistant's event entity and device triggers read it.
+ */
+export interface DeviceEventPayload {
+  /** The bridge's name for it (src/devices/events.ts): `movement`, `human`, `smoke_detected`… */
+  event_type: string;
+  /** Netatmo's event id (an outdoor camera's detections share it; `subevent_id` tells them apart). */
+  event_id: string;
+  subevent_id?: string;
+  /** Netatmo's own type and `sub_type` code (`smoke`, 1). */
+  netatmo_type: string;
+  sub_type?: number;
+  /** ISO 8601 time Netatmo gives the event. */
+  time: string;
+  message?: string;
+  /** Capability URLs of the pictures (anyone holding them sees the picture): never logged. */
+  snapshot_url?: string;
+  vignette_url?: string;
+  /** Persons concerned: id and, for known persons, their name. */
+  persons?: Array<{ id: string; name?: string }>;
+  /** An indoor camera's `person` event: the person just came home. */
+  is_arrival?: boolean;
+  /** `poll` (read with getevents) or `push` (Netatmo's webhook). */
+  via: 'poll' | 'push';
+}
+
+/** `<base>/<device>/snapshot`, retained: the picture of the device's last event that had one. */
+export interface DeviceSnapshotPayload {
+  /** A capability URL; Home Assistant's image entity fetches it. */
+  url: string;
+  event_type: string;
+  event_id: string;
+  time: string;
+}
+
+/**
+ * `<base>/<device>/stream`, retained: a camera's live stream (HLS) for go2rtc or Frigate. Both
+ * URLs are capability URLs (they are the camera's only credential): never logged.
+ */
+export interface CameraStreamPayload {
+  /** The best URL: on the local network when the camera answers there, else through Netatmo's relay. */
+  url: string;
+  /** Through Netatmo's relay (`vpn_url`). */
+  vpn_url: string;
+  /** On the local network (`local_url`), when the camera is local and answers there. */
+  local_url?: string;
+  /** A current still picture (`…/live/snapshot_720.jpg`). */
+  snapshot_url: string;
+}
+
 /** `<base>/<device>/availability`, retained QoS 1. */
 export interface AvailabilityPayload {
   state: OnlineState;
@@ -211,7 +284,10 @@ export type HaPlatform =
   | 'climate'
   | 'cover'
   | 'light'
-  | 'fan';
+  | 'fan'
+  | 'event'
+  | 'image'
+  | 'camera';
 
 /** What every component of a device config carries; the rest are the platform's own keys. */
 interface ComponentBase {
@@ -241,6 +317,28 @@ export type CoverComponent = ComponentBase & { p: 'cover'; command_topic: string
 /** JSON-schema light: HA reads `state`/`brightness` from the device's state JSON. */
 export type LightComponent = ComponentBase & { p: 'light'; schema: 'json'; command_topic: string };
 export type FanComponent = ComponentBase & { p: 'fan'; command_topic: string };
+/** A device's events (`<base>/<device>/event`): HA fires one per message whose `event_type` it lists. */
+export type EventComponent = ComponentBase & { p: 'event'; state_topic: string; event_types: string[] };
+/** The last snapshot, by URL: HA fetches the picture itself. */
+export type ImageComponent = ComponentBase & { p: 'image'; url_topic: string; url_template?: string };
+/** Picture bytes (base64) the bridge fetched: `<base>/<device>/snapshot/image`. */
+export type CameraComponent = ComponentBase & { p: 'camera'; topic: string; image_encoding: 'b64' };
+
+/**
+ * A device trigger (HA's `device_automation`, zigbee2mqtt's actions): one per event type of the
+ * device, matching `payload` against `value_template` of the messages on `topic`. It is no
+ * entity: no unique_id, no name.
+ */
+export type DeviceTriggerComponent = {
+  p: 'device_automation';
+  automation_type: 'trigger';
+  topic: string;
+  type: string;
+  subtype: string;
+  payload: string;
+  value_template: string;
+  qos?: 0 | 1;
+};
 
 /** One entry of a device config's `cmps`. */
 export type ComponentConfig =
@@ -253,7 +351,11 @@ export type ComponentConfig =
   | ClimateComponent
   | CoverComponent
   | LightComponent
-  | FanComponent;
+  | FanComponent
+  | EventComponent
+  | ImageComponent
+  | CameraComponent
+  | DeviceTriggerComponent;
 
 /** Device-based discovery (HA 2024.11+): one retained config per device, every entity in `cmps`. */
 export interface DeviceDiscoveryPayload {
@@ -291,6 +393,11 @@ export interface TopicPayloads {
   'bridge/response/device/set': DeviceSetResponsePayload;
   '<device>': DeviceStatePayload;
   '<device>/availability': AvailabilityPayload;
+  '<device>/event': DeviceEventPayload;
+  '<device>/snapshot': DeviceSnapshotPayload;
+  /** The last snapshot's bytes, base64 (with `cameras.fetch_snapshots`), retained. */
+  '<device>/snapshot/image': string;
+  '<device>/stream': CameraStreamPayload;
   '<device>/set': DeviceCommandPayload;
   /** Raw value, same as `{"<attr>": value}` on `<device>/set`. */
   '<device>/set/<attr>': string;
@@ -326,7 +433,11 @@ export type OutgoingTopicKey =
   | 'bridge/response/<cmd>'
   | 'bridge/response/device/set'
   | '<device>'
-  | '<device>/availability';
+  | '<device>/availability'
+  | '<device>/event'
+  | '<device>/snapshot'
+  | '<device>/snapshot/image'
+  | '<device>/stream';
 
 type FixedTopic = {
   [K in TopicKey]: K extends `${string}<${string}` ? never : K;
@@ -343,17 +454,25 @@ export type TopicKeyOf<T extends string> = T extends FixedTopic
         ? never
         : T extends `${string}/availability`
           ? '<device>/availability'
-          : T extends `${string}/set/${string}`
-            ? '<device>/set/<attr>'
-            : T extends `${string}/set`
-              ? '<device>/set'
-              : T extends `${string}/get/${string}`
-                ? '<device>/get/<attr>'
-                : T extends `${string}/get`
-                  ? '<device>/get'
-                  : T extends `${string}/${string}`
-                    ? never
-                    : '<device>';
+          : T extends `${string}/event`
+            ? '<device>/event'
+            : T extends `${string}/snapshot/image`
+              ? '<device>/snapshot/image'
+              : T extends `${string}/snapshot`
+                ? '<device>/snapshot'
+                : T extends `${string}/stream`
+                  ? '<device>/stream'
+                  : T extends `${string}/set/${string}`
+                    ? '<device>/set/<attr>'
+                    : T extends `${string}/set`
+                      ? '<device>/set'
+                      : T extends `${string}/get/${string}`
+                        ? '<device>/get/<attr>'
+                        : T extends `${string}/get`
+                          ? '<device>/get'
+                          : T extends `${string}/${string}`
+                            ? never
+                            : '<device>';
 
 /** The payload type for publishing to relative topic `T`; `never` for topics the bridge does not publish. */
 export type OutgoingPayload<T extends string> = string extends T

@@ -65,6 +65,8 @@ export interface EventsQuery {
   homeId: string;
   size?: number;
   offset?: number;
+  /** Only events older than this one (paging backwards, as openHAB does). */
+  eventId?: string;
   deviceTypes?: string[];
 }
 
@@ -194,9 +196,42 @@ export class NetatmoClient {
       home_id: query.homeId,
       size: query.size,
       offset: query.offset,
+      event_id: query.eventId,
       device_types: list(query.deviceTypes),
     };
     return validateEvents(await this.#send({ endpoint: 'getevents', params }, READ, call, query.homeId));
+  }
+
+  /** One person, or (none given) everybody: Netatmo then counts the home as empty. */
+  async setPersonsAway(
+    target: { homeId: string; personId?: string },
+    call?: Partial<CallOptions>,
+  ): Promise<void> {
+    requireText('homeId', target.homeId);
+    if (target.personId !== undefined) requireText('personId', target.personId);
+    const params = { home_id: target.homeId, person_id: target.personId };
+    await this.#send({ endpoint: 'setpersonsaway', params }, WRITE, call, target.homeId);
+  }
+
+  /** Marks one person home; the id goes as `person_ids[]`, as pyatmo sends it. */
+  async setPersonsHome(
+    target: { homeId: string; personId: string },
+    call?: Partial<CallOptions>,
+  ): Promise<void> {
+    requireText('homeId', target.homeId);
+    requireText('personId', target.personId);
+    const params = { home_id: target.homeId, 'person_ids[]': target.personId };
+    await this.#send({ endpoint: 'setpersonshome', params }, WRITE, call, target.homeId);
+  }
+
+  /** Registers the app's webhook (one per user: it replaces any earlier one). The URL is a secret. */
+  async addWebhook(url: string, call?: Partial<CallOptions>): Promise<void> {
+    requireText('url', url);
+    await this.#send({ endpoint: 'addwebhook', params: { url, app_types: 'app_security' } }, WRITE, call);
+  }
+
+  async dropWebhook(call?: Partial<CallOptions>): Promise<void> {
+    await this.#send({ endpoint: 'dropwebhook', params: { app_types: 'app_security' } }, WRITE, call);
   }
 
   /** Measure history (energy meters, weather graphs): not read yet, kept for those issues (tested). */

@@ -13,11 +13,14 @@
  *   30 s (modules report every few minutes: faster buys little and costs quota), weather
  *   and home coach 5 min (stations upload every 5-10 min: faster polling only wastes quota).
  *   Budget a capped publisher cannot use goes to the others.
+ * - Feeds (poller/feeds.ts: security events per home, and whatever else registers one) claim
+ *   their own weights and floors per target and share the same water-filling; they sit between
+ *   the home slots.
  * - Homes are phased evenly over one interval so they never fire together.
  *
  * With B calls/hour for H homes no poller can beat a mean homestatus staleness of
  * H·3600/(2B) s; the plan reports how far from that bound it is (against the whole budget B,
- * reserve included, so the ratio is never flattered).
+ * reserve included, so the ratio is never flattered; what feeds use is left out of B).
  */
 
 export interface PlanInput {
@@ -37,6 +40,18 @@ export interface PlanInput {
   homeFloorMs?: number;
   weatherFloorMs?: number;
   homeCoachFloorMs?: number;
+  /** Further publishers (feed targets), each with its own weight and floor. */
+  feeds?: readonly FeedClaim[];
+}
+
+/** What one feed target asks of the budget. */
+export interface FeedClaim {
+  /** Its publisher id (`feed:<name>:<target>`), unique in the plan. */
+  key: string;
+  /** Weight relative to one home's homestatus (1). */
+  weight: number;
+  /** It is never read faster than this. */
+  floorMs: number;
 }
 
 export interface PublisherSchedule {
@@ -48,6 +63,10 @@ export interface PublisherSchedule {
 
 export interface HomeSchedule extends PublisherSchedule {
   homeId: string;
+}
+
+export interface FeedSchedule extends PublisherSchedule {
+  key: string;
 }
 
 export interface StalenessEstimate {
@@ -68,6 +87,7 @@ export interface Plan {
   weather: PublisherSchedule | null;
   homeCoach: PublisherSchedule | null;
   homes: HomeSchedule[];
+  feeds: FeedSchedule[];
   /** The common homestatus interval (0 when there are no homes). */
   homeStatusIntervalMs: number;
   /** Sum of every publisher's calls per hour; never above pollBudgetPerHour. */
@@ -186,6 +206,9 @@ export function planPolls(input: PlanInput): Plan {
     claimants.push({ key: 'weather', weight: familyWeight, maxPerHour: HOUR_MS / weatherFloorMs });
   if (input.homeCoach)
     claimants.push({ key: 'homecoach', weight: familyWeight, maxPerHour: HOUR_MS / coachFloorMs });
+  const feedClaims = uniqueFeeds(input.feeds ?? []);
+  for (const f of feedClaims)
+    claimants.push({ key: f.key, weight: f.weight, maxPerHour: HOUR_MS / f.floorMs });
   const shares = waterFill(pollBudget - topology.callsPerHour, claimants);
 
   const homePerHour = H > 0 ? (shares.get(`home:${homeIds[0]}`) ?? 0) : 0;
@@ -200,12 +223,19 @@ export function planPolls(input: PlanInput): Plan {
   }));
   const weather = input.weather ? schedule(shares.get('weather') ?? 0, slotMs / 3) : null;
   const homeCoach = input.homeCoach ? schedule(shares.get('homecoach') ?? 0, (2 * slotMs) / 3) : null;
+  // Feed targets are spread over one home interval, halfway between home slots.
+  const spreadMs = H > 0 ? homeIntervalMs : NO_HOME_SLOT_MS;
+  const feeds: FeedSchedule[] = feedClaims.map((f, j) => ({
+    key: f.key,
+    ...schedule(shares.get(f.key) ?? 0, slotMs / 2 + (j * spreadMs) / feedClaims.length),
+  }));
 
   const expectedCallsPerHour =
     topology.callsPerHour +
     homes.reduce((sum, h) => sum + h.callsPerHour, 0) +
     (weather?.callsPerHour ?? 0) +
-    (homeCoach?.callsPerHour ?? 0);
+    (homeCoach?.callsPerHour ?? 0) +
+    feeds.reduce((sum, f) => sum + f.callsPerHour, 0);
 
   // Within 1 % of the floor counts as floor-bound (the interval is rounded up to whole ms).
   const limitedBy: Plan['limitedBy'] = H > 0 && homeIntervalMs <= homeFloorMs * 1.01 ? 'floor' : 'budget';
@@ -213,7 +243,10 @@ export function planPolls(input: PlanInput): Plan {
   if (H > 0) {
     const meanHomeStatusSec = homeIntervalMs / 2000;
     // The bound for the calls the plan makes: at its floor a plan does not spend the budget.
-    const spent = limitedBy === 'floor' ? Math.min(budget, expectedCallsPerHour) : budget;
+    // What feeds take is not the homes' to spend (like commands), so the bound leaves it out.
+    const feedCalls = feeds.reduce((sum, f) => sum + f.callsPerHour, 0);
+    const spent =
+      limitedBy === 'floor' ? Math.min(budget, expectedCallsPerHour) - feedCalls : budget - feedCalls;
     const boundSec = (H * 3600) / (2 * spent);
     staleness = { meanHomeStatusSec, boundSec, ratio: meanHomeStatusSec / boundSec };
   }
@@ -240,6 +273,7 @@ export function planPolls(input: PlanInput): Plan {
     weather,
     homeCoach,
     homes,
+    feeds,
     homeStatusIntervalMs: homeIntervalMs,
     expectedCallsPerHour,
     limitedBy,
@@ -270,6 +304,13 @@ function explainPlan(plan: Plan): string {
   }
   if (plan.weather) parts.push(`weather every ${formatDuration(plan.weather.intervalMs)}`);
   if (plan.homeCoach) parts.push(`home coach every ${formatDuration(plan.homeCoach.intervalMs)}`);
+  for (const [name, schedules] of feedsByName(plan.feeds)) {
+    const intervals = schedules.map((f) => f.intervalMs);
+    const min = Math.min(...intervals);
+    const max = Math.max(...intervals);
+    const every = min === max ? formatDuration(min) : `${formatDuration(min)}-${formatDuration(max)}`;
+    parts.push(`${name} for ${schedules.length} target(s) every ${every}`);
+  }
   parts.push(`topology every ${formatDuration(plan.topology.intervalMs)}`);
   if (plan.staleness) {
     const s = plan.staleness;
@@ -289,6 +330,27 @@ export function sameSchedule(a: Plan, b: Plan): boolean {
       p.weather?.intervalMs,
       p.homeCoach?.intervalMs,
       p.homes.map((h) => [h.homeId, h.intervalMs]),
+      p.feeds.map((f) => [f.key, f.intervalMs]),
     ]);
   return key(a) === key(b);
+}
+
+/** One claim per key (the first wins), floors at least 1 s and weights above 0. */
+function uniqueFeeds(claims: readonly FeedClaim[]): FeedClaim[] {
+  const byKey = new Map<string, FeedClaim>();
+  for (const c of claims) {
+    if (byKey.has(c.key)) continue;
+    byKey.set(c.key, { key: c.key, weight: Math.max(1e-3, c.weight), floorMs: Math.max(1_000, c.floorMs) });
+  }
+  return [...byKey.values()];
+}
+
+/** Feed schedules grouped by feed name (`feed:<name>:<target>`), for the explanation. */
+function feedsByName(feeds: readonly FeedSchedule[]): Map<string, FeedSchedule[]> {
+  const out = new Map<string, FeedSchedule[]>();
+  for (const f of feeds) {
+    const name = f.key.split(':')[1] ?? f.key;
+    out.set(name, [...(out.get(name) ?? []), f]);
+  }
+  return out;
 }

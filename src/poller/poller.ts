@@ -11,6 +11,7 @@
  * - Quota waits never make a publisher offline; three consecutive real failures do.
  * - After a command, `refreshHome(id, {soon: true})` adds one confirmation read a few seconds
  *   later (coalesced), paid from the headroom the plan leaves free.
+ * - Feeds (feeds.ts) add publishers of their own per target, planned and run the same way.
  */
 
 import { setMaxListeners } from 'node:events';
@@ -21,6 +22,7 @@ import type { CallOptions } from '../netatmo/types.js';
 import type { Clock } from '../util/clock.js';
 import { backoffDelayMs, nextSlotAfter, throttleRetryAt } from './backoff.js';
 import { ConfirmationReads } from './confirmation-reads.js';
+import { type FeedRef, feedTargets, type PollFeed } from './feeds.js';
 import { type Plan, planPolls, sameSchedule } from './planner.js';
 import {
   type GateStatsSource,
@@ -55,6 +57,8 @@ export interface PollerOptions {
   soonDelayMs?: number;
   /** How often the budget is re-checked against the gate's counters. Default 60 s. */
   budgetCheckMs?: number;
+  /** Further reads planned within the same budget (security events, ...). */
+  feeds?: readonly PollFeed[];
 }
 
 export interface PollerStatus {
@@ -87,6 +91,9 @@ export class Poller {
   #abort = new AbortController();
   #ownCalls: number[] = [];
   #homeIds: string[] = [];
+  #topology: HomesDataBody | undefined;
+  /** Feed publishers of the current plan: which feed and target each one reads. */
+  #feedTargets = new Map<PublisherId, FeedRef>();
   #topologyLoaded = false;
   #stations: Presence = 'unknown';
   #coaches: Presence = 'unknown';
@@ -158,6 +165,11 @@ export class Poller {
     return this.#confirm.request(p, options.soon !== false, stats.remainingHour > 0);
   }
 
+  /** A feed's targets or weights changed (webhook pushes started or stopped, ...): re-plan. */
+  feedsChanged(reason: string): void {
+    if (this.#running) this.#replan(reason);
+  }
+
   status(): PollerStatus {
     return {
       running: this.#running,
@@ -187,9 +199,14 @@ export class Poller {
     return this.#ownCalls.length;
   }
 
-  #computePlan(): Plan {
+  #computePlan(feeds = feedTargets(this.#o.feeds ?? [], this.#topology)): Plan {
     const stats = this.#o.gate.stats();
     return planPolls({
+      feeds: [...feeds].map(([key, { target }]) => ({
+        key,
+        weight: target.weight,
+        floorMs: target.floorMs,
+      })),
       budgetPerHour: this.#budgetPerHour(),
       otherUsePerHour: Math.max(0, stats.callsLastHour - this.#ownCallsLastHour()),
       commandReserve: this.#o.headroom ?? DEFAULT_HEADROOM,
@@ -204,9 +221,11 @@ export class Poller {
   }
 
   #replan(reason: string, force = false, anchorDelayMs = 0): void {
-    const plan = this.#computePlan();
+    const feeds = feedTargets(this.#o.feeds ?? [], this.#topology);
+    const plan = this.#computePlan(feeds);
     if (!force && this.#plan && sameSchedule(this.#plan, plan)) return;
     this.#plan = plan;
+    this.#feedTargets = feeds;
     log.info(`poll plan (${reason}): ${plan.explanation}`);
     this.#applyPlan(plan, anchorDelayMs);
   }
@@ -218,6 +237,11 @@ export class Poller {
       { kind: PublisherKind; homeId?: string; intervalMs: number; offsetMs: number }
     >();
     for (const h of plan.homes) wanted.set(homePublisherId(h.homeId), { kind: 'home', ...h });
+    for (const f of plan.feeds) {
+      const id = f.key as PublisherId;
+      const homeId = this.#feedTargets.get(id)?.target.homeId;
+      wanted.set(id, { kind: 'feed', ...f, ...(homeId === undefined ? {} : { homeId }) });
+    }
     if (plan.weather) wanted.set('weather', { kind: 'weather', ...plan.weather });
     if (plan.homeCoach) wanted.set('homecoach', { kind: 'homecoach', ...plan.homeCoach });
 
@@ -225,7 +249,7 @@ export class Poller {
       if (id !== 'topology' && !wanted.has(id)) {
         p.disarm();
         this.#publishers.delete(id);
-        if (p.homeId !== undefined) this.#confirm.cancel(p.homeId);
+        if (p.kind === 'home' && p.homeId !== undefined) this.#confirm.cancel(p.homeId);
       }
     }
     const topology = this.#publisher('topology');
@@ -327,8 +351,9 @@ export class Poller {
     p.inFlight = true;
     p.lastAttemptAt = now;
     this.#ownCalls.push(now);
+    const feed = p.kind === 'feed' ? this.#feedTargets.get(p.id) : undefined;
     const call: Partial<CallOptions> = {
-      priority: p.kind === 'home' ? 'state' : 'background',
+      priority: p.kind === 'home' ? 'state' : (feed?.feed.priority ?? 'background'),
       // A poll that could not even start within about one interval is dropped, not queued.
       deadline: now + Math.min(120_000, Math.max(30_000, p.intervalMs)),
       idempotent: true,
@@ -336,10 +361,18 @@ export class Poller {
       ...(p.homeId === undefined ? {} : { homeId: p.homeId }),
     };
     try {
+      if (p.kind === 'feed') {
+        if (!feed) throw new Error(`no feed target for ${p.id}`);
+        // The feed hands over what it read itself; pages beyond the first are calls of ours too.
+        const calls = (await feed.feed.read(feed.target.id, call)) ?? 1;
+        for (let i = 1; i < calls; i++) this.#ownCalls.push(now);
+        if (generation !== this.#generation) return { ok: 'stale' };
+        this.#succeeded(p);
+        return { ok: true };
+      }
       const read = await readPublisher(this.#o.api, p.kind, p.homeId, call);
       if (generation !== this.#generation) return { ok: 'stale' };
-      if (p.succeeded(this.#o.clock.now()))
-        this.#sink('onAvailability', () => this.#o.sinks.onAvailability?.(p.id, true));
+      this.#succeeded(p);
       this.#deliver(read);
       return { ok: true };
     } catch (error) {
@@ -362,6 +395,11 @@ export class Poller {
     }
   }
 
+  #succeeded(p: PublisherState): void {
+    if (p.succeeded(this.#o.clock.now()))
+      this.#sink('onAvailability', () => this.#o.sinks.onAvailability?.(p.id, true));
+  }
+
   /** Hands a successful read to its sink (and to the poller's own follow-ups). */
   #deliver(read: PublisherRead): void {
     if (read.kind === 'topology') this.#onTopology(read.body);
@@ -373,6 +411,7 @@ export class Poller {
 
   #onTopology(body: HomesDataBody): void {
     this.#sink('onTopology', () => this.#o.sinks.onTopology(body));
+    this.#topology = body;
     this.#homeIds = body.homes.filter((h) => (h.modules?.length ?? 0) > 0).map((h) => h.id);
     if (this.#topologyLoaded) {
       // Devices may have been added since the last probe: ask once more.

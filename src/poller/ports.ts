@@ -37,10 +37,10 @@ export interface GateStatsSource {
   stats(): GateStatsView;
 }
 
-export type PublisherKind = 'topology' | 'home' | 'weather' | 'homecoach';
+export type PublisherKind = 'topology' | 'home' | 'weather' | 'homecoach' | 'feed';
 
-/** `topology`, `weather`, `homecoach`, or `home:<home id>`. */
-export type PublisherId = 'topology' | 'weather' | 'homecoach' | `home:${string}`;
+/** `topology`, `weather`, `homecoach`, `home:<home id>`, or `feed:<feed>:<target>` (feeds.ts). */
+export type PublisherId = 'topology' | 'weather' | 'homecoach' | `home:${string}` | `feed:${string}`;
 
 export function homePublisherId(homeId: string): PublisherId {
   return `home:${homeId}`;

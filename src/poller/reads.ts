@@ -1,4 +1,4 @@
-/** Which Netatmo read each kind of publisher makes, as one tagged result. */
+/** Which Netatmo read each kind of publisher makes, as one tagged result (feeds read themselves). */
 import type {
   HomeCoachsDataBody,
   HomeStatusBody,
@@ -16,7 +16,7 @@ export type PublisherRead =
 
 export async function readPublisher(
   api: PollerApi,
-  kind: PublisherKind,
+  kind: Exclude<PublisherKind, 'feed'>,
   homeId: string | undefined,
   call: Partial<CallOptions>,
 ): Promise<PublisherRead> {

@@ -114,6 +114,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     },
     raiseEvent: (request) => core.security.raiseRequest({ ...request }),
     webhooks: () => core.security.webhooks.status(),
+    onSecurityEvent: (listener) => {
+      core.security.onRaised = listener;
+      return () => {
+        if (core.security.onRaised === listener) core.security.onRaised = undefined;
+      };
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         activity?.stop();

@@ -12,7 +12,7 @@ import { answerFault, sendSpoiled } from './fault-responses.js';
 import { POST_PROCESSING } from './faults.js';
 import { parseForm, readBody, sendJson } from './http.js';
 import { throttleAnswer } from './quota.js';
-import type { SimulatorLogEntry } from './types.js';
+import type { FaultRule, SimulatorLogEntry, ThrottleDialect } from './types.js';
 
 export async function handleApi(
   core: SimulatorCore,
@@ -60,10 +60,7 @@ export async function handleApi(
     stats.bump('faults_injected');
     if (rule.kind === 'throttle') stats.bump('throttled');
     answerFault(rule, req, res, core.throttle, false);
-    finish(
-      rule.kind === 'status' ? (rule.status ?? 503) : rule.kind === 'body' ? (rule.status ?? 200) : 0,
-      rule.kind === 'throttle' ? 'throttled' : 'fault',
-    );
+    finish(faultStatus(rule, core.throttle), rule.kind === 'throttle' ? 'throttled' : 'fault');
     return;
   }
 
@@ -119,4 +116,13 @@ function parseJson(raw: string): unknown {
   } catch {
     throw new SimApiError(400, 40, 'JSON has an invalid encoding');
   }
+}
+
+/** The HTTP status a fault answered with, for the request log (0: the connection got none). */
+function faultStatus(rule: FaultRule, dialect: ThrottleDialect): number {
+  if (rule.kind === 'status') return rule.status ?? 503;
+  if (rule.kind === 'body') return rule.status ?? 200;
+  if (rule.kind === 'throttle') return throttleAnswer(dialect, rule.retry_after).status;
+  if (rule.kind === 'html') return rule.status ?? 200;
+  return 0;
 }

@@ -176,5 +176,11 @@ export interface RunningSimulator {
   raiseEvent(request: RaiseEventRequest): SecurityEvent;
   /** The webhook's registration, ban state and delivery log (GET /__sim/webhooks). */
   webhooks(): WebhookStatus;
+  /**
+   * Calls `listener` with every event raised from now on (control endpoint, generator, API side
+   * effects), as getevents shows it, when it is raised (one listener at a time; benchmarks time
+   * events with it); returns a stop function.
+   */
+  onSecurityEvent(listener: (homeId: string, event: SecurityEvent) => void): () => void;
   close(): Promise<void>;
 }

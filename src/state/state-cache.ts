@@ -3,7 +3,11 @@
  * the last known values at once instead of `unknown` until the first poll.
  *
  * Writes are atomic (a SIGKILL leaves the old or the new file) and debounced: state changes
- * every poll, but the disk sees at most one write per interval, plus one on shutdown.
+ * every poll, but the disk sees at most one write per interval, plus one on shutdown (and one
+ * whenever a module must not lose what it just did: security events, before they are published).
+ *
+ * Besides the states, the file keeps named `sections` other modules own (the security event
+ * ledger); each validates its own section when it reads it back.
  */
 import { join } from 'node:path';
 import { childLogger } from '../log.js';
@@ -17,11 +21,16 @@ const log = childLogger('state');
 export const STATE_FILE = 'state.json';
 const VERSION = 1;
 
+/** The file's contents: the StateStore's snapshot, and sections other modules own. */
+export interface CacheContents extends StateSnapshot {
+  sections?: Record<string, unknown>;
+}
+
 export class StateCache {
   readonly path: string;
   readonly #clock: Clock;
   readonly #intervalMs: number;
-  readonly #snapshot: () => StateSnapshot;
+  readonly #snapshot: () => CacheContents;
   #cancel: (() => void) | undefined;
   #writing: Promise<void> = Promise.resolve();
   #lastError: string | undefined;
@@ -29,7 +38,7 @@ export class StateCache {
   constructor(options: {
     dataDir: string;
     clock: Clock;
-    snapshot: () => StateSnapshot;
+    snapshot: () => CacheContents;
     intervalMs?: number;
   }) {
     this.path = join(options.dataDir, STATE_FILE);
@@ -43,7 +52,7 @@ export class StateCache {
   }
 
   /** Reads the saved snapshot; a missing or unreadable file is an empty start, never a crash. */
-  async load(): Promise<StateSnapshot | undefined> {
+  async load(): Promise<CacheContents | undefined> {
     let text: string | undefined;
     try {
       // Never through a symbolic link (see util/private-file.ts).
@@ -54,12 +63,12 @@ export class StateCache {
     }
     if (text === undefined) return undefined;
     try {
-      const parsed = JSON.parse(text) as { version?: unknown; states?: unknown };
+      const parsed = JSON.parse(text) as { version?: unknown; states?: unknown; sections?: unknown };
       if (parsed.version !== VERSION || !isRecord(parsed.states)) throw new Error('unexpected shape');
       const states: StateSnapshot['states'] = {};
       for (const [id, state] of Object.entries(parsed.states))
         if (isRecord(state)) states[id] = state as StateSnapshot['states'][string];
-      return { states };
+      return isRecord(parsed.sections) ? { states, sections: parsed.sections } : { states };
     } catch (error) {
       log.warning(`ignoring ${this.path}: ${(error as Error).message}; it is rewritten at the next save`);
       return undefined;

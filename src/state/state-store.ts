@@ -34,7 +34,9 @@ export type StateOrigin =
   /** A poll: `homeId` is set for one home's homestatus. */
   | { kind: 'poll'; homeId?: string }
   /** The optimistic state of a command Netatmo accepted. */
-  | { kind: 'command' };
+  | { kind: 'command' }
+  /** What a security event changed (an alarm, a door, a person): src/security/. */
+  | { kind: 'event' };
 
 export interface AppliedStates {
   origin: StateOrigin;

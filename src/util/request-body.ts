@@ -1,4 +1,4 @@
-/** Reads an HTTP request body with a size limit (both of our servers take small forms only). */
+/** Reads an HTTP request body with a size limit (both of our servers take small bodies only). */
 import type { IncomingMessage } from 'node:http';
 import { BridgeError } from '../errors.js';
 
@@ -14,7 +14,8 @@ export class RequestAbortedError extends BridgeError {
  * passes `limitBytes`. The request is left open (not destroyed) then, so that the caller can
  * still answer 413 before the connection closes.
  */
-export function readRequestBody(req: IncomingMessage, limitBytes: number): Promise<string> {
+/** The raw bytes (a signature is computed over them, not over a decoded string). */
+export function readRequestBytes(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -37,7 +38,7 @@ export function readRequestBody(req: IncomingMessage, limitBytes: number): Promi
     };
     const onEnd = (): void => {
       cleanup();
-      resolve(Buffer.concat(chunks).toString('utf8'));
+      resolve(Buffer.concat(chunks));
     };
     const onError = (error: Error): void => {
       cleanup();
@@ -52,4 +53,8 @@ export function readRequestBody(req: IncomingMessage, limitBytes: number): Promi
     req.once('error', onError);
     req.once('close', onClose);
   });
+}
+
+export async function readRequestBody(req: IncomingMessage, limitBytes: number): Promise<string> {
+  return (await readRequestBytes(req, limitBytes)).toString('utf8');
 }

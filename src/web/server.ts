@@ -34,6 +34,7 @@ import { loginRoute, loginSubmitRoute, logoutRoute } from './routes/login.js';
 import { callbackRoute, connectRoute, pastedRedirectRoute, pastedTokenRoute } from './routes/onboarding.js';
 import { onboardingRoute, statusRoute } from './routes/pages.js';
 import { healthzRoute, metricsRoute } from './routes/probes.js';
+import { serveWebhook, type WebhookEndpoint } from './routes/webhook.js';
 import { Sessions } from './session.js';
 import type { WebBridgePort } from './types.js';
 
@@ -69,6 +70,8 @@ export interface WebServerOptions {
   limits?: Partial<WebLimits>;
   /** How long a started sign-in stays valid. Default 10 min. */
   oauthStateTtlMs?: number;
+  /** Netatmo's webhook (routes/webhook.ts): its own secret path and signature, no UI rules. */
+  webhook?: WebhookEndpoint;
 }
 
 const ROUTES: Record<string, RouteHandler> = {
@@ -193,6 +196,9 @@ export class WebServer {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://web.invalid');
+    // Netatmo's pushes: no login and no peer guard (Netatmo is neither), a signature instead.
+    const webhook = this.#options.webhook;
+    if (webhook?.matches(url.pathname)) return serveWebhook(webhook, req, res);
     const address = normalizeAddress(req.socket.remoteAddress);
     const { allowedPeers, externalUrl } = this.#options;
     if (!isAllowedPeer(req.socket.remoteAddress, allowedPeers, url.pathname)) {

@@ -7,7 +7,7 @@ import { renderReport } from '../../bench/report.js';
 import { runBench, SMOKE_PLAN } from '../../bench/run.js';
 
 describe('npm run bench --smoke', () => {
-  it('measures every strategy, throttle recovery, command latency and footprint, and renders the table', async () => {
+  it('measures every strategy, throttle recovery, command latency, footprint and security events, and renders the table', async () => {
     const results = await runBench(SMOKE_PLAN);
     const [fixtures] = results.freshness;
     expect(fixtures?.homes).toBe(1);
@@ -40,10 +40,25 @@ describe('npm run bench --smoke', () => {
     expect(idle?.startupMessages).toBeGreaterThan(51);
     if (process.platform === 'linux') expect(idle?.steadyRssMb).toBeGreaterThan(10);
 
+    // Scenario 5: every event raised reached MQTT once, polled and pushed, within the quota.
+    expect(results.security?.map((r) => r.mode)).toEqual(['polled', 'pushed']);
+    for (const run of results.security ?? []) {
+      expect(run.raised).toBeGreaterThan(0);
+      expect(run).toMatchObject({ throttled: 0, publishedTwice: 0 });
+      expect(run.published).toBe(run.raised);
+      expect(run.callsPerHour).toBeLessThanOrEqual(run.quotaPerHour);
+    }
+    const [polled, pushed] = results.security ?? [];
+    expect(polled?.byPoll).toBe(polled?.raised);
+    expect(polled?.callsPerHourByEndpoint.getevents).toBeGreaterThan(0);
+    expect(pushed?.byPush).toBe(pushed?.raised);
+    expect(pushed?.pushedLatencyMs.p99).toBeLessThan(1_000);
+
     const table = renderReport(results);
     expect(table).toContain('| fixtures | own_app | bridge |');
     expect(table).toContain('| per-token | wrapper |');
     expect(table).toContain('| MQTT → bridge → HTTP |');
     expect(table).toContain('| fixtures | 51/51');
-  }, 150_000);
+    expect(table).toContain('| catalogue | own_app | pushed |');
+  }, 210_000);
 });

@@ -42,6 +42,8 @@ describe('add-on options (/data/options.json)', () => {
       command_global_cap_per_minute: 25,
       command_coalesce_ms: 250,
       command_deadline_ms: 5000,
+      webhook_public_url: 'https://netatmo.example.org/hook',
+      fetch_camera_snapshots: true,
       log_level: 'debug',
     };
     // The table above must cover every option the add-on offers.

@@ -43,6 +43,11 @@ describe('environment variables', () => {
     ],
     ['NETATMO2MQTT_DATA_DIR', '/var/lib/netatmo2mqtt', (c: BridgeConfig) => c.data_dir],
     ['NETATMO2MQTT_LOG_LEVEL', 'warning', (c: BridgeConfig) => c.log_level],
+    [
+      'NETATMO2MQTT_WEBHOOK_PUBLIC_URL',
+      'https://netatmo.example.org/bridge',
+      (c: BridgeConfig) => c.webhook.public_url,
+    ],
   ] as const)('%s sets its key and beats the config file', async (name, value, read) => {
     const file = [
       'netatmo: {base_url: "https://other.example", refresh_token: file-token-1, profile: own_app}',
@@ -50,6 +55,7 @@ describe('environment variables', () => {
       'homeassistant: {discovery_prefix: file-prefix}',
       'data_dir: /srv/file',
       'log_level: error',
+      'webhook: {public_url: "https://file.example.org"}',
     ].join('\n');
     expect(read(await load({ [name]: value }, file))).toBe(value);
   });

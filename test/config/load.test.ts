@@ -46,6 +46,8 @@ describe('loadConfig', () => {
       commands: { storm_cap_per_minute: 30, global_cap_per_minute: 40, coalesce_ms: 500, deadline_ms: 15000 },
       // Loopback unless told otherwise (the Docker image says 0.0.0.0 itself).
       web: { enabled: true, port: 8099, host: '127.0.0.1' },
+      webhook: {},
+      cameras: { fetch_snapshots: false },
       data_dir: join(cwd, 'data'),
       log_level: 'info',
     });

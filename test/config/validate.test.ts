@@ -53,6 +53,19 @@ describe('validateConfig', () => {
     ],
     [{ commands: { coalesce_ms: -5 } }, 'commands.coalesce_ms: must be at least 0'],
     [{ commands: { storm_cap_per_minute: 0 } }, 'commands.storm_cap_per_minute: must be at least 1'],
+    [
+      { webhook: { public_url: 'https://example.org/hook?x=1' } },
+      'webhook.public_url: must be an http:// or https:// URL without query or fragment',
+    ],
+    [
+      { webhook: { public_url: 'https://example.org:8123' } },
+      'webhook.public_url: Netatmo only delivers webhooks to ports 80, 88, 443, 9443 (got 8123)',
+    ],
+    [
+      { webhook: { public_url: 'https://example.org' }, web: { enabled: false } },
+      'webhook.public_url: needs the web server (web.enabled)',
+    ],
+    [{ cameras: { fetch_snapshots: 'yes' } }, 'cameras.fetch_snapshots: must be true or false (got "yes")'],
     [{ mqtt: 'mqtt://broker' }, 'mqtt: must be a section of keys (got "mqtt://broker")'],
     [[1, 2], '(root): must be a section of keys (got a list)'],
   ])('%j → %s', (values, message) => {
@@ -61,6 +74,17 @@ describe('validateConfig', () => {
         ? { ...values, netatmo: CREDS }
         : values;
     expect(errorFor(withCreds).message).toContain(message);
+  });
+
+  it('takes a webhook URL on a port Netatmo delivers to, and any port against the simulator', () => {
+    expect(
+      validateConfig({ netatmo: CREDS, webhook: { public_url: 'https://n.example.org:9443/p' } }).webhook,
+    ).toEqual({ public_url: 'https://n.example.org:9443/p' });
+    const local = validateConfig({
+      netatmo: { base_url: 'http://127.0.0.1:9999' },
+      webhook: { public_url: 'http://127.0.0.1:43210' },
+    });
+    expect(local.webhook.public_url).toBe('http://127.0.0.1:43210');
   });
 
   it('reports every problem at once, each with the source it came from', () => {

@@ -43,7 +43,7 @@ describe('buildDevices over the fixtures', () => {
       ...('stations' in input ? stationIdsOf(input.stations) : []),
       ...('coaches' in input ? stationIdsOf(input.coaches) : []),
     ]);
-    const modules = devices.filter((d) => d.kind !== 'room' && d.kind !== 'home');
+    const modules = devices.filter((d) => d.kind !== 'room' && d.kind !== 'home' && d.kind !== 'person');
     expect(new Set(modules.map((d) => d.netatmoId))).toEqual(expected);
     expect(modules).toHaveLength(expected.size);
     for (const d of modules) expect(d.kind, `${d.type} ${d.netatmoId}`).not.toBe('unknown');

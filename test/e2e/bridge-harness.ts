@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { Bridge, type BridgeOptions } from '../../src/bridge/controller.js';
 import { validateConfig } from '../../src/config/index.js';
+import type { BridgeConfig } from '../../src/config/types.js';
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from '../../src/simulator/index.js';
 import { type Clock, systemClock } from '../../src/util/clock.js';
 
@@ -92,6 +93,10 @@ export interface HarnessOptions {
   homeassistant?: { status_topic?: string };
   /** Extra `commands` settings (e.g. a small global cap). */
   commands?: { global_cap_per_minute?: number; coalesce_ms?: number; storm_cap_per_minute?: number };
+  /** Further configuration sections (each replaces the harness's own: `web`, `webhook`, ...). */
+  config?: Record<string, unknown>;
+  /** `netatmo` settings added to the harness's (client credentials, ...). */
+  netatmo?: Record<string, unknown>;
 }
 
 export interface Harness {
@@ -101,6 +106,8 @@ export interface Harness {
   baseTopic: string;
   prefix: string;
   dataDir: string;
+  /** The bridge's configuration (a second Bridge on it restarts with the same data_dir). */
+  config: BridgeConfig;
   /** Resolves once `predicate` holds (checked every 50 ms of wall time); rejects after `ms`. */
   until(predicate: () => boolean, ms?: number, what?: string): Promise<void>;
   /** Resolves once every planned poll has answered (or failed) once and its results are published. */
@@ -131,6 +138,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       base_url: sim.url,
       refresh_token: sim.mintTokens().refresh_token,
       profile: options.profile ?? 'own_app',
+      ...options.netatmo,
     },
     mqtt: { url: options.brokerUrl, base_topic: baseTopic, client_id: `bridge_${baseTopic}` },
     data_dir: dataDir,
@@ -138,6 +146,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     web: { enabled: false },
     ...(options.homeassistant ? { homeassistant: options.homeassistant } : {}),
     ...(options.commands ? { commands: options.commands } : {}),
+    ...options.config,
   });
   const bridge = new Bridge({ config, clock: options.clock, discoveryScanMs: 300, ...options.bridge });
   const until = async (predicate: () => boolean, ms = 15_000, what = 'condition'): Promise<void> => {
@@ -176,6 +185,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     baseTopic,
     prefix,
     dataDir,
+    config,
     until,
     firstRound,
     flush,

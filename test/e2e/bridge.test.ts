@@ -29,6 +29,10 @@ const REQUIRED: Record<string, string[]> = {
   fan: ['command_topic'],
   number: ['command_topic'],
   button: ['command_topic'],
+  event: ['state_topic', 'event_types'],
+  image: ['url_topic'],
+  camera: ['topic'],
+  device_automation: ['topic', 'type', 'subtype', 'automation_type'],
 };
 
 async function api<T>(h: Harness, endpoint: string, params: Record<string, string> = {}): Promise<T> {
@@ -82,10 +86,12 @@ describe('bridge end to end (fixtures scenario)', () => {
       for (const [key, component] of Object.entries(config!.cmps)) {
         const platform = String(component.p);
         expect(REQUIRED[platform], `${id}.${key} has a known platform (${platform})`).toBeDefined();
-        expect(component.unique_id, `${id}.${key} unique_id`).toBeTruthy();
-        expect(String(component.unique_id)).toContain(h.baseTopic);
         for (const required of REQUIRED[platform]!)
           expect(component[required], `${id}.${key}.${required}`).toBeDefined();
+        // A device trigger is no entity: no unique id.
+        if (platform === 'device_automation') continue;
+        expect(component.unique_id, `${id}.${key} unique_id`).toBeTruthy();
+        expect(String(component.unique_id)).toContain(h.baseTopic);
         expect(
           uniqueIds.has(String(component.unique_id)),
           `unique_id ${String(component.unique_id)} is unique`,

@@ -68,6 +68,10 @@ const REQUIRED: Record<string, string[]> = {
   light: ['schema', 'state_topic', 'command_topic'],
   fan: ['command_topic', 'state_topic', 'percentage_command_topic'],
   button: ['command_topic'],
+  event: ['state_topic', 'event_types'],
+  image: ['url_topic'],
+  camera: ['topic'],
+  device_automation: ['automation_type', 'topic', 'type', 'subtype'],
 };
 
 /** The values a `{{ {'a':'x', ...}[value] }}` command template can produce. */
@@ -102,7 +106,9 @@ describe('buildDiscovery for every fixture device', () => {
       for (const [key, cmp] of Object.entries(msg.payload.cmps as Record<string, Cmp>)) {
         expect(key).toMatch(/^[a-zA-Z0-9_-]+$/);
         expect(REQUIRED[cmp.p], `${device.id}.${key} platform ${cmp.p}`).toBeDefined();
-        expect(cmp.unique_id).toBe(`${device.id}_${key}_netatmo2mqtt`);
+        // A device trigger is no entity: it has no unique id.
+        if (cmp.p === 'device_automation') expect(cmp).not.toHaveProperty('unique_id');
+        else expect(cmp.unique_id).toBe(`${device.id}_${key}_netatmo2mqtt`);
         for (const required of REQUIRED[cmp.p]!) expect(cmp, `${device.id}.${key}`).toHaveProperty(required);
         if (cmp.p === 'select') expect((cmp.options as string[]).length).toBeGreaterThan(0);
         if (cmp.p === 'sensor' && cmp.device_class === 'enum') {
@@ -115,7 +121,9 @@ describe('buildDiscovery for every fixture device', () => {
 
   it('has unique ids that are unique across the whole fixture set and the bridge', () => {
     const ids = messages.flatMap(({ msg }) =>
-      Object.values(msg.payload.cmps as Record<string, Cmp>).map((c) => c.unique_id as string),
+      Object.values(msg.payload.cmps as Record<string, Cmp>)
+        .filter((c) => c.p !== 'device_automation')
+        .map((c) => c.unique_id as string),
     );
     ids.push(
       ...Object.values(buildBridgeDiscovery(ctx).payload.cmps as Record<string, Cmp>).map(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Plan, type PlanInput, planPolls } from '../../src/poller/planner.js';
+import { type Plan, type PlanInput, planPolls, sameSchedule } from '../../src/poller/planner.js';
 
 const HOUR = 3_600_000;
 const homes = (n: number): string[] => Array.from({ length: n }, (_, i) => `home-${i}`);
@@ -7,7 +7,7 @@ const homes = (n: number): string[] => Array.from({ length: n }, (_, i) => `home
 /** The most calls the plan makes in any one-hour window over its first three hours. */
 function maxCallsInAnyHour(plan: Plan): number {
   const times: number[] = [];
-  const streams = [plan.topology, ...plan.homes, plan.weather, plan.homeCoach];
+  const streams = [plan.topology, ...plan.homes, plan.weather, plan.homeCoach, ...plan.feeds];
   for (const s of streams) {
     if (!s) continue;
     for (let t = s.offsetMs; t < 3 * HOUR; t += s.intervalMs) times.push(t);
@@ -43,6 +43,26 @@ const scenarios: Array<[string, PlanInput]> = [
     { budgetPerHour: 450, homeIds: homes(2), weather: false, homeCoach: true },
   ],
   ['no homes yet, stations only', { budgetPerHour: 500, homeIds: [], weather: true, homeCoach: true }],
+  [
+    'own_app, 1 home with cameras and alarms (events feed)',
+    {
+      budgetPerHour: 500,
+      homeIds: homes(1),
+      weather: true,
+      homeCoach: true,
+      feeds: [{ key: 'feed:events:home-0', weight: 0.8, floorMs: 30_000 }],
+    },
+  ],
+  [
+    'shared_app, 3 homes with events',
+    {
+      budgetPerHour: 20,
+      homeIds: homes(3),
+      weather: true,
+      homeCoach: false,
+      feeds: homes(3).map((id) => ({ key: `feed:events:${id}`, weight: 0.5, floorMs: 30_000 })),
+    },
+  ],
 ];
 
 describe('planPolls', () => {
@@ -79,9 +99,12 @@ describe('planPolls', () => {
         expect(Math.abs(offset - i * gap)).toBeLessThanOrEqual(1);
       });
       // No two publishers start in the same second.
-      const starts = [...offsets, plan.weather?.offsetMs, plan.homeCoach?.offsetMs].filter(
-        (o): o is number => o !== undefined,
-      );
+      const starts = [
+        ...offsets,
+        plan.weather?.offsetMs,
+        plan.homeCoach?.offsetMs,
+        ...plan.feeds.map((f) => f.offsetMs),
+      ].filter((o): o is number => o !== undefined);
       expect(new Set(starts.map((o) => Math.floor(o / 1000))).size).toBe(starts.length);
     });
 
@@ -91,10 +114,12 @@ describe('planPolls', () => {
         return;
       }
       // At its floor a plan does not spend the budget: the bound is for the calls it makes.
+      // Feeds' calls are not the homes' to spend.
+      const feeds = plan.feeds.reduce((sum, f) => sum + f.callsPerHour, 0);
       const spent =
-        plan.limitedBy === 'floor'
+        (plan.limitedBy === 'floor'
           ? Math.min(input.budgetPerHour, plan.expectedCallsPerHour)
-          : input.budgetPerHour;
+          : input.budgetPerHour) - feeds;
       const bound = (input.homeIds.length * 3600) / (2 * spent);
       expect(plan.staleness?.boundSec).toBeCloseTo(bound);
       expect(plan.staleness?.meanHomeStatusSec).toBeCloseTo(plan.homeStatusIntervalMs / 2000);
@@ -159,6 +184,48 @@ describe('planPolls', () => {
     expect(plan.pollBudgetPerHour).toBe(1);
     expect(plan.expectedCallsPerHour).toBeLessThanOrEqual(1);
     expect(plan.warnings[0]).toMatch(/other calls use almost the whole budget/);
+  });
+
+  it('shares the budget with feeds by weight, each at or above its floor', () => {
+    const feeds = [
+      { key: 'feed:events:a', weight: 0.8, floorMs: 30_000 },
+      { key: 'feed:events:b', weight: 0.2, floorMs: 30_000 },
+      { key: 'feed:energy:m1', weight: 0.05, floorMs: 15 * 60_000 },
+    ];
+    const roomy = planPolls({
+      budgetPerHour: 1000,
+      homeIds: ['a', 'b'],
+      weather: false,
+      homeCoach: false,
+      feeds,
+    });
+    // Plenty of budget: every feed at its floor.
+    expect(roomy.feeds.map((f) => f.intervalMs)).toEqual([30_000, 30_000, 15 * 60_000]);
+    const tight = planPolls({
+      budgetPerHour: 60,
+      homeIds: ['a', 'b'],
+      weather: false,
+      homeCoach: false,
+      feeds,
+    });
+    const perHour = new Map(tight.feeds.map((f) => [f.key, f.callsPerHour]));
+    const home = tight.homes[0]?.callsPerHour ?? 0;
+    // Weighted max-min: a home (weight 1) gets more than the heavy feed, which gets 4× the light one.
+    expect(home).toBeGreaterThan(perHour.get('feed:events:a') ?? Infinity);
+    expect((perHour.get('feed:events:a') ?? 0) / (perHour.get('feed:events:b') ?? 1)).toBeCloseTo(4, 0);
+    expect(tight.expectedCallsPerHour).toBeLessThanOrEqual(tight.pollBudgetPerHour + 1e-9);
+    expect(tight.explanation).toMatch(/events for 2 target\(s\) every/);
+    expect(tight.explanation).toMatch(/energy for 1 target\(s\) every/);
+    // A re-plan with other feed weights is a different schedule.
+    const slower = planPolls({
+      budgetPerHour: 60,
+      homeIds: ['a', 'b'],
+      weather: false,
+      homeCoach: false,
+      feeds: feeds.map((f) => ({ ...f, weight: f.weight / 10, floorMs: 10 * 60_000 })),
+    });
+    expect(sameSchedule(tight, slower)).toBe(false);
+    expect(slower.feeds.every((f) => f.intervalMs >= 10 * 60_000)).toBe(true);
   });
 
   it('honours a custom reserve and rejects nonsense', () => {

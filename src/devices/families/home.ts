@@ -1,9 +1,13 @@
 /**
  * A home with heating (or therm schedules) becomes a device of its own: its thermostat mode
  * (schedule, away, frost guard, off; `setthermmode`, with an end time for away and frost guard)
- * and its active therm schedule (`switchhomeschedule`, by name).
+ * and its active therm schedule (`switchhomeschedule`, by name). A home whose cameras know
+ * persons is one too, with an "Everybody away" button (`setpersonsaway` without a person: the
+ * home is empty).
  */
+import type { ComponentConfig } from '../../mqtt/topics.js';
 import type { HomeTopology } from '../../netatmo/api-types.js';
+import { hasCapability } from '../capability.js';
 import type { NetatmoAction, VirtualFamily } from '../family.js';
 import { homeDeviceId } from '../ids.js';
 import { normalizeMode } from '../normalize.js';
@@ -26,7 +30,15 @@ export function thermSchedules(home: HomeTopology): ScheduleRef[] {
     .map((s) => ({ id: s.id, name: s.name ?? s.id, selected: s.selected === true }));
 }
 
-function homeCapabilities(scheduleNames: string[]): Capability[] {
+const EVERYBODY_AWAY: Capability = {
+  key: 'everybody_away',
+  name: 'Everybody away',
+  kind: 'enum',
+  component: 'button',
+  writable: { options: ['PRESS'] },
+};
+
+function thermostatCapabilities(scheduleNames: string[]): Capability[] {
   return [
     {
       key: 'thermostat_mode',
@@ -50,11 +62,13 @@ function homeCapabilities(scheduleNames: string[]): Capability[] {
 export const home: VirtualFamily = {
   id: 'home',
   kind: 'home',
-  commandKeys: ['thermostat_mode', 'schedule'],
+  commandKeys: ['thermostat_mode', 'schedule', 'everybody_away'],
 
   devicesOf(topology, entryOf) {
     const schedules = thermSchedules(topology);
-    if (heatedRooms(topology, entryOf).size === 0 && schedules.length === 0) return [];
+    const heating = heatedRooms(topology, entryOf).size > 0 || schedules.length > 0;
+    const persons = (topology.persons?.length ?? 0) > 0;
+    if (!heating && !persons) return [];
     return [
       {
         id: homeDeviceId(topology.id),
@@ -68,19 +82,23 @@ export const home: VirtualFamily = {
         model: 'Home',
         manufacturer: 'Netatmo',
         source: 'homes',
-        capabilities: homeCapabilities(schedules.map((s) => s.name)),
+        capabilities: [
+          ...(heating ? thermostatCapabilities(schedules.map((s) => s.name)) : []),
+          ...(persons ? [EVERYBODY_AWAY] : []),
+        ],
         schedules,
       },
     ];
   },
 
-  topologyState(_device, topology) {
+  topologyState(device, topology) {
+    if (!hasCapability(device, 'thermostat_mode')) return undefined;
     const selected = thermSchedules(topology).find((s) => s.selected);
     return { thermostat_mode: normalizeMode(topology.therm_mode), schedule: selected?.name ?? null };
   },
 
-  homeState(_device, status) {
-    return typeof status.home.therm_mode === 'string'
+  homeState(device, status) {
+    return typeof status.home.therm_mode === 'string' && hasCapability(device, 'thermostat_mode')
       ? { thermostat_mode: normalizeMode(status.home.therm_mode) }
       : undefined;
   },
@@ -91,6 +109,7 @@ export const home: VirtualFamily = {
     const homeId = device.netatmoId;
     const actions: NetatmoAction[] = [];
     const expected: DeviceState = {};
+    if (values.everybody_away !== undefined) actions.push({ kind: 'persons_away', homeId });
     if (typeof values.thermostat_mode === 'string') {
       const mode = NETATMO_HOME_MODE[values.thermostat_mode];
       if (mode === undefined) return { error: `unknown thermostat mode ${values.thermostat_mode}` };
@@ -113,5 +132,19 @@ export const home: VirtualFamily = {
     }
     // A schedule switch shows up in homesdata, not homestatus: nothing for the next poll to confirm.
     return { actions, expected, confirmable: Object.keys(expected).filter((k) => k !== 'schedule') };
+  },
+
+  components(kit, caps): Record<string, ComponentConfig> {
+    const away = caps.get('everybody_away');
+    if (!away) return {};
+    return {
+      everybody_away: {
+        p: 'button',
+        ...kit.common('everybody_away', away),
+        icon: 'mdi:home-export-outline',
+        command_topic: kit.commandTopic('everybody_away'),
+        payload_press: 'PRESS',
+      },
+    };
   },
 };

@@ -2,6 +2,7 @@
 export type FamilyId =
   | 'room'
   | 'home'
+  | 'person'
   | 'heating'
   | 'cover'
   | 'light'

@@ -22,6 +22,7 @@ import { homeCoach } from './home-coach.js';
 import type { FamilyId } from './ids.js';
 import { intercom } from './intercom.js';
 import { light } from './light.js';
+import { person } from './person.js';
 import { remote } from './remote.js';
 import { room } from './room.js';
 import { siren } from './siren.js';
@@ -52,7 +53,7 @@ export const MODULE_FAMILIES: readonly ModuleFamily[] = [
 ];
 
 /** Families derived from a home's topology, in the order their devices are listed. */
-export const VIRTUAL_FAMILIES: readonly VirtualFamily[] = [room, home];
+export const VIRTUAL_FAMILIES: readonly VirtualFamily[] = [room, home, person];
 
 const ALL: readonly DeviceFamily[] = [...MODULE_FAMILIES, unknown, ...VIRTUAL_FAMILIES];
 const BY_ID = new Map<FamilyId, DeviceFamily>(ALL.map((f) => [f.id, f]));

@@ -1,4 +1,9 @@
-/** Smoke and carbon monoxide alarms: whether the alarm sounds. */
+/**
+ * Smoke and carbon monoxide alarms: whether the alarm sounds. Their homestatus carries no alarm
+ * field at all (only firmware, last_seen and Wi-Fi: pyatmo `homestatus_legrand_home_id.json`),
+ * so `alarm` comes from their events alone (smoke 1/0, co_detected 2/1/0: src/security/) and is
+ * kept in state.json across restarts.
+ */
 import { binary, diagnostics } from '../capability.js';
 import { moduleFamily } from '../family.js';
 
@@ -6,13 +11,6 @@ const NETATMO = 'Netatmo';
 
 interface AlarmOptions {
   alarm: { name: string; deviceClass: 'smoke' | 'carbon_monoxide' };
-}
-
-/** Smoke/CO `status` words that mean an alarm is (not) sounding; anything else is unknown. */
-function alarmState(status: unknown): boolean | null {
-  if (status === 'alarm' || status === 'smoke' || status === 'co') return true;
-  if (status === 'ok' || status === 'no_alarm' || status === 'idle') return false;
-  return null;
 }
 
 export const smokeCo = moduleFamily<AlarmOptions>({
@@ -27,5 +25,4 @@ export const smokeCo = moduleFamily<AlarmOptions>({
     binary('alarm', entry.alarm.name, entry.alarm.deviceClass),
     ...diagnostics(entry, reported),
   ],
-  state: (m) => ({ alarm: alarmState(m.status) }),
 });

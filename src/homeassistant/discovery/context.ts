@@ -27,6 +27,8 @@ export interface DiscoveryContext {
    * state at least once per this period, even when nothing changed.
    */
   expireAfter?: Partial<Record<DeviceSource, number>>;
+  /** Cameras also get a `camera` entity fed with their last snapshot's bytes (`cameras.fetch_snapshots`). */
+  snapshotCamera?: boolean;
 }
 
 export interface DiscoveryMessage {

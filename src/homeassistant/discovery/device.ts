@@ -1,7 +1,8 @@
 /**
  * Device-based discovery (HA 2024.11+): one retained message per device at
  * `<prefix>/device/<base>/<device>/config` with `dev`, `o`, shared availability and `cmps`:
- * a plain entity per capability, and the family's composite entities (climate, cover, ...).
+ * a plain entity per capability, the family's composite entities (climate, cover, ...), and
+ * for devices that send events their event entity, triggers and pictures (security.ts).
  */
 import { familyById } from '../../devices/index.js';
 import type { Capability, Device, DeviceState } from '../../devices/types.js';
@@ -14,6 +15,7 @@ import {
   deviceDiscoveryTopic,
   deviceIdentifier,
 } from './context.js';
+import { securityComponents } from './security.js';
 
 export function buildDiscovery(
   device: Device,
@@ -29,12 +31,16 @@ export function buildDiscovery(
     if (config) cmps[cap.key] = config;
   }
   const family = familyById(device.family);
-  for (const [key, config] of Object.entries(family.components?.(kit, caps, device, state) ?? {})) {
+  const composite = {
+    ...family.components?.(kit, caps, device, state),
+    ...securityComponents(kit, device, { snapshotCamera: ctx.snapshotCamera === true }),
+  };
+  for (const [key, config] of Object.entries(composite)) {
     if (!(key in cmps)) cmps[key] = config;
   }
 
   const firmware = typeof state?.firmware === 'string' ? state.firmware : undefined;
-  const isModule = device.family !== 'room' && device.family !== 'home';
+  const isModule = device.family !== 'room' && device.family !== 'home' && device.family !== 'person';
   return {
     topic: deviceDiscoveryTopic(ctx, device.id),
     payload: {

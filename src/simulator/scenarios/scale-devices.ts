@@ -86,7 +86,8 @@ export function moduleStatus(
       };
     case 'NSD':
     case 'NCO':
-      return { ...base, ...wifi, ...battery, status: 'no_news', last_seen: nowSec };
+      // Like the real ones (pyatmo homestatus_legrand_home_id.json): no alarm field at all.
+      return { ...base, ...wifi, ...battery, last_seen: nowSec };
     case 'NACamDoorTag':
       return { ...base, ...radio, ...battery, status: 'closed' };
     case 'NIS':
