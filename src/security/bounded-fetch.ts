@@ -3,6 +3,7 @@
  * and never logged with their URL, which is the camera's credential. Errors name only what
  * went wrong.
  */
+import { BridgeError } from '../errors.js';
 
 export interface BoundedFetchOptions {
   timeoutMs: number;
@@ -11,9 +12,7 @@ export interface BoundedFetchOptions {
   accept?: string;
 }
 
-export class FetchError extends Error {
-  override readonly name = 'FetchError';
-}
+export class FetchError extends BridgeError {}
 
 /** The body's bytes; rejects with a FetchError whose message holds no URL. */
 export async function boundedFetch(url: string, options: BoundedFetchOptions): Promise<Buffer> {

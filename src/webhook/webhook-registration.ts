@@ -27,7 +27,7 @@ const log = childLogger('webhook');
 export const FIRST_RETRY_MS = 60_000;
 export const MAX_RETRY_MS = 30 * 60_000;
 export const ACTIVATION_WAIT_MS = 60_000;
-/** Between two registrations whose activation never arrived (well under the ban's 5 per hour). */
+/** Between two registrations whose activation never arrived (well under the ban's five failures an hour). */
 export const UNREACHABLE_RETRY_MS = 3_600_000;
 const CALL_DEADLINE_MS = 60_000;
 const DROP_DEADLINE_MS = 3_000;

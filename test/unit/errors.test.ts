@@ -12,6 +12,7 @@ import { TopicError } from '../../src/mqtt/topics.js';
 import { NetatmoError } from '../../src/netatmo/errors.js';
 import { GateClosedError } from '../../src/netatmo/gate.js';
 import { DecodeError } from '../../src/netatmo/validate/decode.js';
+import { FetchError } from '../../src/security/bounded-fetch.js';
 import { SimApiError } from '../../src/simulator/api-error.js';
 import { OAuthError } from '../../src/simulator/oauth.js';
 import { TokenStoreError } from '../../src/tokens/stored-token.js';
@@ -59,6 +60,7 @@ describe('BridgeError', () => {
     ['TokenStoreError', new TokenStoreError('corrupt', '/data/token.json', 'not JSON')],
     ['SimApiError', new SimApiError(403, 26, 'User usage reached')],
     ['OAuthError', new OAuthError('invalid_grant')],
+    ['FetchError', new FetchError('the camera answered 404')],
     ['RequestAbortedError', new RequestAbortedError('the client closed the connection')],
     ['NotARegularFileError', new NotARegularFileError('/data/token.json', 'a symbolic link')],
     [
