@@ -3,8 +3,9 @@
  * state it asked for: the values the bridge answered with (after rounding to the device step)
  * against the Netatmo fields that carry them — setstate `on`, `brightness`, `target_position`,
  * `fan_speed`, `monitoring`, `floodlight`; a room's `<therm|cooling|auto>_setpoint_*`; a home's
- * `therm_mode` and selected schedule. A capability this file has no check for is a problem, so
- * a new command cannot pass unchecked.
+ * `therm_mode` and selected schedule; a person's `out_of_sight` (everybody's, for a home's
+ * "everybody away"). A capability this file has no check for is a problem, so a new command
+ * cannot pass unchecked.
  */
 import type { Device } from '../../src/devices/types.js';
 import type { HaCommand } from '../commands/ha-commands.js';
@@ -26,11 +27,34 @@ const COVER_TARGETS: Record<string, number> = { OPEN: 100, CLOSE: 0 };
 const differs = (what: string, got: unknown, want: unknown): string | undefined =>
   got === want ? undefined : `${what} is ${JSON.stringify(got)}, not ${JSON.stringify(want)}`;
 
+async function persons(device: Device, read: SimRead): Promise<Fields[]> {
+  const { home } = (await read('homestatus', { home_id: device.homeId ?? '' })) as {
+    home: { persons?: Fields[] };
+  };
+  return home.persons ?? [];
+}
+
+/** `presence` home/away → the person's `out_of_sight` false/true in homestatus. */
+async function personProblem(device: Device, values: Fields, read: SimRead): Promise<string | undefined> {
+  const person = (await persons(device, read)).find((p) => p.id === device.netatmoId);
+  if (!person) return `person ${device.netatmoId} is not in homestatus`;
+  for (const [key, value] of Object.entries(values)) {
+    if (key !== 'presence') return `no check for person ${key}`;
+    const problem = differs('out_of_sight', person.out_of_sight, value === 'away');
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
 async function homeProblem(device: Device, values: Fields, read: SimRead): Promise<string | undefined> {
   const { homes } = (await read('homesdata', { home_id: device.netatmoId })) as { homes: Fields[] };
   const home = homes[0] ?? {};
   for (const [key, value] of Object.entries(values)) {
-    if (key === 'thermostat_mode') {
+    if (key === 'everybody_away') {
+      const present = (await persons(device, read)).filter((p) => p.out_of_sight !== true);
+      if (present.length > 0)
+        return `after everybody_away ${present.map((p) => String(p.id)).join(', ')} still home`;
+    } else if (key === 'thermostat_mode') {
       if (!NETATMO_MODES[String(value)]?.includes(String(home.therm_mode)))
         return `home therm_mode is ${String(home.therm_mode)} after ${String(value)}`;
     } else if (key === 'schedule') {
@@ -99,6 +123,7 @@ export async function executedProblem(
 ): Promise<string | undefined> {
   if (!device.homeId) return `${device.id} has no home: ${command.topic} cannot have reached Netatmo`;
   if (device.family === 'home') return homeProblem(device, values, read);
+  if (device.family === 'person') return personProblem(device, values, read);
   const { home } = (await read('homestatus', { home_id: device.homeId })) as {
     home: { rooms?: Fields[]; modules?: Fields[] };
   };

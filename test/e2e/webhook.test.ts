@@ -142,11 +142,11 @@ describe('webhook pushes (fixtures scenario)', () => {
       fetch(target, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
     expect((await post({ 'x-netatmo-secret': signBody(body, 'not-the-client-secret') })).status).toBe(401);
     expect((await post({})).status).toBe(401);
-    // Another path under the public URL is not the webhook.
+    // Another path under the public URL is not the webhook: the web UI's login refuses it.
     expect(
       (await post({ 'x-netatmo-secret': signBody(body, CLIENT_SECRET) }, `${publicUrl}/webhook/guess`))
         .status,
-    ).toBe(404);
+    ).toBe(403);
     const huge = await fetch(url, { method: 'POST', body: 'x'.repeat(200_000) }).catch(() => undefined);
     expect(huge?.status ?? 413).toBe(413);
     await new Promise((r) => setTimeout(r, 300));

@@ -137,7 +137,28 @@ const RULES: Record<string, Record<string, [string, Rule]>> = {
     ],
     percentage_value_template: ['percentage_state_topic', fanPercentage],
   },
+  // HA's image entity fetches the rendered URL (homeassistant/components/mqtt/image.py).
+  image: {
+    url_template: [
+      'url_topic',
+      (result) => (/^https?:\/\/\S+$/.test(result) ? undefined : `'${result}' is not an http(s) URL`),
+    ],
+  },
+  // A device trigger fires when the rendered value equals its `payload` (mqtt/device_trigger.py):
+  // whatever an event renders must be an event type, never empty or None.
+  device_automation: {
+    value_template: [
+      'topic',
+      (result) => (result === '' || result === NONE ? `a trigger template rendered '${result}'` : undefined),
+    ],
+  },
 };
+
+/**
+ * Topics written only when something happens (a snapshot, an event): before that HA shows the
+ * image as unknown and no trigger fires, so an empty topic there is not a problem.
+ */
+const EVENT_DRIVEN = new Set(['image', 'device_automation']);
 
 /** Templates HA renders to publish, not to read state (see ha-commands.ts). */
 const COMMAND_TEMPLATE = /(^command_template|_command_template|^set_position_template)$/;
@@ -201,7 +222,8 @@ export async function stateTemplateProblems(
     const topic = cfg[topicKey];
     const payload = typeof topic === 'string' ? payloadOf(topic) : undefined;
     if (payload === undefined) {
-      problems.push(`${name}.${key}: nothing retained on its ${topicKey} ${String(topic)}`);
+      if (!EVENT_DRIVEN.has(cfg.p))
+        problems.push(`${name}.${key}: nothing retained on its ${topicKey} ${String(topic)}`);
       continue;
     }
     const result = await renderState(jinja, String(cfg[key]), payload);
