@@ -13,6 +13,7 @@ const UNIT = [
   'test/config/{addon-options,env,load,redacted,validate}.test.ts',
   'test/devices/*.test.ts',
   'test/mqtt/topics.test.ts',
+  'test/names/*.test.ts',
   'test/netatmo/{gate,rate-limit-headers,validate}.test.ts',
   'test/poller/{planner,poller-schedule}.test.ts',
   'test/tokens/*.test.ts',

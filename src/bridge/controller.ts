@@ -19,6 +19,8 @@ import { describeBrokerUrl, type MqttConnectionOptions } from '../mqtt/client-op
 import { MqttConnection } from '../mqtt/connection.js';
 import { scanRetainedTopics } from '../mqtt/retained-scan.js';
 import type { BridgeHealthPayload, BridgeInfoPayload } from '../mqtt/topics.js';
+import { DeviceNames } from '../names/device-names.js';
+import { renameFromRequest } from '../names/rename-request.js';
 import { Poller } from '../poller/poller.js';
 import { BridgePublisher } from '../publish/bridge-publisher.js';
 import { serveDeviceGet } from '../publish/device-get.js';
@@ -78,6 +80,8 @@ export class Bridge implements BridgeControl {
   readonly netatmo: NetatmoStack;
   readonly store = new StateStore();
   readonly mqtt: MqttConnection;
+  /** Every device's topic name (src/names): the one place topics are made from devices. */
+  readonly names: DeviceNames;
   readonly poller: Poller;
   readonly devices: DevicePublisher;
   /** Absent when Home Assistant discovery is disabled. */
@@ -108,12 +112,19 @@ export class Bridge implements BridgeControl {
       snapshot: () => this.store.snapshot(),
     });
     const expireAfter = (): Partial<Record<DeviceSource, number>> => this.#expireAfter();
+    this.names = new DeviceNames({
+      store: this.store,
+      dataDir: this.config.data_dir,
+      mode: this.config.mqtt.device_topic,
+      onDepth: (levels) => this.mqtt.setDeviceTopicDepth(levels),
+    });
     this.sync = new DeviceSync({ store: this.store, events: this.events, clock: this.clock });
     this.devices = new DevicePublisher({
       mqtt: this.mqtt,
       store: this.store,
       clock: this.clock,
       expireAfter,
+      topics: this.names,
     });
     this.discovery = this.config.homeassistant.enabled
       ? new DiscoveryPublisher({
@@ -132,6 +143,7 @@ export class Bridge implements BridgeControl {
       writer: this.sync,
       mqtt: this.mqtt,
       events: this.events,
+      names: this.names,
       confirm: (homeId) => this.poller.refreshHome(homeId, { soon: true }),
       refreshTopology: () => this.poller.refreshTopology(),
     });
@@ -158,9 +170,15 @@ export class Bridge implements BridgeControl {
     const snapshot = await this.#cache.load();
     if (snapshot) this.store.restore(snapshot);
     const tokenSource = await this.netatmo.auth.init(this.config.netatmo.refresh_token);
+    await this.names.load();
 
     const cache = this.#cache;
     this.#unsubscribe.push(
+      // Names first: the publishers after it see a new topology's names.
+      this.store.subscribe(this.names),
+      this.names.onMoved(async (move) => {
+        await Promise.all([this.devices.moved(move), this.discovery?.republish(move.device)]);
+      }),
       // Configs before states: Home Assistant learns a device before its first value.
       ...(this.discovery ? [this.store.subscribe(this.discovery)] : []),
       this.store.subscribe(this.devices),
@@ -177,6 +195,7 @@ export class Bridge implements BridgeControl {
       serveDeviceGet({
         mqtt: this.mqtt,
         store: this.store,
+        names: this.names,
         publisher: this.devices,
         refreshHome: (homeId) => this.poller.refreshHome(homeId, { soon: false }),
       }),
@@ -288,6 +307,10 @@ export class Bridge implements BridgeControl {
     this.poller.restart();
   }
 
+  renameDevice(from: unknown, to: unknown): Promise<{ from: string; to: string }> {
+    return renameFromRequest(this.names, from, to);
+  }
+
   setLogLevel(level: LogLevel): void {
     setLogLevel(level);
     log.info(`log level is now ${level}`);
@@ -300,6 +323,7 @@ export class Bridge implements BridgeControl {
       discoveryPrefix: this.config.homeassistant.discovery_prefix,
       bridgeDeviceId: `${this.config.mqtt.base_topic.replace(/[^a-zA-Z0-9_-]/g, '_')}_bridge`,
       origin: { name: 'netatmo2mqtt', sw: version, url: PROJECT_URL },
+      topics: this.names,
     };
   }
 

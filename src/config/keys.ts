@@ -78,6 +78,7 @@ export const ADDON_OPTIONS: Readonly<Record<string, string>> = {
   mqtt_reject_unauthorized: 'mqtt.reject_unauthorized',
   mqtt_keepalive: 'mqtt.keepalive',
   base_topic: 'mqtt.base_topic',
+  device_topic: 'mqtt.device_topic',
   discovery_enabled: 'homeassistant.enabled',
   discovery_prefix: 'homeassistant.discovery_prefix',
   status_topic: 'homeassistant.status_topic',

@@ -81,6 +81,13 @@ export const configSchema = {
           pattern: TOPIC_PATTERN,
           patternReason: TOPIC_REASON,
         },
+        device_topic: {
+          type: 'string',
+          enum: ['friendly_name', 'id'],
+          default: 'friendly_name',
+          description:
+            'Device topics: <base>/<friendly name> (Netatmo name unless renamed), or <base>/<device id>; commands accept both either way',
+        },
         client_id: {
           type: 'string',
           minLength: 1,

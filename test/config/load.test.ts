@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       mqtt: {
         url: 'mqtt://localhost:1883',
         base_topic: 'netatmo2mqtt',
+        device_topic: 'friendly_name',
         reject_unauthorized: true,
         keepalive: 60,
         embedded_host: '127.0.0.1',

@@ -101,6 +101,8 @@ export interface Harness {
   baseTopic: string;
   prefix: string;
   dataDir: string;
+  /** `<base>/<topic name>` of the device with this id (its friendly name; src/names). */
+  deviceTopic(id: string): string;
   /** Resolves once `predicate` holds (checked every 50 ms of wall time); rejects after `ms`. */
   until(predicate: () => boolean, ms?: number, what?: string): Promise<void>;
   /** Resolves once every planned poll has answered (or failed) once and its results are published. */
@@ -176,6 +178,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     baseTopic,
     prefix,
     dataDir,
+    deviceTopic: (id) => {
+      const device = bridge.store.device(id);
+      if (!device) throw new Error(`no device ${id}`);
+      return `${baseTopic}/${bridge.names.topicOf(device)}`;
+    },
     until,
     firstRound,
     flush,

@@ -31,7 +31,7 @@ describe('bridge topics beyond state and commands', () => {
   });
 
   it('<device>/get publishes the state again at once and reads the home soon', async () => {
-    const topic = `${h.baseTopic}/${ROOM}`;
+    const topic = h.deviceTopic(ROOM);
     const states = h.recorder.count(topic);
     const reads = h.sim.stats().requests.homestatus ?? 0;
     await h.recorder.publish(`${topic}/get`, '');

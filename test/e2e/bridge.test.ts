@@ -77,7 +77,7 @@ describe('bridge end to end (fixtures scenario)', () => {
       expect(config!.availability_mode).toBe('all');
       expect(config!.availability?.map((a) => a.topic)).toEqual([
         `${h.baseTopic}/bridge/state`,
-        `${h.baseTopic}/${id}/availability`,
+        `${h.deviceTopic(id)}/availability`,
       ]);
       for (const [key, component] of Object.entries(config!.cmps)) {
         const platform = String(component.p);
@@ -137,28 +137,26 @@ describe('bridge end to end (fixtures scenario)', () => {
     const homeId = homes.homes[0]!.id;
     const status = await api<HomeStatusBody>(h, 'homestatus', { home_id: homeId });
     const room = status.home.rooms!.find((r) => typeof r.therm_measured_temperature === 'number')!;
-    const roomState = h.recorder.json(`${h.baseTopic}/${roomDeviceId(room.id)}`)!;
+    const roomState = h.recorder.json(h.deviceTopic(roomDeviceId(room.id)))!;
     expect(roomState.current_temperature).toBe(room.therm_measured_temperature);
     expect(roomState.target_temperature).toBe(room.therm_setpoint_temperature);
 
     const shutter = status.home.modules!.find((m) => typeof m.current_position === 'number')!;
-    expect(h.recorder.json(`${h.baseTopic}/${moduleDeviceId(shutter.id)}`)!.position).toBe(
+    expect(h.recorder.json(h.deviceTopic(moduleDeviceId(shutter.id)))!.position).toBe(
       shutter.current_position,
     );
 
     const camera = status.home.modules!.find((m) => m.type === 'NACamera')!;
-    expect(h.recorder.json(`${h.baseTopic}/${moduleDeviceId(camera.id)}`)!.monitoring).toBe(
-      camera.monitoring,
-    );
+    expect(h.recorder.json(h.deviceTopic(moduleDeviceId(camera.id)))!.monitoring).toBe(camera.monitoring);
 
     const plug = status.home.modules!.find((m) => typeof m.power === 'number' && typeof m.on === 'boolean')!;
-    const plugState = h.recorder.json(`${h.baseTopic}/${moduleDeviceId(plug.id)}`)!;
+    const plugState = h.recorder.json(h.deviceTopic(moduleDeviceId(plug.id)))!;
     expect(plugState.power).toBe(plug.power);
   });
 
   it('marks every device available, retained', () => {
     for (const device of h.bridge.store.devices()) {
-      const availability = h.recorder.json<{ state: string }>(`${h.baseTopic}/${device.id}/availability`);
+      const availability = h.recorder.json<{ state: string }>(`${h.deviceTopic(device.id)}/availability`);
       const reachable = h.bridge.store.state(device.id)?.reachable;
       expect(availability?.state, device.id).toBe(reachable === false ? 'offline' : 'online');
     }
@@ -186,7 +184,7 @@ describe('bridge end to end (fixtures scenario)', () => {
     const homeId = homes.homes[0]!.id;
     const status = await api<HomeStatusBody>(h, 'homestatus', { home_id: homeId });
     const room = status.home.rooms!.find((r) => typeof r.therm_setpoint_temperature === 'number')!;
-    const topic = `${h.baseTopic}/${roomDeviceId(room.id)}`;
+    const topic = h.deviceTopic(roomDeviceId(room.id));
     // Wall milliseconds of one planned interval (the bridge's clock runs 10× faster).
     const interval = h.bridge.poller.plan!.homeStatusIntervalMs / 10;
 

@@ -121,12 +121,14 @@ describe('Home Assistant discovery templates → commands the bridge accepts', (
       }
     }
 
-    // The rendering covers every writable capability of every device, through its own topic.
+    // The rendering covers every writable capability of every device, through its own topic
+    // (its friendly name: answers name the device as the topic did).
+    const topicName = (id: string): string => f.bridge.names.topicOf(f.bridge.store.device(id)!);
     for (const d of writableDevices().filter((w) => !skip.has(w.id))) {
       const topics = new Set((perDevice.get(d.id) ?? []).map((c) => c.topic));
       for (const cap of d.capabilities.filter((c) => c.writable)) {
-        const raw = `${f.base}/${d.id}/set/${cap.key}`;
-        const json = `${f.base}/${d.id}/set`;
+        const raw = `${f.base}/${topicName(d.id)}/set/${cap.key}`;
+        const json = `${f.base}/${topicName(d.id)}/set`;
         expect(topics.has(raw) || topics.has(json), `${d.id} ${cap.key} has a command in discovery`).toBe(
           true,
         );
@@ -140,7 +142,8 @@ describe('Home Assistant discovery templates → commands the bridge accepts', (
       await Promise.all(
         [...perDevice].map(async ([device, commands]) => {
           const done: Outcome[] = [];
-          for (const command of commands) done.push(await sendAndAwait(f, command, device));
+          const addressed = device === undefined ? undefined : topicName(device);
+          for (const command of commands) done.push(await sendAndAwait(f, command, addressed));
           return done;
         }),
       )
