@@ -34,6 +34,7 @@ import { loginRoute, loginSubmitRoute, logoutRoute } from './routes/login.js';
 import { callbackRoute, connectRoute, pastedRedirectRoute, pastedTokenRoute } from './routes/onboarding.js';
 import { onboardingRoute, statusRoute } from './routes/pages.js';
 import { healthzRoute, metricsRoute } from './routes/probes.js';
+import { renameFormRoute, renameRoute } from './routes/rename.js';
 import { Sessions } from './session.js';
 import type { WebBridgePort } from './types.js';
 
@@ -81,6 +82,8 @@ const ROUTES: Record<string, RouteHandler> = {
   'GET /callback': callbackRoute,
   'POST /redirect': pastedRedirectRoute,
   'POST /token': pastedTokenRoute,
+  'GET /rename': renameFormRoute,
+  'POST /rename': renameRoute,
   'GET /healthz': healthzRoute,
   'GET /metrics': metricsRoute,
 };
