@@ -260,6 +260,11 @@ export class Bridge implements BridgeControl {
     await this.mqtt.close();
   }
 
+  /** MQTT base topic (the web UI shows device topics). */
+  get baseTopic(): string {
+    return this.config.mqtt.base_topic;
+  }
+
   /** Started and not stopped (the web UI's /healthz). */
   get running(): boolean {
     return this.#startedAt > 0 && !this.#stopped;

@@ -40,8 +40,12 @@ export function validateConfig(values: unknown, options: ValidateOptions = {}): 
 
   if (!validateSchema(data)) {
     for (const error of validateSchema.errors ?? []) issues.push(issueFromAjv(error, origin));
-  } else {
-    issues.push(...semanticIssues(data as unknown as BridgeConfig, origin));
+  }
+  // Every problem at once: the checks beyond the schema run too, on the keys the schema passed
+  // (a bad URL must not hide missing credentials).
+  if (isPlainObject(data)) {
+    const reported = new Set(issues.map((i) => i.path));
+    for (const issue of semanticIssues(data, origin)) if (!reported.has(issue.path)) issues.push(issue);
   }
   if (issues.length > 0) throw new ConfigError(issues);
 
@@ -189,20 +193,28 @@ const CREDENTIAL_HINT: Record<string, string> = {
   client_secret: 'add-on option client_secret or NETATMO2MQTT_NETATMO_CLIENT_SECRET',
 };
 
-function semanticIssues(config: BridgeConfig, origin: (path: string) => string | undefined): ConfigIssue[] {
+/** Checks JSON Schema cannot express; `values` may have failed the schema elsewhere (types are checked here). */
+function semanticIssues(values: ConfigValues, origin: (path: string) => string | undefined): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  const urlIssue = (path: string, url: string): void => {
+  const section = (name: string): ConfigValues => (isPlainObject(values[name]) ? values[name] : {});
+  const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+  const netatmo = section('netatmo');
+  const mqtt = section('mqtt');
+  const urlIssue = (path: string, url: string | undefined): void => {
+    if (url === undefined) return;
     try {
       new URL(url);
     } catch {
       issues.push({ path, source: origin(path), reason: `is not a valid URL (got ${describe(url)})` });
     }
   };
-  urlIssue('netatmo.base_url', config.netatmo.base_url);
-  if (config.mqtt.url !== 'embedded') urlIssue('mqtt.url', config.mqtt.url);
-  if (config.web.external_url !== undefined) urlIssue('web.external_url', config.web.external_url);
-  const { embedded_host: host, username, password } = config.mqtt;
-  if (config.mqtt.url === 'embedded' && !isLoopbackHost(host) && (!username || !password)) {
+  const baseUrl = text(netatmo.base_url) ?? '';
+  urlIssue('netatmo.base_url', baseUrl);
+  if (mqtt.url !== 'embedded') urlIssue('mqtt.url', text(mqtt.url));
+  urlIssue('web.external_url', text(section('web').external_url));
+  const host = text(mqtt.embedded_host) ?? '';
+  const { username, password } = mqtt;
+  if (mqtt.url === 'embedded' && !isLoopbackHost(host) && (!username || !password)) {
     issues.push({
       path: 'mqtt.embedded_host',
       source: origin('mqtt.embedded_host'),
@@ -210,9 +222,9 @@ function semanticIssues(config: BridgeConfig, origin: (path: string) => string |
     });
   }
 
-  if (!isLocalUrl(config.netatmo.base_url)) {
+  if (!isLocalUrl(baseUrl)) {
     for (const key of ['client_id', 'client_secret'] as const) {
-      if (config.netatmo[key] !== undefined) continue;
+      if (netatmo[key] !== undefined) continue;
       issues.push({
         path: `netatmo.${key}`,
         reason:

@@ -107,7 +107,7 @@ function pollingCard(v: StatusView): SafeHtml {
 <td>${ago(pub.last_success, v.now)}</td><td>every ${duration(pub.interval_s)}</td><td class="small">${pub.last_error ?? ''}</td></tr>`,
   );
   return html`<section class="card wide" id="polling"><h2>Polling ${p.running ? pill('ok', 'running') : pill('muted', 'stopped')}</h2>
-<p class="small muted">${p.calls_last_hour} calls in the last hour of a polling budget of ${p.budget_per_hour}/h.${p.plan ? ` ${p.plan}` : ''}</p>
+<p class="small muted">${p.calls_last_hour} calls in the last hour; polling may use ${p.budget_per_hour}/h of the ${v.health.api.budget.per_hour}/h the bridge plans for, the rest stays free for commands.${p.plan ? ` Plan: ${p.plan}` : ''}</p>
 ${
   rows.length > 0
     ? html`<div class="scroll"><table><thead><tr><th>What</th><th>State</th><th>Last poll</th><th>Interval</th><th>Last error</th></tr></thead><tbody>${rows}</tbody></table></div>`
