@@ -10,7 +10,7 @@ const UNIT = [
   'test/addon/config.test.ts',
   'test/bridge/*.test.ts',
   'test/commands/*.test.ts',
-  'test/config/{addon-options,env,load,redacted,validate}.test.ts',
+  'test/config/{addon-options,env,keys-table,load,redacted,validate}.test.ts',
   'test/devices/*.test.ts',
   'test/mqtt/topics.test.ts',
   'test/names/*.test.ts',

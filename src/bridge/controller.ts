@@ -170,7 +170,7 @@ export class Bridge implements BridgeControl {
     const snapshot = await this.#cache.load();
     if (snapshot) this.store.restore(snapshot);
     const tokenSource = await this.netatmo.auth.init(this.config.netatmo.refresh_token);
-    await this.names.load();
+    await this.names.load(snapshot !== undefined);
 
     const cache = this.#cache;
     this.#unsubscribe.push(

@@ -99,6 +99,8 @@ export class MqttConnection {
   #generation = 0;
   #connects = 0;
   #connectedSince: number | undefined;
+  /** When the connection was lost (undefined while connected and before the first connect). */
+  #disconnectedSince: number | undefined;
   #lastError: string | undefined;
   #dropped = 0;
   #lastNotConnectedWarning = Number.NEGATIVE_INFINITY;
@@ -250,6 +252,8 @@ export class MqttConnection {
     };
     if (this.#connectedSince !== undefined)
       health.connected_since = new Date(this.#connectedSince).toISOString();
+    if (this.#disconnectedSince !== undefined)
+      health.disconnected_since = new Date(this.#disconnectedSince).toISOString();
     if (this.#lastError !== undefined) health.last_error = this.#lastError;
     return health;
   }
@@ -347,6 +351,7 @@ export class MqttConnection {
     this.#connected = true;
     this.#connects += 1;
     this.#connectedSince = this.#clock.now();
+    this.#disconnectedSince = undefined;
     this.#reconnectDelayMs = (this.#options.reconnect ?? DEFAULT_RECONNECT).initialMs;
     const generation = ++this.#generation;
     log.info(
@@ -412,7 +417,10 @@ export class MqttConnection {
     const was = this.#connected;
     this.#connected = connected;
     if (!connected) this.#connectedSince = undefined;
-    if (was && !connected) this.#notify(false);
+    if (was && !connected) {
+      this.#disconnectedSince = this.#clock.now();
+      this.#notify(false);
+    }
   }
 
   #notify(connected: boolean): void {

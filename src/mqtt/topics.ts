@@ -64,6 +64,8 @@ export interface MqttHealth {
   reconnects: number;
   /** ISO time of the current connection, absent while disconnected. */
   connected_since?: string;
+  /** ISO time the connection was lost, while it is (absent before the first connection). */
+  disconnected_since?: string;
   last_error?: string;
   retained_topics: number;
   /** Publishes that were not sent because the broker was unreachable (retained ones return on connect). */

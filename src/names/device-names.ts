@@ -73,7 +73,7 @@ export class DeviceNames implements StoreListener, DeviceTopics, DeviceResolver 
   /** Topics of devices that left, until their retained topics are cleared. */
   readonly #departed = new Map<string, string>();
   readonly #listeners = new Set<MoveListener>();
-  /** No names.json at start: topics were ids before, so the first topology moves devices from their ids. */
+  /** Ran before without names.json: topics were ids, so the first topology moves devices from their ids. */
   #legacy = false;
   #depth = 1;
   #toldDepth = 1;
@@ -87,9 +87,14 @@ export class DeviceNames implements StoreListener, DeviceTopics, DeviceResolver 
     return this.#file.path;
   }
 
-  async load(): Promise<void> {
+  /**
+   * Reads names.json. `ranBefore`: the bridge has run in this data_dir (its state cache was
+   * there); without names.json that was a version whose topics were the ids, which the first
+   * topology then moves (a fresh install has nothing to move).
+   */
+  async load(ranBefore = true): Promise<void> {
     const stored = await this.#file.load();
-    this.#legacy = stored === undefined;
+    this.#legacy = stored === undefined && ranBefore;
     this.#entries = stored ?? new Map();
     // Listen to the stored names' topics from the first connect on (queued commands may wait).
     for (const entry of this.#entries.values()) this.#depth = Math.max(this.#depth, levelsOf(entry.topic));

@@ -7,6 +7,7 @@
 import { commandReserve, gateLimitsForProfile } from './gate.js';
 import {
   formatQuota,
+  NETATMO_LIMITS,
   type NetatmoProfile,
   PLANNED_PERCENT,
   PROFILE_ALLOWANCE,
@@ -53,4 +54,9 @@ export function allowanceSentence(profile: NetatmoProfile): string {
 export function splitSentence(profile: NetatmoProfile): string {
   const { planned, commands, polling } = quotaPlan(profile);
   return `of its ${planned.perHour}/h, polling may use ${polling.perHour}/h and ${commands.perHour}/h stay free for commands`;
+}
+
+/** Netatmo's limit on a whole app, whoever its users are. */
+export function appLimitSentence(): string {
+  return `an app with fewer than 100 users may make ${formatQuota(NETATMO_LIMITS.app)} in all`;
 }

@@ -45,12 +45,15 @@ export interface WebLimits {
   requestTimeoutMs: number;
   headersTimeoutMs: number;
   maxConnections: number;
+  /** /healthz stays 200 while MQTT reconnects this long (a broker restart is not an illness). */
+  mqttOutageGraceMs: number;
 }
 
 export const DEFAULT_WEB_LIMITS: WebLimits = {
   requestTimeoutMs: 30_000,
   headersTimeoutMs: 20_000,
   maxConnections: 100,
+  mqttOutageGraceMs: 120_000,
 };
 
 export interface WebServerOptions {
@@ -105,6 +108,7 @@ export class WebServer {
       throw new Error('a standalone web UI needs its login settings (login.dataDir)');
     this.#options = options;
     const clock = options.clock ?? systemClock;
+    const limits = { ...DEFAULT_WEB_LIMITS, ...options.limits };
     this.#deps = {
       bridge: options.bridge,
       clock,
@@ -117,8 +121,8 @@ export class WebServer {
       credentials: undefined,
       metricsToken: options.metricsToken,
       externalUrl: options.externalUrl,
+      mqttOutageGraceMs: limits.mqttOutageGraceMs,
     };
-    const limits = { ...DEFAULT_WEB_LIMITS, ...options.limits };
     this.#server = createServer(
       {
         requestTimeout: limits.requestTimeoutMs,

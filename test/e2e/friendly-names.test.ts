@@ -4,6 +4,8 @@
  * that clears the old retained topics and survives a restart, a Netatmo rename, and the first
  * start after id topics.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bridge } from '../../src/bridge/controller.js';
 import type { HomesDataBody } from '../../src/netatmo/api-types.js';
@@ -71,7 +73,8 @@ describe('friendly names', () => {
       clock: new ScaledClock(10),
       sim: { clock: frozenClock() },
     });
-    // Left by a bridge from before names: retained state under the id.
+    // Left by a bridge from before names: its state cache, and retained state under the id.
+    await writeFile(join(h.dataDir, 'state.json'), JSON.stringify({ version: 1, states: {} }));
     await h.recorder.publish(`${h.baseTopic}/${VALVE}`, '{"reachable":true}', true);
     await h.recorder.publish(`${h.baseTopic}/${VALVE}/availability`, '{"state":"online"}', true);
     await h.bridge.start();

@@ -25,11 +25,15 @@ interface Running {
   depths: number[];
 }
 
-async function start(dataDir: string, mode: 'friendly_name' | 'id' = 'friendly_name'): Promise<Running> {
+async function start(
+  dataDir: string,
+  mode: 'friendly_name' | 'id' = 'friendly_name',
+  ranBefore = true,
+): Promise<Running> {
   const store = new StateStore();
   const depths: number[] = [];
   const names = new DeviceNames({ store, dataDir, mode, onDepth: (d) => void depths.push(d) });
-  await names.load();
+  await names.load(ranBefore);
   store.subscribe(names);
   const moves: DeviceMove[] = [];
   names.onMoved((move) => void moves.push(move));
@@ -179,6 +183,10 @@ describe('friendly names', () => {
     const r = await start(await temp.dir());
     await withDevices(r, devices);
     expect(r.moves).toHaveLength(devices.length);
+    // A fresh install (no state cache either) has no id topics to move.
+    const fresh = await start(`${await temp.dir()}/fresh`, 'friendly_name', false);
+    await withDevices(fresh, devices);
+    expect(fresh.moves).toEqual([]);
     expect(r.moves[0]).toMatchObject({
       from: r.moves[0]!.device.id,
       to: r.names.topicOf(r.moves[0]!.device),
