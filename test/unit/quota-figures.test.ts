@@ -61,7 +61,9 @@ describe('quota figures', () => {
     (file) => {
       const text = normalized(readFileSync(join(ROOT, file), 'utf8'));
       for (const profile of NETATMO_PROFILES)
-      expect(text.includes(allowanceSentence(profile)), `${file} says: ${allowanceSentence(profile)}`).toBe(true);
+        expect(text.includes(allowanceSentence(profile)), `${file} says: ${allowanceSentence(profile)}`).toBe(
+          true,
+        );
       // Any other quota figure is one the sentences do not say: a contradiction waiting to happen.
       let rest = text;
       for (const sentence of CANONICAL) rest = rest.split(sentence).join('…');
