@@ -29,29 +29,42 @@ describe('friendly names', () => {
   let restarted: Bridge | undefined;
   let seq = 0;
 
+  /** Waits for a message on `topic` (under the base topic) holding every text, after message number `from`. */
+  async function arrival(topic: string, texts: string[], what: string, from = 0): Promise<string> {
+    const full = `${h.baseTopic}/${topic}`;
+    const find = () =>
+      h.recorder.messages
+        .slice(from)
+        .find((m) => m.topic === full && texts.every((t) => m.payload.includes(t)));
+    await h.until(() => find() !== undefined, 20_000, what);
+    return find()!.payload;
+  }
+
   /** Sends a bridge request and waits for its answer. */
   async function request(command: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
     const transaction = `t${++seq}`;
-    const topic = `${h.baseTopic}/bridge/response/${command}`;
-    const answered = () =>
-      h.recorder.messages.find((m) => m.topic === topic && m.payload.includes(`"${transaction}"`));
     await h.recorder.publish(
       `${h.baseTopic}/bridge/request/${command}`,
       JSON.stringify({ ...body, transaction }),
     );
-    await h.until(() => answered() !== undefined, 10_000, `the answer on ${topic}`);
-    return JSON.parse(answered()!.payload) as Record<string, unknown>;
+    const answer = await arrival(
+      `bridge/response/${command}`,
+      [`"${transaction}"`],
+      `the answer to ${command}`,
+    );
+    return JSON.parse(answer) as Record<string, unknown>;
   }
 
   /** Sends a command and waits for its answer on bridge/response/device/set. */
   async function command(topic: string, payload: Record<string, unknown>): Promise<Record<string, unknown>> {
     const transaction = `c${++seq}`;
-    const response = `${h.baseTopic}/bridge/response/device/set`;
-    const answered = () =>
-      h.recorder.messages.find((m) => m.topic === response && m.payload.includes(`"${transaction}"`));
     await h.recorder.publish(`${h.baseTopic}/${topic}`, JSON.stringify({ ...payload, transaction }));
-    await h.until(() => answered() !== undefined, 10_000, `the answer to ${topic}`);
-    return JSON.parse(answered()!.payload) as Record<string, unknown>;
+    const answer = await arrival(
+      'bridge/response/device/set',
+      [`"${transaction}"`],
+      `the answer to ${topic}`,
+    );
+    return JSON.parse(answer) as Record<string, unknown>;
   }
 
   /** What a subscriber arriving now finds retained under `topic` (undefined: nothing). */
@@ -163,18 +176,11 @@ describe('friendly names', () => {
     });
     const before = h.recorder.messages.length;
     await h.recorder.publish(`${name}/set/target_temperature`, '21.5');
-    await h.until(
-      () =>
-        h.recorder.messages
-          .slice(before)
-          .some(
-            (m) =>
-              m.topic === `${h.baseTopic}/bridge/response/device/set` &&
-              m.payload.includes('"status":"ok"') &&
-              m.payload.includes('"target_temperature":21.5'),
-          ),
-      10_000,
+    await arrival(
+      'bridge/response/device/set',
+      ['"status":"ok"', '"target_temperature":21.5'],
       'the answer to the raw attribute command',
+      before,
     );
     expect(await command('Livingroom/set', { target_temperature: 21 })).toMatchObject({
       status: 'error',
@@ -222,17 +228,7 @@ describe('friendly names', () => {
     restarted = new Bridge({ config: h.bridge.config, clock: new ScaledClock(10), discoveryScanMs: 300 });
     const before = h.recorder.messages.length;
     await restarted.start();
-    await h.until(
-      () =>
-        h.recorder.messages
-          .slice(before)
-          .some(
-            (m) =>
-              m.topic === `${h.baseTopic}/bridge/devices` && m.payload.includes('Ground floor/Living room'),
-          ),
-      20_000,
-      'bridge/devices after the restart',
-    );
+    await arrival('bridge/devices', ['Ground floor/Living room'], 'bridge/devices after the restart', before);
     expect(restarted.names.topicOf(restarted.store.device(ROOM)!)).toBe('Ground floor/Living room');
     expect(await command('Ground floor/Living room/set', { target_temperature: 18 })).toMatchObject({
       status: 'ok',

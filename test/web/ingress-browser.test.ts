@@ -7,18 +7,16 @@
  * Strict cookie. Also renames a device on the status page. With UPDATE_SCREENSHOTS=1 the
  * screenshots go to docs/.
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type FrameLocator, type Page } from 'playwright-core';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestBroker, useTestBroker } from '../support/broker.js';
+import { chromiumAvailable, launchChromium } from './chromium.js';
 import { type FakeIngress, startFakeIngress } from './fake-ingress.js';
 import { startWebHarness, type WebHarness } from './web-harness.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
 const HA_HOST = 'homeassistant.test';
 const intoDocs = process.env.UPDATE_SCREENSHOTS === '1';
 
@@ -38,27 +36,14 @@ async function panel(page: Page, ingress: FakeIngress): Promise<FrameLocator> {
   return app;
 }
 
-describe.skipIf(!available)('the add-on behind Home Assistant ingress, in a browser', () => {
+describe.skipIf(!chromiumAvailable)('the add-on behind Home Assistant ingress, in a browser', () => {
   let h: WebHarness;
   let ingress: FakeIngress;
 
   beforeAll(async () => {
     broker = await useTestBroker();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        // Home Assistant's name, as a browser at home resolves it.
-        `--host-resolver-rules=MAP ${HA_HOST} 127.0.0.1`,
-      ],
-    });
+    // Home Assistant's name, as a browser at home resolves it.
+    browser = await launchChromium([`--host-resolver-rules=MAP ${HA_HOST} 127.0.0.1`]);
     shots = intoDocs ? join(process.cwd(), 'docs') : await mkdtemp(join(tmpdir(), 'n2m-shots-'));
     // Add-on mode: only the ingress proxy (here on 127.0.0.1) may call, no login of ours.
     h = await startWebHarness({ brokerUrl: broker.url, withToken: false, webAllowedPeers: ['127.0.0.1'] });

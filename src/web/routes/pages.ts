@@ -26,7 +26,7 @@ export function statusRoute(ctx: RequestContext): void {
     .sort(
       (a, b) =>
         (a.device.homeName ?? '').localeCompare(b.device.homeName ?? '') ||
-        a.device.name.localeCompare(b.device.name),
+        a.name.localeCompare(b.name),
     );
   const body = statusPage({
     now: clock.now(),
