@@ -176,8 +176,11 @@ export class Bridge implements BridgeControl {
     this.#unsubscribe.push(
       // Names first: the publishers after it see a new topology's names.
       this.store.subscribe(this.names),
-      this.names.onMoved(async (move) => {
-        await Promise.all([this.devices.moved(move), this.discovery?.republish(move.device)]);
+      this.names.onMoved(async (moves) => {
+        await Promise.all([
+          this.devices.moved(moves),
+          ...moves.map((m) => this.discovery?.republish(m.device)),
+        ]);
       }),
       // Configs before states: Home Assistant learns a device before its first value.
       ...(this.discovery ? [this.store.subscribe(this.discovery)] : []),

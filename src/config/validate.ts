@@ -35,12 +35,16 @@ export function validateConfig(values: unknown, options: ValidateOptions = {}): 
   const origins = options.origins ?? {};
   registerConfigSecrets(values);
   const data = isPlainObject(values) ? withoutUnset(values) : values;
-  const issues: ConfigIssue[] = [...(options.issues ?? [])];
+  const issues: ConfigIssue[] = [];
   const origin = (path: string): string | undefined => originOf(origins, path);
 
   if (!validateSchema(data)) {
     for (const error of validateSchema.errors ?? []) issues.push(issueFromAjv(error, origin));
   }
+  // One problem per key: what the schema says of a value (PEM text where a file path belongs)
+  // explains it better than what reading it found (no such file).
+  const byValue = new Set(issues.map((i) => i.path));
+  issues.unshift(...(options.issues ?? []).filter((i) => !byValue.has(i.path)));
   // Every problem at once: the checks beyond the schema run too, on the keys the schema passed
   // (a bad URL must not hide missing credentials).
   if (isPlainObject(data)) {

@@ -37,7 +37,8 @@ export interface DeviceMove {
   to: string;
 }
 
-export type MoveListener = (move: DeviceMove) => void | Promise<void>;
+/** Told the moves of one topology change or rename together (one inventory publish for all). */
+export type MoveListener = (moves: DeviceMove[]) => void | Promise<void>;
 
 /** What publishers need: a device's topic and its friendly name. */
 export interface DeviceTopics {
@@ -127,6 +128,13 @@ export class DeviceNames implements StoreListener, DeviceTopics, DeviceResolver 
   }
 
   topologyChanged(change: TopologyChange): Promise<void> {
+    // Most topology changes are a device gaining capabilities: no name to reconsider.
+    const renamedInNetatmo = (device: Device): boolean => {
+      const entry = this.#entries.get(device.id);
+      return entry === undefined || (entry.source === 'netatmo' && entry.netatmo_name !== device.name);
+    };
+    if (change.added.length === 0 && change.removed.length === 0 && !change.updated.some(renamedInNetatmo))
+      return Promise.resolve();
     // Kept until the next topology: the publishers clear the departed devices' topics meanwhile.
     this.#departed.clear();
     for (const device of change.removed) this.#departed.set(device.id, this.topicOf(device));
@@ -194,8 +202,18 @@ export class DeviceNames implements StoreListener, DeviceTopics, DeviceResolver 
       }
     }
     unnamed.sort((a, b) => claimOrder(a) - claimOrder(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    // Numbering goes on where the last device with the same name stopped (a hundred homes
+    // with the same rooms must not try 1, 2, 3 … each time).
+    const nextNumber = new Map<string, number>();
     for (const device of unnamed) {
-      const name = firstFree(candidates(device), (c) => free(c, device.id)) ?? device.id;
+      const { base, qualified } = baseNames(device);
+      let name = [base, qualified].find((c) => free(c, device.id));
+      if (name === undefined) {
+        let n = nextNumber.get(qualified) ?? 2;
+        while (n <= MAX_NUMBER && !free(`${qualified} ${n}`, device.id)) n++;
+        nextNumber.set(qualified, n + 1);
+        name = n <= MAX_NUMBER ? `${qualified} ${n}` : device.id;
+      }
       taken.add(name);
       next.set(device.id, { name, source: 'netatmo', netatmo_name: device.name, topic: '' });
     }
@@ -250,15 +268,14 @@ export class DeviceNames implements StoreListener, DeviceTopics, DeviceResolver 
   }
 
   async #tell(moves: DeviceMove[]): Promise<void> {
+    if (moves.length === 0) return;
     await Promise.all(
-      moves.flatMap((move) =>
-        [...this.#listeners].map((listener) =>
-          Promise.resolve()
-            .then(() => listener(move))
-            .catch((error: unknown) =>
-              log.error(`moving ${move.device.id} to '${move.to}' failed: ${(error as Error).message}`),
-            ),
-        ),
+      [...this.#listeners].map((listener) =>
+        Promise.resolve()
+          .then(() => listener(moves))
+          .catch((error: unknown) =>
+            log.error(`moving ${moves.length} device(s) to new topics failed: ${(error as Error).message}`),
+          ),
       ),
     );
   }
@@ -273,18 +290,13 @@ const QUALIFIER_CHARS = 30;
 /** Enough numbers for every device of a large account to share one name. */
 const MAX_NUMBER = 100_000;
 
-/** The names a device may take, best first: its Netatmo name, with its kind, then numbered. */
-function* candidates(device: Device): Generator<string> {
+/**
+ * The names a device may take, best first: its Netatmo name, then with its kind appended
+ * (then numbered, see #assign).
+ */
+function baseNames(device: Device): { base: string; qualified: string } {
   const kind = device.kind.replace(/_/g, ' ');
   const base = topicSafeName(device.name) || kind;
-  yield base;
   const short = topicSafeName(base.slice(0, MAX_NAME_CHARS - QUALIFIER_CHARS));
-  const qualified = short.toLowerCase().endsWith(kind) ? short : `${short} ${kind}`;
-  yield qualified;
-  for (let n = 2; n <= MAX_NUMBER; n++) yield `${qualified} ${n}`;
-}
-
-function firstFree(names: Iterable<string>, isFree: (name: string) => boolean): string | undefined {
-  for (const name of names) if (isFree(name)) return name;
-  return undefined;
+  return { base, qualified: short.toLowerCase().endsWith(kind) ? short : `${short} ${kind}` };
 }

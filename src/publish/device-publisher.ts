@@ -86,23 +86,24 @@ export class DevicePublisher implements StoreListener {
   }
 
   /**
-   * A device was renamed (src/names): its old retained topics are cleared, its state and
-   * availability are published under the new one, and `bridge/devices` shows the new name.
+   * Devices were renamed (src/names): their old retained topics are cleared, state and
+   * availability are published under the new ones, and `bridge/devices` shows the new names.
    */
-  async moved(move: DeviceMove): Promise<void> {
-    const { device, from, to } = move;
-    if (from !== to) {
-      await Promise.all([
-        this.#send(() => this.#mqtt.publish(from, '', { retain: true, qos: 1 })),
-        this.#send(() => this.#mqtt.publish(`${from}/availability`, '', { retain: true, qos: 1 })),
-      ]);
-      const online = this.#store.availability(device.id);
-      await Promise.all([
-        this.republish(device),
-        ...(online === undefined ? [] : [this.publishAvailability(device, online)]),
-      ]);
-    }
+  async moved(moves: DeviceMove[]): Promise<void> {
+    await Promise.all(moves.filter((m) => m.from !== m.to).map((m) => this.#move(m)));
     await this.#send(() => this.#mqtt.publishIfChanged('bridge/devices', this.#inventory()));
+  }
+
+  async #move({ device, from }: DeviceMove): Promise<void> {
+    await Promise.all([
+      this.#send(() => this.#mqtt.publish(from, '', { retain: true, qos: 1 })),
+      this.#send(() => this.#mqtt.publish(`${from}/availability`, '', { retain: true, qos: 1 })),
+    ]);
+    const online = this.#store.availability(device.id);
+    await Promise.all([
+      this.republish(device),
+      ...(online === undefined ? [] : [this.publishAvailability(device, online)]),
+    ]);
   }
 
   /** Resends a device's state as it is (`<device>/get`, or Home Assistant came back online). */

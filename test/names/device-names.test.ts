@@ -36,7 +36,7 @@ async function start(
   await names.load(ranBefore);
   store.subscribe(names);
   const moves: DeviceMove[] = [];
-  names.onMoved((move) => void moves.push(move));
+  names.onMoved((batch) => void moves.push(...batch));
   return { names, store, moves, depths };
 }
 
