@@ -25,8 +25,7 @@ export function statusRoute(ctx: RequestContext): void {
     }))
     .sort(
       (a, b) =>
-        (a.device.homeName ?? '').localeCompare(b.device.homeName ?? '') ||
-        a.name.localeCompare(b.name),
+        (a.device.homeName ?? '').localeCompare(b.device.homeName ?? '') || a.name.localeCompare(b.name),
     );
   const body = statusPage({
     now: clock.now(),
