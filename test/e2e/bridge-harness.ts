@@ -12,7 +12,7 @@ import mqtt from 'mqtt';
 import { Bridge, type BridgeOptions } from '../../src/bridge/controller.js';
 import { validateConfig } from '../../src/config/index.js';
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from '../../src/simulator/index.js';
-import { type Clock, systemClock } from '../../src/util/clock.js';
+import { type Clock, ScaledClock, systemClock } from '../../src/util/clock.js';
 
 /**
  * A simulator clock that stands still (timers still run on wall time): simulated values do
@@ -197,4 +197,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The fixtures scenario with the bridge 10× faster than wall time and the simulator's values
+ * standing still (not started yet: a test may prepare data_dir or the broker first).
+ */
+export function startFrozenHarness(brokerUrl: string): Promise<Harness> {
+  return startHarness({ brokerUrl, clock: new ScaledClock(10), sim: { clock: frozenClock() } });
 }

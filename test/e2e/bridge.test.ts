@@ -5,9 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { moduleDeviceId, roomDeviceId } from '../../src/devices/index.js';
 import type { HomeStatusBody, HomesDataBody } from '../../src/netatmo/api-types.js';
-import { ScaledClock } from '../../src/util/clock.js';
 import { type TestBroker, useTestBroker } from '../support/broker.js';
-import { frozenClock, type Harness, startHarness } from './bridge-harness.js';
+import { type Harness, startFrozenHarness } from './bridge-harness.js';
 
 type DiscoveryPayload = {
   dev: { identifiers: string[]; via_device?: string; name: string };
@@ -48,12 +47,7 @@ describe('bridge end to end (fixtures scenario)', () => {
 
   beforeAll(async () => {
     broker = await useTestBroker();
-    // The bridge runs 10× faster than wall time; the simulator's values stand still.
-    h = await startHarness({
-      brokerUrl: broker.url,
-      clock: new ScaledClock(10),
-      sim: { clock: frozenClock() },
-    });
+    h = await startFrozenHarness(broker.url);
     await h.bridge.start();
     homes = await api<HomesDataBody>(h, 'homesdata');
     await h.firstRound();

@@ -11,7 +11,7 @@ import { Bridge } from '../../src/bridge/controller.js';
 import type { HomesDataBody } from '../../src/netatmo/api-types.js';
 import { ScaledClock } from '../../src/util/clock.js';
 import { type TestBroker, useTestBroker } from '../support/broker.js';
-import { frozenClock, type Harness, Recorder, startHarness } from './bridge-harness.js';
+import { type Harness, Recorder, startFrozenHarness } from './bridge-harness.js';
 
 const ROOM = 'room_2746182631';
 const THERMOSTAT = '12_34_56_00_01_ae';
@@ -81,11 +81,7 @@ describe('friendly names', () => {
 
   beforeAll(async () => {
     broker = await useTestBroker();
-    h = await startHarness({
-      brokerUrl: broker.url,
-      clock: new ScaledClock(10),
-      sim: { clock: frozenClock() },
-    });
+    h = await startFrozenHarness(broker.url);
     // Left by a bridge from before names: its state cache, and retained state under the id.
     await writeFile(join(h.dataDir, 'state.json'), JSON.stringify({ version: 1, states: {} }));
     await h.recorder.publish(`${h.baseTopic}/${VALVE}`, '{"reachable":true}', true);
