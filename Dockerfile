@@ -53,14 +53,18 @@ ENV NODE_ENV=production \
     NETATMO2MQTT_DATA_DIR=/data \
     NETATMO2MQTT_WEB_HOST=0.0.0.0
 
+# The io.hass.* values are config.yaml's, as Home Assistant's builder writes them (name,
+# description, url; type app; version and arch from the build arguments); a test keeps them in step.
 LABEL \
     io.hass.name="Netatmo2MQTT" \
-    io.hass.description="Netatmo cloud to MQTT bridge with Home Assistant discovery" \
+    io.hass.description="Netatmo cloud to MQTT bridge with Home Assistant discovery that survives Netatmo throttling and never loses a rotated refresh token" \
+    io.hass.url="https://github.com/netatmo2mqtt/netatmo2mqtt" \
     io.hass.type="app" \
     io.hass.version="${BUILD_VERSION}" \
     io.hass.arch="${BUILD_ARCH}" \
-    org.opencontainers.image.title="netatmo2mqtt" \
-    org.opencontainers.image.description="Netatmo cloud to MQTT bridge with Home Assistant discovery" \
+    org.opencontainers.image.title="Netatmo2MQTT" \
+    org.opencontainers.image.description="Netatmo cloud to MQTT bridge with Home Assistant discovery that survives Netatmo throttling and never loses a rotated refresh token" \
+    org.opencontainers.image.url="https://github.com/netatmo2mqtt/netatmo2mqtt" \
     org.opencontainers.image.version="${BUILD_VERSION}" \
     org.opencontainers.image.source="https://github.com/netatmo2mqtt/netatmo2mqtt" \
     org.opencontainers.image.documentation="https://github.com/netatmo2mqtt/netatmo2mqtt/blob/main/DOCS.md" \
@@ -69,7 +73,10 @@ LABEL \
 # The web UI (Home Assistant ingress port).
 EXPOSE 8099
 
-# Replaces the add-on `watchdog`: GET /healthz on the web UI answers 200 while the bridge runs.
+# Replaces the add-on `watchdog`: GET /healthz on the web UI answers 200 while the bridge runs
+# and MQTT is connected — or reconnecting for less than 2 minutes, since the bridge reconnects
+# by itself: a broker restart (a Mosquitto update, say) never makes the container unhealthy.
+# Unhealthy after 3 failed checks 30 s apart, i.e. an outage of about 3.5 minutes.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
     CMD ["netatmo2mqtt-healthcheck"]
 

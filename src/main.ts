@@ -4,6 +4,7 @@
  * Each command lives in src/cli/ and returns the process exit code.
  */
 import { commands, usage } from './cli/commands.js';
+import { formatHelp, wantsHelp } from './cli/help.js';
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -20,6 +21,10 @@ async function main(argv: string[]): Promise<number> {
   if (!command) {
     process.stderr.write(`netatmo2mqtt: unknown command '${name}'\n\n${usage()}`);
     return 2;
+  }
+  if (wantsHelp(rest)) {
+    process.stdout.write(formatHelp(await command.help()));
+    return 0;
   }
   return command.run(rest);
 }

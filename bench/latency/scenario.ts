@@ -117,7 +117,8 @@ async function measure(options: {
       const directTokens = sim.mintTokens();
       const config = validateConfig({
         netatmo: { base_url: sim.url, refresh_token: bridgeTokens.refresh_token, profile: 'own_app' },
-        mqtt: { url: options.mqttUrl, base_topic: base, client_id: `${base}_bridge` },
+        // Commands and states by room id, as the clicks address them.
+        mqtt: { url: options.mqttUrl, base_topic: base, client_id: `${base}_bridge`, device_topic: 'id' },
         homeassistant: { enabled: false },
         commands: { coalesce_ms: 0, storm_cap_per_minute: 600, global_cap_per_minute: 6000 },
         data_dir: dataDir,

@@ -63,7 +63,13 @@ export interface BenchConfigInput {
 export function benchConfig(input: BenchConfigInput): BridgeConfig {
   return validateConfig({
     netatmo: { base_url: input.simUrl, refresh_token: input.refreshToken, profile: input.profile },
-    mqtt: { url: input.mqttUrl, base_topic: input.baseTopic, client_id: `${input.baseTopic}_bridge` },
+    // Topics by id: the recorders key what they see by device id, as the simulator's changes are.
+    mqtt: {
+      url: input.mqttUrl,
+      base_topic: input.baseTopic,
+      client_id: `${input.baseTopic}_bridge`,
+      device_topic: 'id',
+    },
     homeassistant: { enabled: input.discovery },
     data_dir: input.dataDir,
     log_level: 'error',

@@ -20,6 +20,8 @@ import { describeBrokerUrl, type MqttConnectionOptions } from '../mqtt/client-op
 import { MqttConnection } from '../mqtt/connection.js';
 import { scanRetainedTopics } from '../mqtt/retained-scan.js';
 import type { BridgeHealthPayload, BridgeInfoPayload } from '../mqtt/topics.js';
+import { DeviceNames } from '../names/device-names.js';
+import { renameFromRequest } from '../names/rename-request.js';
 import { Poller } from '../poller/poller.js';
 import { BridgePublisher } from '../publish/bridge-publisher.js';
 import { serveDeviceGet } from '../publish/device-get.js';
@@ -82,6 +84,8 @@ export class Bridge implements BridgeControl {
   readonly netatmo: NetatmoStack;
   readonly store = new StateStore();
   readonly mqtt: MqttConnection;
+  /** Every device's topic name (src/names): the one place topics are made from devices. */
+  readonly names: DeviceNames;
   readonly poller: Poller;
   readonly devices: DevicePublisher;
   /** Absent when Home Assistant discovery is disabled. */
@@ -113,6 +117,12 @@ export class Bridge implements BridgeControl {
       snapshot: () => ({ ...this.store.snapshot(), sections: { events: this.security.ledger.snapshot() } }),
     });
     const expireAfter = (): Partial<Record<DeviceSource, number>> => this.#expireAfter();
+    this.names = new DeviceNames({
+      store: this.store,
+      dataDir: this.config.data_dir,
+      mode: this.config.mqtt.device_topic,
+      onDepth: (levels) => this.mqtt.setDeviceTopicDepth(levels),
+    });
     this.sync = new DeviceSync({ store: this.store, events: this.events, clock: this.clock });
     this.security = new SecurityStack({
       config: this.config,
@@ -121,6 +131,7 @@ export class Bridge implements BridgeControl {
       store: this.store,
       writer: this.sync,
       mqtt: this.mqtt,
+      topics: this.names,
       persist: () => this.#cache.save(),
       poller: () => this.poller,
       ...(options.security ? { tuning: options.security } : {}),
@@ -130,6 +141,7 @@ export class Bridge implements BridgeControl {
       store: this.store,
       clock: this.clock,
       expireAfter,
+      topics: this.names,
     });
     this.discovery = this.config.homeassistant.enabled
       ? new DiscoveryPublisher({
@@ -148,6 +160,7 @@ export class Bridge implements BridgeControl {
       writer: this.sync,
       mqtt: this.mqtt,
       events: this.events,
+      names: this.names,
       confirm: (homeId) => this.poller.refreshHome(homeId, { soon: true }),
       refreshTopology: () => this.poller.refreshTopology(),
     });
@@ -176,9 +189,19 @@ export class Bridge implements BridgeControl {
     if (snapshot) this.store.restore(snapshot);
     this.security.ledger.restore(snapshot?.sections?.events);
     const tokenSource = await this.netatmo.auth.init(this.config.netatmo.refresh_token);
+    await this.names.load(snapshot !== undefined);
 
     const cache = this.#cache;
     this.#unsubscribe.push(
+      // Names first: the publishers after it see a new topology's names.
+      this.store.subscribe(this.names),
+      this.names.onMoved(async (moves) => {
+        await Promise.all([
+          this.devices.moved(moves),
+          this.security.publisher.moved(moves),
+          ...moves.map((m) => this.discovery?.republish(m.device)),
+        ]);
+      }),
       // Configs before states: Home Assistant learns a device before its first value.
       ...(this.discovery ? [this.store.subscribe(this.discovery)] : []),
       this.store.subscribe(this.devices),
@@ -196,6 +219,7 @@ export class Bridge implements BridgeControl {
       serveDeviceGet({
         mqtt: this.mqtt,
         store: this.store,
+        names: this.names,
         publisher: this.devices,
         refreshHome: (homeId) => this.poller.refreshHome(homeId, { soon: false }),
       }),
@@ -265,6 +289,11 @@ export class Bridge implements BridgeControl {
     await this.mqtt.close();
   }
 
+  /** MQTT base topic (the web UI shows device topics). */
+  get baseTopic(): string {
+    return this.config.mqtt.base_topic;
+  }
+
   /** Started and not stopped (the web UI's /healthz). */
   get running(): boolean {
     return this.#startedAt > 0 && !this.#stopped;
@@ -313,6 +342,10 @@ export class Bridge implements BridgeControl {
     this.poller.restart();
   }
 
+  renameDevice(from: unknown, to: unknown): Promise<{ from: string; to: string }> {
+    return renameFromRequest(this.names, from, to);
+  }
+
   setLogLevel(level: LogLevel): void {
     setLogLevel(level);
     log.info(`log level is now ${level}`);
@@ -326,6 +359,7 @@ export class Bridge implements BridgeControl {
       bridgeDeviceId: `${this.config.mqtt.base_topic.replace(/[^a-zA-Z0-9_-]/g, '_')}_bridge`,
       origin: { name: 'netatmo2mqtt', sw: version, url: PROJECT_URL },
       snapshotCamera: this.config.cameras.fetch_snapshots,
+      topics: this.names,
     };
   }
 

@@ -26,13 +26,17 @@ export interface BridgeControl {
   refreshTopology(): void;
   restartPolling(): void;
   setLogLevel(level: LogLevel): void;
+  /** `device/rename` (src/names/rename-request.ts checks the body). */
+  renameDevice(from: unknown, to: unknown): Promise<{ from: string; to: string }>;
 }
 
 export class RequestError extends BridgeError {}
 
 /** One handler per request, typed by the contract in topics.ts. */
 export type BridgeRequestHandlers = {
-  [K in BridgeRequestName]: (body: RequestBody<K>) => BridgeRequests[K]['data'];
+  [K in BridgeRequestName]: (
+    body: RequestBody<K>,
+  ) => BridgeRequests[K]['data'] | Promise<BridgeRequests[K]['data']>;
 };
 
 export function bridgeRequestHandlers(control: BridgeControl): BridgeRequestHandlers {
@@ -74,6 +78,7 @@ export function bridgeRequestHandlers(control: BridgeControl): BridgeRequestHand
         throw new RequestError(`options cannot change ${unknown.join(', ')} at run time`);
       return setLogLevel((options as Record<string, unknown>).log_level);
     },
+    'device/rename': (payload) => control.renameDevice(payload.from, payload.to),
   };
 }
 

@@ -7,6 +7,7 @@ import type { BridgeConfig } from '../config/types.js';
 import type { DeviceState } from '../devices/types.js';
 import type { MqttConnection } from '../mqtt/connection.js';
 import type { SecurityHealth } from '../mqtt/topics.js';
+import type { DeviceTopics } from '../names/device-names.js';
 import type { NetatmoClient } from '../netatmo/client.js';
 import type { PollerSinks } from '../poller/ports.js';
 import { CameraStreams } from '../security/camera-streams.js';
@@ -28,6 +29,8 @@ export interface SecurityStackOptions {
   store: StateStore;
   writer: { applyEventStates(partials: ReadonlyMap<string, DeviceState>): Promise<void> };
   mqtt: MqttConnection;
+  /** Each device's topic name (src/names). */
+  topics: DeviceTopics;
   /** Saves state.json now. */
   persist(): Promise<void>;
   /** The poller's early reads and re-planning (it is built after this stack). */
@@ -63,6 +66,8 @@ export class SecurityStack {
     this.ledger = new EventLedger(Math.floor(o.clock.now() / 1000));
     this.publisher = new SecurityPublisher({
       mqtt: o.mqtt,
+      topics: o.topics,
+      device: (id) => o.store.device(id),
       fetchSnapshots: o.config.cameras.fetch_snapshots,
     });
     this.streams = new CameraStreams({ publish: (id, payload) => this.publisher.stream(id, payload) });

@@ -12,9 +12,9 @@ import { isNetatmoError } from '../netatmo/errors.js';
 import { FileTokenStore } from '../tokens/file-store.js';
 import { expiresAtMs } from '../tokens/stored-token.js';
 import { systemClock } from '../util/clock.js';
+import { HELP } from './help.js';
 
-const USAGE =
-  'Usage: netatmo2mqtt auth --refresh-token TOKEN [--config FILE]\n       netatmo2mqtt auth --status [--config FILE]\n';
+const USAGE = `Usage: ${HELP.auth.usage}\n`;
 
 export async function runAuthCommand(argv: string[]): Promise<number> {
   let values: { 'refresh-token'?: string; status?: boolean; config?: string };

@@ -30,7 +30,8 @@ export class PublishWatcher {
   messages = 0;
   readonly #baseTopic: string;
   readonly #print: (line: string) => void;
-  readonly #names = new Map<string, string>();
+  /** Topic name (friendly name or id) → the device's id, from `bridge/devices`. */
+  readonly #ids = new Map<string, string>();
   readonly #lastState = new Map<string, Json>();
   /** Device id → until when its state changes are printed. */
   readonly #following = new Map<string, number>();
@@ -62,19 +63,17 @@ export class PublishWatcher {
     this.messages += 1;
     if (text.length === 0) return;
     if (topic.startsWith('homeassistant/')) {
-      const config = parse(text) as { cmps?: Json; dev?: { name?: string } } | undefined;
-      if (!config) return;
-      this.discovery.set(topic, Object.keys(config.cmps ?? {}).length);
-      const id = topic.split('/').at(-2);
-      if (id && config.dev?.name) this.#names.set(id, config.dev.name);
+      const config = parse(text) as { cmps?: Json } | undefined;
+      if (config) this.discovery.set(topic, Object.keys(config.cmps ?? {}).length);
       return;
     }
-    const rest = topic.slice(this.#baseTopic.length + 1).split('/');
-    const [device = '', second, attribute] = rest;
-    if (device === 'bridge') {
-      if (second === 'response' && rest[2] === 'device' && rest[3] === 'set') this.#answer(text);
+    const relative = topic.slice(this.#baseTopic.length + 1);
+    if (relative.startsWith('bridge/')) {
+      if (relative === 'bridge/devices') this.#inventory(text);
+      else if (relative === 'bridge/response/device/set') this.#answer(text);
       return;
     }
+    const [device, second, attribute] = this.#split(relative);
     if (second === 'set') {
       this.#following.set(device, Date.now() + FOLLOW_MS);
       this.#print(`→ ${this.#name(device)}: ${attribute ? `${attribute} = ${text}` : text}`);
@@ -115,8 +114,34 @@ export class PublishWatcher {
     if (changes.length > 0) this.#print(`  ${this.#name(device)}: ${changes.join(', ')}`);
   }
 
+  /** Friendly names may span levels (`Ground floor/Living room`): the longest known one wins. */
+  #split(relative: string): [string, string | undefined, string | undefined] {
+    let device = relative.split('/')[0] ?? '';
+    for (const name of this.#ids.keys())
+      if ((relative === name || relative.startsWith(`${name}/`)) && name.length > device.length)
+        device = name;
+    const [second, attribute] = relative.slice(device.length + 1).split('/');
+    return [device, second || undefined, attribute];
+  }
+
+  #inventory(text: string): void {
+    let devices: unknown;
+    try {
+      devices = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (!Array.isArray(devices)) return;
+    for (const d of devices as Array<{ id?: unknown; friendly_name?: unknown }>) {
+      if (typeof d.id !== 'string') continue;
+      this.#ids.set(d.id, d.id);
+      if (typeof d.friendly_name === 'string') this.#ids.set(d.friendly_name, d.id);
+    }
+  }
+
+  /** `Bedroom Awning (velux_opener_awning)`: the name it is addressed by, and its id. */
   #name(device: string): string {
-    const name = this.#names.get(device);
-    return name ? `${name} (${device})` : device;
+    const id = this.#ids.get(device);
+    return id && id !== device ? `${device} (${id})` : device;
   }
 }

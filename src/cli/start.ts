@@ -6,6 +6,7 @@ import type { BridgeConfig } from '../config/types.js';
 import { isLoopbackHost } from '../config/validate.js';
 import { addFileLog, childLogger } from '../log.js';
 import type { EmbeddedBroker } from '../mqtt/embedded-broker.js';
+import { HELP } from './help.js';
 import { runUntilSignal } from './lifecycle.js';
 
 const log = childLogger('main');
@@ -16,9 +17,7 @@ export async function runStartCommand(argv: string[]): Promise<number> {
     const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' } } });
     configFile = values.config;
   } catch (error) {
-    process.stderr.write(
-      `netatmo2mqtt start: ${(error as Error).message}\nUsage: netatmo2mqtt start [--config FILE]\n`,
-    );
+    process.stderr.write(`netatmo2mqtt start: ${(error as Error).message}\nUsage: ${HELP.start.usage}\n`);
     return 2;
   }
   await adoptSupervisorTimezone(process.env);
@@ -27,7 +26,10 @@ export async function runStartCommand(argv: string[]): Promise<number> {
     config = await loadConfig({ configFile });
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`netatmo2mqtt: invalid configuration, not starting.\n${error.message}\n`);
+      process.stderr.write(
+        `netatmo2mqtt: invalid configuration, not starting.\n${error.message}\n` +
+          "'netatmo2mqtt start --help' lists every setting and where configuration is read from.\n",
+      );
       return 2;
     }
     throw error;

@@ -12,6 +12,7 @@ import type { EventBus } from '../events.js';
 import { childLogger } from '../log.js';
 import type { MqttConnection } from '../mqtt/connection.js';
 import type { DeviceSetResponsePayload, DeviceSetResult, Transaction } from '../mqtt/topics.js';
+import type { DeviceResolver } from '../names/device-names.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Clock } from '../util/clock.js';
 import { ECHO_MAX_CHARS, truncate, truncateValues } from '../util/truncate.js';
@@ -50,6 +51,8 @@ export interface CommandRouterOptions {
   writer: { applyExpected(deviceId: string, expected: DeviceState): Promise<void> };
   mqtt: MqttConnection;
   events: EventBus;
+  /** Which device a command topic names: its friendly name or id (src/names); default: ids only. */
+  names?: DeviceResolver;
   /** Asks for a confirmation read of a home soon (Poller.refreshHome(id, {soon: true})). */
   confirm(homeId: string): void;
   /** Asks for a topology read (schedule changes only show there). */
@@ -61,6 +64,8 @@ export interface CommandRouterOptions {
 interface Job {
   command: ValidCommand;
   encoded: Encoded;
+  /** The device as the sender named it (friendly name or id): answers echo it. */
+  address: string;
 }
 
 export class CommandRouter {
@@ -93,7 +98,7 @@ export class CommandRouter {
         this.#stats.coalesced += 1;
         this.#settleIntent(job.command.device.id);
         // A sender that correlates answers (it sent a transaction) must not wait forever.
-        if (job.command.transaction !== undefined) void this.#answerSuperseded(job.command);
+        if (job.command.transaction !== undefined) void this.#answerSuperseded(job);
       },
     });
     this.#storm = new StormGuard({
@@ -136,8 +141,10 @@ export class CommandRouter {
     if (this.#stopped) return;
     await this.#topologyKnown();
     if (this.#stopped) return;
-    const device = this.#o.store.device(message.device);
-    const intended = this.#intended.get(message.device)?.state;
+    const device = this.#o.names
+      ? this.#o.names.resolve(message.device)
+      : this.#o.store.device(message.device);
+    const intended = device ? this.#intended.get(device.id)?.state : undefined;
     const state = device ? { ...(this.#o.store.state(device.id) ?? {}), ...(intended ?? {}) } : undefined;
     const validation = validateCommand({ message, device, state, now: this.#o.clock.now() });
     if (!validation.ok) {
@@ -150,14 +157,18 @@ export class CommandRouter {
       await this.#reject({
         code: 'invalid_value',
         error: encoded.error,
-        device: command.device.id,
+        device: message.device,
         values: command.values,
         ...(command.transaction === undefined ? {} : { transaction: command.transaction }),
       });
       return;
     }
     this.#intend(command);
-    this.#coalescer.submit(command.device.id, { command, encoded }, Object.keys(command.values));
+    this.#coalescer.submit(
+      command.device.id,
+      { command, encoded, address: message.device },
+      Object.keys(command.values),
+    );
   }
 
   async #send(job: Job): Promise<void> {
@@ -166,7 +177,7 @@ export class CommandRouter {
     const verdict = this.#storm.take(device.id);
     if (!verdict.allowed) {
       this.#settleIntent(device.id);
-      await this.#refuseStorm(command, verdict);
+      await this.#refuseStorm(job, verdict);
       return;
     }
     const result = await this.#dispatcher.dispatch(device.id, encoded.actions);
@@ -193,12 +204,12 @@ export class CommandRouter {
         at: this.#o.clock.now(),
       });
     }
-    await this.#respond(command, result);
+    await this.#respond(job, result);
   }
 
   /** A command over a storm cap: answered `command_storm` with `retry_at`; a new storm is reported once. */
-  async #refuseStorm(command: ValidCommand, verdict: StormVerdict & { allowed: false }): Promise<void> {
-    const device = command.device;
+  async #refuseStorm(job: Job, verdict: StormVerdict & { allowed: false }): Promise<void> {
+    const device = job.command.device;
     const global = verdict.scope === 'global';
     const cap = global ? this.#storm.globalCapPerMinute : this.#storm.capPerMinute;
     const what = global ? 'all devices together are' : `${device.id} is`;
@@ -216,7 +227,7 @@ export class CommandRouter {
     this.#stats.rejected += 1;
     const error = `command storm: ${what} over the cap of ${cap} commands per minute; command dropped`;
     await this.#respond(
-      command,
+      job,
       { ok: false, code: 'api_error', error, retryAt: verdict.retryAt },
       'command_storm',
     );
@@ -240,8 +251,9 @@ export class CommandRouter {
     await this.#publish({ status: 'error', data, error, ...transactionOf(rejection.transaction) }, device);
   }
 
-  async #respond(command: ValidCommand, result: DispatchResult, code?: string): Promise<void> {
-    const data = resultOf(command);
+  async #respond(job: Job, result: DispatchResult, code?: string): Promise<void> {
+    const { command } = job;
+    const data = resultOf(job);
     const transaction = transactionOf(command.transaction);
     if (result.ok) {
       await this.#publish({ status: 'ok', data, ...transaction }, command.device.id);
@@ -252,8 +264,9 @@ export class CommandRouter {
     await this.#publish({ status: 'error', data, error: result.error, ...transaction }, command.device.id);
   }
 
-  async #answerSuperseded(command: ValidCommand): Promise<void> {
-    const data: DeviceSetResult = { ...resultOf(command), code: 'superseded' };
+  async #answerSuperseded(job: Job): Promise<void> {
+    const { command } = job;
+    const data: DeviceSetResult = { ...resultOf(job), code: 'superseded' };
     await this.#publish({ status: 'ok', data, ...transactionOf(command.transaction) }, command.device.id);
   }
 
@@ -301,10 +314,13 @@ export class CommandRouter {
   }
 }
 
-/** What an answer says about a command: its device, the values sent and any rounded to a step. */
-function resultOf(command: ValidCommand): DeviceSetResult {
+/**
+ * What an answer says about a command: its device as the sender named it (friendly name or id),
+ * the values sent and any rounded to a step.
+ */
+function resultOf({ command, address }: Job): DeviceSetResult {
   return {
-    device: command.device.id,
+    device: truncate(address),
     values: command.values,
     ...(command.adjusted ? { adjusted: command.adjusted } : {}),
   };

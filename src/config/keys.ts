@@ -13,6 +13,14 @@ export interface ConfigKey {
   secret: boolean;
   /** `NETATMO2MQTT_<SECTION>_<KEY>`, or `NETATMO2MQTT_<KEY>` for top-level keys. */
   env: string;
+  /** The schema's default, when it has one. */
+  default?: string | number | boolean;
+  /** What it does, from the schema. */
+  description?: string;
+  /** Allowed values (enum), or the range of an integer. */
+  allowed?: readonly string[];
+  minimum?: number;
+  maximum?: number;
 }
 
 export const ENV_PREFIX = 'NETATMO2MQTT_';
@@ -24,18 +32,29 @@ export const ADDON_OPTIONS_FILE_ENV = 'NETATMO2MQTT_ADDON_OPTIONS_FILE';
 interface LeafSchema {
   type: string;
   writeOnly?: boolean;
+  default?: string | number | boolean;
+  description?: string;
+  enum?: readonly string[];
+  minimum?: number;
+  maximum?: number;
 }
 
 function leaf(path: string, schema: LeafSchema): ConfigKey {
   if (schema.type !== 'string' && schema.type !== 'integer' && schema.type !== 'boolean') {
     throw new Error(`config schema: unsupported type ${schema.type} at ${path}`);
   }
-  return {
+  const key: ConfigKey = {
     path,
     type: schema.type,
     secret: schema.writeOnly === true,
     env: `${ENV_PREFIX}${path.replace('.', '_').toUpperCase()}`,
   };
+  if (schema.default !== undefined) key.default = schema.default;
+  if (schema.description !== undefined) key.description = schema.description;
+  if (schema.enum !== undefined) key.allowed = schema.enum;
+  if (schema.minimum !== undefined) key.minimum = schema.minimum;
+  if (schema.maximum !== undefined) key.maximum = schema.maximum;
+  return key;
 }
 
 function collectKeys(): ConfigKey[] {
@@ -78,6 +97,7 @@ export const ADDON_OPTIONS: Readonly<Record<string, string>> = {
   mqtt_reject_unauthorized: 'mqtt.reject_unauthorized',
   mqtt_keepalive: 'mqtt.keepalive',
   base_topic: 'mqtt.base_topic',
+  device_topic: 'mqtt.device_topic',
   discovery_enabled: 'homeassistant.enabled',
   discovery_prefix: 'homeassistant.discovery_prefix',
   status_topic: 'homeassistant.status_topic',

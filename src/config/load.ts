@@ -12,9 +12,15 @@
 import { access, constants } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { childLogger } from '../log.js';
-import { ConfigError, type ConfigIssue } from './errors.js';
+import type { ConfigIssue } from './errors.js';
 import { ADDON_OPTIONS_FILE_ENV, CONFIG_FILE_ENV } from './keys.js';
-import { type ConfigLayer, type ConfigOrigins, mergeConfig } from './merge.js';
+import {
+  type ConfigLayer,
+  type ConfigOrigins,
+  type ConfigValues,
+  isPlainObject,
+  mergeConfig,
+} from './merge.js';
 import { readAddonOptions, readConfigFile, readEnvironment } from './sources.js';
 import { resolveSupervisorMqtt } from './supervisor.js';
 import type { BridgeConfig } from './types.js';
@@ -63,17 +69,26 @@ async function findConfigFile(
   return undefined;
 }
 
-/** Makes paths absolute and checks that the TLS files named in the config can be read. */
-async function resolvePaths(config: BridgeConfig, cwd: string, origins: ConfigOrigins): Promise<void> {
-  config.data_dir = resolve(cwd, config.data_dir);
+const TLS_FILES = ['ca', 'cert', 'key'] as const;
+
+function absolutePath(file: string, cwd: string): string {
+  return isAbsolute(file) ? file : resolve(cwd, file);
+}
+
+/** The TLS files named in the merged values that cannot be read (reported with every other problem). */
+async function unreadableFiles(
+  values: ConfigValues,
+  cwd: string,
+  origins: ConfigOrigins,
+): Promise<ConfigIssue[]> {
+  const mqtt = isPlainObject(values.mqtt) ? values.mqtt : {};
   const issues: ConfigIssue[] = [];
-  for (const key of ['ca', 'cert', 'key'] as const) {
-    const file = config.mqtt[key];
-    if (file === undefined) continue;
-    const absolute = isAbsolute(file) ? file : resolve(cwd, file);
+  for (const key of TLS_FILES) {
+    const file = mqtt[key];
+    if (typeof file !== 'string' || file === '') continue;
+    const absolute = absolutePath(file, cwd);
     try {
       await access(absolute, constants.R_OK);
-      config.mqtt[key] = absolute;
     } catch {
       issues.push({
         path: `mqtt.${key}`,
@@ -82,7 +97,16 @@ async function resolvePaths(config: BridgeConfig, cwd: string, origins: ConfigOr
       });
     }
   }
-  if (issues.length > 0) throw new ConfigError(issues);
+  return issues;
+}
+
+/** Makes data_dir and the TLS file paths absolute. */
+function resolvePaths(config: BridgeConfig, cwd: string): void {
+  config.data_dir = resolve(cwd, config.data_dir);
+  for (const key of TLS_FILES) {
+    const file = config.mqtt[key];
+    if (file !== undefined) config.mqtt[key] = absolutePath(file, cwd);
+  }
 }
 
 /** Reads every source, validates, and returns the fully defaulted config; throws ConfigError. */
@@ -107,8 +131,12 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Bridg
   layers.push(readEnvironment(env));
 
   const merged = mergeConfig(layers);
-  const config = validateConfig(merged.values, { origins: merged.origins, issues: merged.issues });
-  await resolvePaths(config, cwd, merged.origins);
+  const files = await unreadableFiles(merged.values, cwd, merged.origins);
+  const config = validateConfig(merged.values, {
+    origins: merged.origins,
+    issues: [...merged.issues, ...files],
+  });
+  resolvePaths(config, cwd);
   const envCount = Object.values(merged.origins).filter((o) => o.startsWith('NETATMO2MQTT_')).length;
   const sources = [configFile ?? 'no config file', addon ? 'add-on options' : '', `${envCount} env var(s)`];
   log.info(`configuration: ${sources.filter(Boolean).join(', ')}`);

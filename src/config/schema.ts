@@ -7,7 +7,8 @@
  * Environment names and options.json keys are derived from it in keys.ts.
  */
 import { LOG_LEVELS } from '../log.js';
-import { formatQuota, NETATMO_PROFILES, PROFILE_ALLOWANCE } from '../netatmo/quota.js';
+import { NETATMO_PROFILES } from '../netatmo/quota.js';
+import { allowanceSentence } from '../netatmo/quota-plan.js';
 
 export const DEFAULT_NETATMO_BASE_URL = 'https://api.netatmo.com';
 export const DEFAULT_MQTT_URL = 'mqtt://localhost:1883';
@@ -38,7 +39,12 @@ export const configSchema = {
           minLength: 1,
           description: 'Client id of your app at https://dev.netatmo.com/apps',
         },
-        client_secret: { type: 'string', minLength: 1, writeOnly: true },
+        client_secret: {
+          type: 'string',
+          minLength: 1,
+          writeOnly: true,
+          description: 'Client secret of the same Netatmo app',
+        },
         refresh_token: {
           type: 'string',
           minLength: 1,
@@ -50,16 +56,24 @@ export const configSchema = {
           default: DEFAULT_NETATMO_BASE_URL,
           pattern: '^https?://[^\\s/?#]+(?:/[^\\s?#]*)?$',
           patternReason: 'must be an http:// or https:// URL without query',
+          description:
+            'The Netatmo API; a loopback address is the built-in simulator (no credentials needed)',
         },
         profile: {
           type: 'string',
           enum: [...NETATMO_PROFILES],
           default: 'own_app',
           description:
-            `Which quota to plan for: own_app, your own Netatmo app (${formatQuota(PROFILE_ALLOWANCE.own_app)} ` +
-            `per user), or shared_app, an app shared with others (${formatQuota(PROFILE_ALLOWANCE.shared_app)} per user)`,
+            `Which quota to plan for. own_app: your own Netatmo app (${allowanceSentence('own_app')}). ` +
+            `shared_app: a client id shared with others (${allowanceSentence('shared_app')})`,
         },
-        request_timeout_ms: { type: 'integer', minimum: 1000, maximum: 120000, default: 10000 },
+        request_timeout_ms: {
+          type: 'integer',
+          minimum: 1000,
+          maximum: 120000,
+          default: 10000,
+          description: 'How long to wait for one Netatmo answer',
+        },
       },
     },
     mqtt: {
@@ -72,14 +86,33 @@ export const configSchema = {
           default: DEFAULT_MQTT_URL,
           pattern: '^(?:embedded|(?:mqtts?|wss?|tcp|ssl)://\\S+)$',
           patternReason: 'must be `embedded` or an mqtt://, mqtts://, ws://, wss://, tcp:// or ssl:// URL',
+          description:
+            'The MQTT broker, e.g. mqtt://192.168.1.10:1883 or mqtts://broker:8883; `embedded` starts one inside the bridge; in the add-on, unset means the Mosquitto app',
         },
-        username: { type: 'string', minLength: 1 },
-        password: { type: 'string', minLength: 1, writeOnly: true },
+        username: {
+          type: 'string',
+          minLength: 1,
+          description: 'MQTT login (also required of clients by the embedded broker)',
+        },
+        password: {
+          type: 'string',
+          minLength: 1,
+          writeOnly: true,
+          description: 'MQTT password, with username',
+        },
         base_topic: {
           type: 'string',
           default: 'netatmo2mqtt',
           pattern: TOPIC_PATTERN,
           patternReason: TOPIC_REASON,
+          description: 'Every topic of the bridge starts with it',
+        },
+        device_topic: {
+          type: 'string',
+          enum: ['friendly_name', 'id'],
+          default: 'friendly_name',
+          description:
+            'Device topics: <base>/<friendly name> (Netatmo name unless renamed), or <base>/<device id>; commands accept both either way',
         },
         client_id: {
           type: 'string',
@@ -87,12 +120,23 @@ export const configSchema = {
           maxLength: 128,
           pattern: '^[^+#/\\s]+$',
           patternReason: 'must not contain spaces, /, + or #',
+          description: 'MQTT client id; default netatmo2mqtt_ and the base topic',
         },
-        ca: FILE_PATH,
-        cert: FILE_PATH,
-        key: FILE_PATH,
-        reject_unauthorized: { type: 'boolean', default: true },
-        keepalive: { type: 'integer', minimum: 5, maximum: 3600, default: 60 },
+        ca: { ...FILE_PATH, description: 'PEM file of the CA that signed the broker certificate' },
+        cert: { ...FILE_PATH, description: 'PEM client certificate, for certificate login' },
+        key: { ...FILE_PATH, description: 'PEM private key of the client certificate' },
+        reject_unauthorized: {
+          type: 'boolean',
+          default: true,
+          description: 'Verify the broker certificate; turn off only for a self-signed one you trust',
+        },
+        keepalive: {
+          type: 'integer',
+          minimum: 5,
+          maximum: 3600,
+          default: 60,
+          description: 'MQTT keepalive, seconds',
+        },
         embedded_host: {
           type: 'string',
           minLength: 1,
@@ -100,7 +144,13 @@ export const configSchema = {
           description:
             'With url `embedded`: the address the built-in broker listens on; beyond loopback it needs mqtt.username and mqtt.password',
         },
-        embedded_port: { type: 'integer', minimum: 0, maximum: 65535, default: 1883 },
+        embedded_port: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 65535,
+          default: 1883,
+          description: 'With url `embedded`: the port of the built-in broker',
+        },
       },
     },
     homeassistant: {
@@ -108,18 +158,20 @@ export const configSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        enabled: { type: 'boolean', default: true },
+        enabled: { type: 'boolean', default: true, description: 'Publish Home Assistant MQTT discovery' },
         discovery_prefix: {
           type: 'string',
           default: 'homeassistant',
           pattern: TOPIC_PATTERN,
           patternReason: TOPIC_REASON,
+          description: "Home Assistant's discovery prefix (its MQTT integration setting)",
         },
         status_topic: {
           type: 'string',
           default: 'homeassistant/status',
           pattern: TOPIC_PATTERN,
           patternReason: TOPIC_REASON,
+          description: 'Where Home Assistant announces a restart; the bridge then republishes its states',
         },
       },
     },
@@ -128,16 +180,34 @@ export const configSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        storm_cap_per_minute: { type: 'integer', minimum: 1, maximum: 600, default: 30 },
+        storm_cap_per_minute: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 600,
+          default: 30,
+          description: 'Commands to one device beyond this many in a minute are refused',
+        },
         global_cap_per_minute: {
           type: 'integer',
           minimum: 1,
           maximum: 6000,
           description:
-            'Commands per minute across all devices; default a tenth of the hourly Netatmo budget (40 own_app, 1 shared_app)',
+            'Commands per minute to all devices together beyond which they are refused; default a tenth of the hourly calls the profile plans for',
         },
-        coalesce_ms: { type: 'integer', minimum: 0, maximum: 60000, default: 500 },
-        deadline_ms: { type: 'integer', minimum: 1000, maximum: 600000, default: 15000 },
+        coalesce_ms: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 60000,
+          default: 500,
+          description: 'Commands to one device within this window become one Netatmo request',
+        },
+        deadline_ms: {
+          type: 'integer',
+          minimum: 1000,
+          maximum: 600000,
+          default: 15000,
+          description: 'A command that cannot be sent within this time fails with an error',
+        },
       },
     },
     web: {
@@ -145,8 +215,18 @@ export const configSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        enabled: { type: 'boolean', default: true },
-        port: { type: 'integer', minimum: 0, maximum: 65535, default: 8099 },
+        enabled: {
+          type: 'boolean',
+          default: true,
+          description: 'Serve the web UI (status, Connect Netatmo, /metrics, /healthz)',
+        },
+        port: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 65535,
+          default: 8099,
+          description: 'Web UI port; 0 picks a free one',
+        },
         host: {
           type: 'string',
           minLength: 1,
@@ -200,8 +280,18 @@ export const configSchema = {
         },
       },
     },
-    data_dir: { type: 'string', minLength: 1, default: './data' },
-    log_level: { type: 'string', enum: [...LOG_LEVELS], default: 'info' },
+    data_dir: {
+      type: 'string',
+      minLength: 1,
+      default: './data',
+      description: 'Where the token, state cache, device names and web login live (/data in the add-on)',
+    },
+    log_level: {
+      type: 'string',
+      enum: [...LOG_LEVELS],
+      default: 'info',
+      description: 'error, warning, info or debug; bridge/request/log_level changes it at run time',
+    },
   },
 } as const;
 

@@ -21,12 +21,17 @@ export interface NetatmoConfig {
   request_timeout_ms: number;
 }
 
+/** `friendly_name`: `<base>/<friendly name>`; `id`: `<base>/<device id>` (the topics before names). */
+export type DeviceTopicMode = 'friendly_name' | 'id';
+
 export interface MqttConfig {
   /** mqtt://, mqtts://, ws://, wss://, tcp:// or ssl:// URL, or `embedded` for the in-process broker. */
   url: string;
   username?: string;
   password?: string;
   base_topic: string;
+  /** `<base>/<friendly name>` or `<base>/<device id>` (src/names). */
+  device_topic: DeviceTopicMode;
   client_id?: string;
   /** File paths (absolute after loadConfig), never PEM contents. */
   ca?: string;

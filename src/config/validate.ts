@@ -35,13 +35,21 @@ export function validateConfig(values: unknown, options: ValidateOptions = {}): 
   const origins = options.origins ?? {};
   registerConfigSecrets(values);
   const data = isPlainObject(values) ? withoutUnset(values) : values;
-  const issues: ConfigIssue[] = [...(options.issues ?? [])];
+  const issues: ConfigIssue[] = [];
   const origin = (path: string): string | undefined => originOf(origins, path);
 
   if (!validateSchema(data)) {
     for (const error of validateSchema.errors ?? []) issues.push(issueFromAjv(error, origin));
-  } else {
-    issues.push(...semanticIssues(data as unknown as BridgeConfig, origin));
+  }
+  // One problem per key: what the schema says of a value (PEM text where a file path belongs)
+  // explains it better than what reading it found (no such file).
+  const byValue = new Set(issues.map((i) => i.path));
+  issues.unshift(...(options.issues ?? []).filter((i) => !byValue.has(i.path)));
+  // Every problem at once: the checks beyond the schema run too, on the keys the schema passed
+  // (a bad URL must not hide missing credentials).
+  if (isPlainObject(data)) {
+    const reported = new Set(issues.map((i) => i.path));
+    for (const issue of semanticIssues(data, origin)) if (!reported.has(issue.path)) issues.push(issue);
   }
   if (issues.length > 0) throw new ConfigError(issues);
 
@@ -189,20 +197,28 @@ const CREDENTIAL_HINT: Record<string, string> = {
   client_secret: 'add-on option client_secret or NETATMO2MQTT_NETATMO_CLIENT_SECRET',
 };
 
-function semanticIssues(config: BridgeConfig, origin: (path: string) => string | undefined): ConfigIssue[] {
+/** Checks JSON Schema cannot express; `values` may have failed the schema elsewhere (types are checked here). */
+function semanticIssues(values: ConfigValues, origin: (path: string) => string | undefined): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  const urlIssue = (path: string, url: string): void => {
+  const section = (name: string): ConfigValues => (isPlainObject(values[name]) ? values[name] : {});
+  const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+  const netatmo = section('netatmo');
+  const mqtt = section('mqtt');
+  const urlIssue = (path: string, url: string | undefined): void => {
+    if (url === undefined) return;
     try {
       new URL(url);
     } catch {
       issues.push({ path, source: origin(path), reason: `is not a valid URL (got ${describe(url)})` });
     }
   };
-  urlIssue('netatmo.base_url', config.netatmo.base_url);
-  if (config.mqtt.url !== 'embedded') urlIssue('mqtt.url', config.mqtt.url);
-  if (config.web.external_url !== undefined) urlIssue('web.external_url', config.web.external_url);
-  const { embedded_host: host, username, password } = config.mqtt;
-  if (config.mqtt.url === 'embedded' && !isLoopbackHost(host) && (!username || !password)) {
+  const baseUrl = text(netatmo.base_url) ?? '';
+  urlIssue('netatmo.base_url', baseUrl);
+  if (mqtt.url !== 'embedded') urlIssue('mqtt.url', text(mqtt.url));
+  urlIssue('web.external_url', text(section('web').external_url));
+  const host = text(mqtt.embedded_host) ?? '';
+  const { username, password } = mqtt;
+  if (mqtt.url === 'embedded' && !isLoopbackHost(host) && (!username || !password)) {
     issues.push({
       path: 'mqtt.embedded_host',
       source: origin('mqtt.embedded_host'),
@@ -210,11 +226,13 @@ function semanticIssues(config: BridgeConfig, origin: (path: string) => string |
     });
   }
 
-  issues.push(...webhookIssues(config, origin));
+  issues.push(
+    ...webhookIssues(text(section('webhook').public_url), section('web').enabled !== false, baseUrl, origin),
+  );
 
-  if (!isLocalUrl(config.netatmo.base_url)) {
+  if (!isLocalUrl(baseUrl)) {
     for (const key of ['client_id', 'client_secret'] as const) {
-      if (config.netatmo[key] !== undefined) continue;
+      if (netatmo[key] !== undefined) continue;
       issues.push({
         path: `netatmo.${key}`,
         reason:
@@ -229,8 +247,12 @@ function semanticIssues(config: BridgeConfig, origin: (path: string) => string |
 /** Ports Netatmo delivers webhooks to (addwebhook refuses others: 400, code 21). */
 export const NETATMO_WEBHOOK_PORTS = [80, 88, 443, 9443] as const;
 
-function webhookIssues(config: BridgeConfig, origin: (path: string) => string | undefined): ConfigIssue[] {
-  const url = config.webhook.public_url;
+function webhookIssues(
+  url: string | undefined,
+  webEnabled: boolean,
+  baseUrl: string,
+  origin: (path: string) => string | undefined,
+): ConfigIssue[] {
   if (url === undefined) return [];
   const path = 'webhook.public_url';
   const issue = (reason: string): ConfigIssue[] => [{ path, source: origin(path), reason }];
@@ -240,10 +262,10 @@ function webhookIssues(config: BridgeConfig, origin: (path: string) => string | 
   } catch {
     return issue(`is not a valid URL (got ${describe(url)})`);
   }
-  if (!config.web.enabled) return issue('needs the web server (web.enabled): Netatmo pushes to it');
+  if (!webEnabled) return issue('needs the web server (web.enabled): Netatmo pushes to it');
   // The simulator takes any port; Netatmo only these.
   const port = Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
-  if (!isLocalUrl(config.netatmo.base_url) && !(NETATMO_WEBHOOK_PORTS as readonly number[]).includes(port)) {
+  if (!isLocalUrl(baseUrl) && !(NETATMO_WEBHOOK_PORTS as readonly number[]).includes(port)) {
     return issue(
       `Netatmo only delivers webhooks to ports ${NETATMO_WEBHOOK_PORTS.join(', ')} (got ${port}); put a reverse proxy or port forward in front`,
     );

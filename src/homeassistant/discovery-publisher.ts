@@ -78,6 +78,11 @@ export class DiscoveryPublisher implements StoreListener {
     );
   }
 
+  /** Publishes a device's config again (it was renamed: its topics and name changed). */
+  republish(device: Device): Promise<void> {
+    return this.#inputs.has(device.id) ? this.#publish(device) : Promise.resolve();
+  }
+
   async statesApplied(applied: AppliedStates): Promise<void> {
     const due = applied.changes.filter(
       (c) =>

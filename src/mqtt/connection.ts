@@ -12,9 +12,11 @@
  *
  * Subscriptions are precise (`<base>/+/set`, `<base>/+/set/+`, `/get` likewise,
  * `<base>/bridge/request/#`, and the topics others `watch`, such as Home Assistant's status)
- * rather than `<base>/#`: the bridge never receives
- * its own state back, so no echo filter is needed and a reconnect does not pull every retained
- * state and discovery payload down again. The cost: device topic names are one level.
+ * rather than zigbee2mqtt's `<base>/#`: the bridge never receives its own state back, so no echo
+ * filter is needed and a reconnect does not pull every retained state and discovery payload
+ * down again. Friendly names may contain `/` (src/names): for names N levels deep the same four
+ * filters are added with N `+` levels (`<base>/+/+/set`, …), as `setDeviceTopicDepth` is told;
+ * names never contain a `set`/`get` level, so the parser splits such topics unambiguously.
  *
  * Persistent session: `clean: false` with a stable client id, subscriptions at QoS 1. A QoS 1
  * command published while the bridge is away (restart, network cut) is queued by the broker and
@@ -97,12 +99,16 @@ export class MqttConnection {
   #generation = 0;
   #connects = 0;
   #connectedSince: number | undefined;
+  /** When the connection was lost (undefined while connected and before the first connect). */
+  #disconnectedSince: number | undefined;
   #lastError: string | undefined;
   #dropped = 0;
   #lastNotConnectedWarning = Number.NEGATIVE_INFINITY;
   #reconnectDelayMs: number;
   #cancelReconnect: (() => void) | undefined;
   #abortStart: ((error: Error) => void) | undefined;
+  /** How many levels the deepest device topic name has (see setDeviceTopicDepth). */
+  #deviceDepth = 1;
 
   constructor(options: MqttConnectionOptions) {
     this.#options = options;
@@ -210,6 +216,27 @@ export class MqttConnection {
     return () => set.delete(watcher);
   }
 
+  /**
+   * Listens to `set`/`get` topics of device names up to `levels` levels deep (the deepest
+   * friendly name; src/names tells it). Resolves once the broker confirmed the change, at once
+   * when offline (the next connect subscribes).
+   */
+  async setDeviceTopicDepth(levels: number): Promise<void> {
+    const before = this.#deviceFilters();
+    this.#deviceDepth = Math.max(1, Math.floor(levels));
+    const after = this.#deviceFilters();
+    const client = this.#client;
+    if (!this.#connected || !client) return;
+    const added = after.filter((f) => !before.includes(f));
+    const removed = before.filter((f) => !after.includes(f));
+    try {
+      if (added.length > 0) await client.subscribeAsync(added, { qos: 1 });
+      if (removed.length > 0) await client.unsubscribeAsync(removed);
+    } catch (error) {
+      log.warning(`changing the device command subscriptions failed: ${redactString(String(error))}`);
+    }
+  }
+
   /** Called with true after each (re)connect has been set up, false on each disconnect. */
   onConnectionChange(listener: (connected: boolean) => void): () => void {
     this.#connectionListeners.add(listener);
@@ -225,6 +252,8 @@ export class MqttConnection {
     };
     if (this.#connectedSince !== undefined)
       health.connected_since = new Date(this.#connectedSince).toISOString();
+    if (this.#disconnectedSince !== undefined)
+      health.disconnected_since = new Date(this.#disconnectedSince).toISOString();
     if (this.#lastError !== undefined) health.last_error = this.#lastError;
     return health;
   }
@@ -322,6 +351,7 @@ export class MqttConnection {
     this.#connected = true;
     this.#connects += 1;
     this.#connectedSince = this.#clock.now();
+    this.#disconnectedSince = undefined;
     this.#reconnectDelayMs = (this.#options.reconnect ?? DEFAULT_RECONNECT).initialMs;
     const generation = ++this.#generation;
     log.info(
@@ -354,15 +384,17 @@ export class MqttConnection {
   }
 
   #subscriptions(): string[] {
-    const base = this.baseTopic;
-    return [
-      `${base}/+/set`,
-      `${base}/+/set/+`,
-      `${base}/+/get`,
-      `${base}/+/get/+`,
-      `${base}/bridge/request/#`,
-      ...this.#watchers.keys(),
-    ];
+    return [...this.#deviceFilters(), `${this.baseTopic}/bridge/request/#`, ...this.#watchers.keys()];
+  }
+
+  /** `<base>/+/set`, `<base>/+/set/+`, `/get` likewise, for names of 1 to #deviceDepth levels. */
+  #deviceFilters(): string[] {
+    const filters: string[] = [];
+    for (let depth = 1; depth <= this.#deviceDepth; depth++) {
+      const name = `${this.baseTopic}/${'+/'.repeat(depth)}`;
+      filters.push(`${name}set`, `${name}set/+`, `${name}get`, `${name}get/+`);
+    }
+    return filters;
   }
 
   #handleClose(client: MqttClient): void {
@@ -385,7 +417,10 @@ export class MqttConnection {
     const was = this.#connected;
     this.#connected = connected;
     if (!connected) this.#connectedSince = undefined;
-    if (was && !connected) this.#notify(false);
+    if (was && !connected) {
+      this.#disconnectedSince = this.#clock.now();
+      this.#notify(false);
+    }
   }
 
   #notify(connected: boolean): void {

@@ -3,8 +3,9 @@
  * (zigbee2mqtt `lib/types/api.ts` style), plus the few runtime helpers that keep topics safe:
  * the wildcard guard and the parser for incoming command topics.
  *
- * Device topic names are ONE topic level (no `/`): the bridge subscribes to `<base>/+/set`
- * and friends, and `+` matches exactly one level. `isDeviceTopicName` checks a candidate.
+ * `<device>` is a device's topic name: its friendly name (which may contain `/`, zigbee2mqtt
+ * style; src/names/friendly-name.ts says what it may be) or, with `mqtt.device_topic: id`, its id.
+ * src/names/device-names.ts is the one place that maps devices to topic names and back.
  */
 import { BridgeError } from '../errors.js';
 import type { LogLevel } from '../log.js';
@@ -32,8 +33,13 @@ export interface BridgeInfoPayload {
 
 /** One entry of `<base>/bridge/devices` (retained, republished when the inventory changes). */
 export interface BridgeDevice {
-  /** The device's topic name: `<base>/<id>` carries its state. */
+  /** The bridge's stable id of the device (Netatmo's id made topic-safe); commands accept it too. */
   id: string;
+  /**
+   * Its name in topics: `<base>/<friendly_name>` carries its state (`<base>/<id>` with
+   * `mqtt.device_topic: id`). Netatmo's name unless renamed with `bridge/request/device/rename`.
+   */
+  friendly_name: string;
   /** Netatmo's id (a MAC address for modules, an opaque id for rooms and homes). */
   netatmo_id: string;
   /** Netatmo's module type, e.g. `NATherm1`, `NRV`, `NAMain`. */
@@ -58,6 +64,8 @@ export interface MqttHealth {
   reconnects: number;
   /** ISO time of the current connection, absent while disconnected. */
   connected_since?: string;
+  /** ISO time the connection was lost, while it is (absent before the first connection). */
+  disconnected_since?: string;
   last_error?: string;
   retained_topics: number;
   /** Publishes that were not sent because the broker was unreachable (retained ones return on connect). */
@@ -173,6 +181,8 @@ export interface BridgeRequests {
   log_level: { body: { log_level?: LogLevel; value?: LogLevel }; data: { log_level: LogLevel } };
   /** zigbee2mqtt's options request; only `log_level` can change at run time. */
   options: { body: { options: { log_level?: LogLevel } }; data: { log_level: LogLevel } };
+  /** Renames a device (`from`: its friendly name or id); stored in data_dir, its topics move. */
+  'device/rename': { body: { from: string; to: string }; data: { from: string; to: string } };
 }
 
 export type BridgeRequestName = keyof BridgeRequests;
@@ -196,6 +206,7 @@ export type DeviceSetResponsePayload =
   | { status: 'error'; data: DeviceSetResult; error: string; transaction?: Transaction };
 
 export interface DeviceSetResult {
+  /** The device as the command's topic named it: its friendly name or its id. */
   device: string;
   values: Record<string, unknown>;
   /** Why it failed, or `superseded` (ok: a newer value for the same attributes was sent instead). */
@@ -491,11 +502,6 @@ export function assertPublishableTopic(topic: string): void {
     throw new TopicError(`refusing to publish to a wildcard topic: ${topic}`);
   }
   if (topic.includes('\u0000')) throw new TopicError('refusing to publish to a topic containing NUL');
-}
-
-/** True when `name` can be a device's topic level: one non-empty level, no wildcard, not `bridge`. */
-export function isDeviceTopicName(name: string): boolean {
-  return name.length > 0 && name !== 'bridge' && !/[/+#]/.test(name) && !name.includes('\u0000');
 }
 
 export type ParsedTopic =

@@ -287,7 +287,7 @@ export function planPolls(input: PlanInput): Plan {
 
 function explainPlan(plan: Plan): string {
   const parts = [
-    `budget ${plan.budgetPerHour}/h, ${Math.round(plan.reservedPerHour)}/h kept for commands, ` +
+    `polling may use ${plan.budgetPerHour}/h, ${Math.round(plan.reservedPerHour)}/h of it left free for confirmation reads, ` +
       `polls planned at ${plan.expectedCallsPerHour.toFixed(1)}/h`,
   ];
   if (plan.homes.length > 0) {

@@ -10,6 +10,7 @@ import type { Device, DeviceSource, DeviceState } from '../devices/types.js';
 import { childLogger } from '../log.js';
 import type { MqttConnection, PublishOutcome } from '../mqtt/connection.js';
 import type { BridgeDevice } from '../mqtt/topics.js';
+import type { DeviceMove, DeviceTopics } from '../names/device-names.js';
 import type {
   AppliedStates,
   AvailabilityChange,
@@ -28,13 +29,18 @@ export interface DevicePublisherOptions {
   clock: Clock;
   /** Seconds after which Home Assistant blanks a device's values, by feed; asked at each heartbeat. */
   expireAfter?: () => Partial<Record<DeviceSource, number>> | undefined;
+  /** Each device's topic and friendly name (src/names); default its id and Netatmo name. */
+  topics?: DeviceTopics;
 }
+
+const ID_TOPICS: DeviceTopics = { topicOf: (device) => device.id, nameOf: (device) => device.name };
 
 export class DevicePublisher implements StoreListener {
   readonly #mqtt: MqttConnection;
   readonly #store: StateStore;
   readonly #clock: Clock;
   readonly #expireAfter: DevicePublisherOptions['expireAfter'];
+  readonly #topics: DeviceTopics;
   readonly #lastStatePublish = new Map<string, number>();
 
   constructor(options: DevicePublisherOptions) {
@@ -42,6 +48,7 @@ export class DevicePublisher implements StoreListener {
     this.#store = options.store;
     this.#clock = options.clock;
     this.#expireAfter = options.expireAfter;
+    this.#topics = options.topics ?? ID_TOPICS;
   }
 
   async topologyChanged(change: TopologyChange): Promise<void> {
@@ -65,7 +72,7 @@ export class DevicePublisher implements StoreListener {
   async publishAvailability(device: Device, online: boolean): Promise<void> {
     await this.#send(() =>
       this.#mqtt.publish(
-        `${device.id}/availability`,
+        `${this.#topics.topicOf(device)}/availability`,
         { state: online ? 'online' : 'offline' },
         { retain: true, qos: 1 },
       ),
@@ -73,7 +80,30 @@ export class DevicePublisher implements StoreListener {
   }
 
   #inventory(): BridgeDevice[] {
-    return this.#store.devices().map((d) => inventoryEntry(d, this.#store.state(d.id)));
+    return this.#store
+      .devices()
+      .map((d) => inventoryEntry(d, this.#topics.nameOf(d), this.#store.state(d.id)));
+  }
+
+  /**
+   * Devices were renamed (src/names): their old retained topics are cleared, state and
+   * availability are published under the new ones, and `bridge/devices` shows the new names.
+   */
+  async moved(moves: DeviceMove[]): Promise<void> {
+    await Promise.all(moves.filter((m) => m.from !== m.to).map((m) => this.#move(m)));
+    await this.#send(() => this.#mqtt.publishIfChanged('bridge/devices', this.#inventory()));
+  }
+
+  async #move({ device, from }: DeviceMove): Promise<void> {
+    await Promise.all([
+      this.#send(() => this.#mqtt.publish(from, '', { retain: true, qos: 1 })),
+      this.#send(() => this.#mqtt.publish(`${from}/availability`, '', { retain: true, qos: 1 })),
+    ]);
+    const online = this.#store.availability(device.id);
+    await Promise.all([
+      this.republish(device),
+      ...(online === undefined ? [] : [this.publishAvailability(device, online)]),
+    ]);
   }
 
   /** Resends a device's state as it is (`<device>/get`, or Home Assistant came back online). */
@@ -111,21 +141,23 @@ export class DevicePublisher implements StoreListener {
 
   async #publishState(device: Device, state: DeviceState, force = false): Promise<void> {
     this.#lastStatePublish.set(device.id, this.#clock.now());
+    const topic = this.#topics.topicOf(device);
     await this.#send(() =>
       force
-        ? this.#mqtt.publish(device.id, state, { retain: true, qos: 1 })
-        : this.#mqtt.publishIfChanged(device.id, state),
+        ? this.#mqtt.publish(topic, state, { retain: true, qos: 1 })
+        : this.#mqtt.publishIfChanged(topic, state),
     );
   }
 
   /** A device left the account: its retained topics go too. */
   async #forget(device: Device): Promise<void> {
     this.#lastStatePublish.delete(device.id);
+    const topic = this.#topics.topicOf(device);
     await Promise.all([
-      this.#send(() => this.#mqtt.publish(device.id, '', { retain: true, qos: 1 })),
-      this.#send(() => this.#mqtt.publish(`${device.id}/availability`, '', { retain: true, qos: 1 })),
+      this.#send(() => this.#mqtt.publish(topic, '', { retain: true, qos: 1 })),
+      this.#send(() => this.#mqtt.publish(`${topic}/availability`, '', { retain: true, qos: 1 })),
     ]);
-    log.info(`device ${device.id} (${device.name}) is gone from the account; removed its topics`);
+    log.info(`device ${device.id} (${topic}) is gone from the account; removed its topics`);
   }
 
   async #send(publish: () => Promise<PublishOutcome>): Promise<void> {
@@ -137,9 +169,10 @@ export class DevicePublisher implements StoreListener {
   }
 }
 
-function inventoryEntry(device: Device, state: DeviceState | undefined): BridgeDevice {
+function inventoryEntry(device: Device, friendlyName: string, state: DeviceState | undefined): BridgeDevice {
   const entry: BridgeDevice = {
     id: device.id,
+    friendly_name: friendlyName,
     netatmo_id: device.netatmoId,
     type: device.type,
     model: device.model,

@@ -2,16 +2,39 @@
  * `netatmo2mqtt simulator ...`: runs the simulator alone until SIGINT/SIGTERM and prints its
  * URL and a bootstrap refresh token (a simulator token: printing it is the point).
  */
+
 import { parseArgs } from 'node:util';
 import { BridgeError } from '../errors.js';
 import { startSimulator } from './index.js';
+import { SCENARIO_FORMS } from './scenarios/index.js';
 import type { QuotaMode, SimulatorOptions, ThrottleDialect } from './types.js';
 
-const USAGE =
-  'usage: netatmo2mqtt simulator --port N [--host H] [--scenario NAME] (fixtures, velux, bticino, legrand,\n' +
-  '         ac, bridged, realshape, catalogue, scale:HOMES,MODULES, meters:N)\n' +
-  '         [--quota per-token|per-user] [--throttle 429|403|waf] [--token-lifetime S]\n' +
-  '         [--client-id X --client-secret Y]\n';
+const USAGE_LINE =
+  'netatmo2mqtt simulator --port N [--host H] [--scenario NAME] [--quota per-token|per-user]\n' +
+  '         [--throttle 429|403|waf] [--token-lifetime S] [--client-id X --client-secret Y]';
+const USAGE = `usage: ${USAGE_LINE}\n`;
+
+/** `netatmo2mqtt simulator --help` (the shape of the CLI's CommandHelp, src/cli/help.ts). */
+export const SIMULATOR_HELP = {
+  usage: USAGE_LINE,
+  about:
+    'The Netatmo cloud simulator alone (OAuth with rotating tokens, the API endpoints the bridge uses, quotas, ' +
+    'throttling, fault injection) until Ctrl+C. Prints its URL and a bootstrap refresh token.',
+  options: [
+    ['--port N', 'port to listen on (0: any free port)'],
+    ['--host H', 'address to listen on (default 127.0.0.1)'],
+    ['--scenario NAME', `${SCENARIO_FORMS} (default fixtures)`],
+    ['--quota per-token|per-user', 'how the quota is counted (default per-token)'],
+    ['--throttle 429|403|waf', "which throttling answer it gives (default 429, Netatmo's since mid-2025)"],
+    ['--token-lifetime S', 'access token lifetime in seconds'],
+    ['--client-id X --client-secret Y', 'accept only these credentials (default: any)'],
+    ['-h, --help', 'show this help and exit'],
+  ] as Array<[string, string]>,
+  environment: [
+    'Reads no configuration file and no NETATMO2MQTT_* variable. Point a bridge at it with ' +
+      'NETATMO2MQTT_NETATMO_BASE_URL=<its URL> and NETATMO2MQTT_NETATMO_REFRESH_TOKEN=<the printed token>.',
+  ],
+};
 
 class UsageError extends BridgeError {}
 

@@ -34,6 +34,7 @@ import { loginRoute, loginSubmitRoute, logoutRoute } from './routes/login.js';
 import { callbackRoute, connectRoute, pastedRedirectRoute, pastedTokenRoute } from './routes/onboarding.js';
 import { onboardingRoute, statusRoute } from './routes/pages.js';
 import { healthzRoute, metricsRoute } from './routes/probes.js';
+import { renameFormRoute, renameRoute } from './routes/rename.js';
 import { serveWebhook, type WebhookEndpoint } from './routes/webhook.js';
 import { Sessions } from './session.js';
 import type { WebBridgePort } from './types.js';
@@ -45,12 +46,15 @@ export interface WebLimits {
   requestTimeoutMs: number;
   headersTimeoutMs: number;
   maxConnections: number;
+  /** /healthz stays 200 while MQTT reconnects this long (a broker restart is not an illness). */
+  mqttOutageGraceMs: number;
 }
 
 export const DEFAULT_WEB_LIMITS: WebLimits = {
   requestTimeoutMs: 30_000,
   headersTimeoutMs: 20_000,
   maxConnections: 100,
+  mqttOutageGraceMs: 120_000,
 };
 
 export interface WebServerOptions {
@@ -84,6 +88,8 @@ const ROUTES: Record<string, RouteHandler> = {
   'GET /callback': callbackRoute,
   'POST /redirect': pastedRedirectRoute,
   'POST /token': pastedTokenRoute,
+  'GET /rename': renameFormRoute,
+  'POST /rename': renameRoute,
   'GET /healthz': healthzRoute,
   'GET /metrics': metricsRoute,
 };
@@ -105,6 +111,7 @@ export class WebServer {
       throw new Error('a standalone web UI needs its login settings (login.dataDir)');
     this.#options = options;
     const clock = options.clock ?? systemClock;
+    const limits = { ...DEFAULT_WEB_LIMITS, ...options.limits };
     this.#deps = {
       bridge: options.bridge,
       clock,
@@ -117,8 +124,8 @@ export class WebServer {
       credentials: undefined,
       metricsToken: options.metricsToken,
       externalUrl: options.externalUrl,
+      mqttOutageGraceMs: limits.mqttOutageGraceMs,
     };
-    const limits = { ...DEFAULT_WEB_LIMITS, ...options.limits };
     this.#server = createServer(
       {
         requestTimeout: limits.requestTimeoutMs,

@@ -22,8 +22,18 @@ export interface WebBridgePort {
   readonly events: EventBus;
   readonly store: {
     devices(): Device[];
+    device(id: string): Device | undefined;
     availability(id: string): boolean | undefined;
   };
+  /** Each device's friendly name and topic (src/names). */
+  readonly names: {
+    nameOf(device: Device): string;
+    topicOf(device: Device): string;
+  };
+  /** MQTT base topic: `<base>/<topic name>` carries a device's state. */
+  readonly baseTopic: string;
+  /** Renames a device (`from`: its friendly name or id); rejects with the reason it cannot. */
+  renameDevice(from: unknown, to: unknown): Promise<{ from: string; to: string }>;
   readonly netatmo: {
     auth: WebAuthPort;
     gate: { stats(): GateStats };

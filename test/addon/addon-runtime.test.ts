@@ -193,7 +193,11 @@ describe('the add-on with a Supervisor', () => {
     expect(devices.map((d) => d.type)).toContain('NATherm1');
     // Device state arrives from the simulator, and Home Assistant gets discovery configs.
     const thermostat = devices.find((d) => d.type === 'NATherm1')!;
-    await watcher.waitFor(`${base}/${thermostat.id}`, (p) => Object.keys(JSON.parse(p)).length > 0, 20_000);
+    await watcher.waitFor(
+      `${base}/${thermostat.friendly_name}`,
+      (p) => Object.keys(JSON.parse(p)).length > 0,
+      20_000,
+    );
     expect([...watcher.messages.keys()].some((t) => t.startsWith(`${topics.discovery_prefix}/`))).toBe(true);
 
     // It asked the Supervisor with its token, and said which broker and user it took.

@@ -82,11 +82,11 @@ describe('config.yaml against the Home Assistant add-on linter', () => {
     }
   });
 
-  it('is the netatmo2mqtt app: slug, MQTT needed, ingress, own init, version of package.json', () => {
+  it('is the netatmo2mqtt app: slug, MQTT wanted (an own broker works too), ingress, own init, version of package.json', () => {
     const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { version: string };
     expect(addon.version).toBe(pkg.version);
     expect(addon.slug).toBe('netatmo2mqtt');
-    expect(addon.services).toEqual(['mqtt:need']);
+    expect(addon.services).toEqual(['mqtt:want']);
     expect(addon.ingress).toBe(true);
     // The web UI listens on web.port, whose default is Home Assistant's default ingress port.
     expect(leafSchema('web.port').default).toBe(8099);

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { configSchema } from '../../src/config/index.js';
 import { type Dockerfile, execForm, keyValues, parseDockerfile, type Stage } from './dockerfile.js';
 
@@ -96,10 +97,18 @@ describe('Dockerfile', () => {
     ) as Record<string, string>;
     // Docker expands these build arguments; the literal text is what the Dockerfile must say.
     const buildArg = (name: string): string => `\${${name}}`;
+    // Home Assistant's builder labels an app from its config.yaml: name, description, url.
+    const addon = parseYaml(readFileSync(`${root}config.yaml`, 'utf8')) as Record<string, string>;
     expect(labels).toMatchObject({
+      'io.hass.name': addon.name,
+      'io.hass.description': addon.description,
+      'io.hass.url': addon.url,
       'io.hass.type': 'app',
       'io.hass.version': buildArg('BUILD_VERSION'),
       'io.hass.arch': buildArg('BUILD_ARCH'),
+      'org.opencontainers.image.title': addon.name,
+      'org.opencontainers.image.description': addon.description,
+      'org.opencontainers.image.url': addon.url,
       'org.opencontainers.image.version': buildArg('BUILD_VERSION'),
       'org.opencontainers.image.licenses': 'MIT',
     });

@@ -2,13 +2,31 @@
  * CI's short benchmark run: the suite works end to end (simulator, bridge, baselines, real
  * broker, report). Correctness only — no timing or ratio assertions.
  */
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderReport } from '../../bench/report.js';
 import { runBench, SMOKE_PLAN } from '../../bench/run.js';
 
 describe('npm run bench --smoke', () => {
+  // The run's temporary folders go to a folder of its own (the footprint's bridge process
+  // inherits it), so that what it leaves behind can be seen apart from other runs on the machine.
+  const previousTmp = process.env.TMPDIR;
+  const scratch = mkdtempSync(join(tmpdir(), 'n2m-bench-smoke-'));
+  beforeAll(() => {
+    process.env.TMPDIR = scratch;
+  });
+  afterAll(() => {
+    if (previousTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previousTmp;
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
   it('measures every strategy, throttle recovery, command latency, footprint and security events, and renders the table', async () => {
     const results = await runBench(SMOKE_PLAN);
+    // Nothing left behind: every temporary folder (data dirs, broker configs) was removed.
+    expect(readdirSync(scratch)).toEqual([]);
     const [fixtures] = results.freshness;
     expect(fixtures?.homes).toBe(1);
     for (const strategy of ['bridge', 'ha', 'naive'] as const) {

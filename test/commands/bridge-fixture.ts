@@ -96,8 +96,10 @@ export async function startCommandBridge(options: {
   const send = async (topic: string, payload: string): Promise<void> => {
     await client.publishAsync(`${base}/${topic}`, payload, { qos: 1 });
   };
+  /** The state published for a device named by its id or friendly name. */
   const state = (device: string): Record<string, unknown> | undefined => {
-    const text = last.get(`${base}/${device}`);
+    const found = bridge.names.resolve(device);
+    const text = last.get(`${base}/${found ? bridge.names.topicOf(found) : device}`);
     return text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
   };
   const fixture: CommandBridge = {

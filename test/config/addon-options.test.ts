@@ -35,6 +35,7 @@ describe('add-on options (/data/options.json)', () => {
       mqtt_reject_unauthorized: false,
       mqtt_keepalive: 30,
       base_topic: 'netatmo',
+      device_topic: 'id',
       discovery_enabled: false,
       discovery_prefix: 'ha-discovery',
       status_topic: 'ha/status',

@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       mqtt: {
         url: 'mqtt://localhost:1883',
         base_topic: 'netatmo2mqtt',
+        device_topic: 'friendly_name',
         reject_unauthorized: true,
         keepalive: 60,
         embedded_host: '127.0.0.1',
@@ -152,6 +153,30 @@ describe('loadConfig', () => {
     expect(error.issues.map((i) => i.path)).toEqual(['netatmo.client_id', 'netatmo.client_secret']);
     expect(error.message).toContain('NETATMO2MQTT_NETATMO_CLIENT_ID');
     expect(error.message).toContain('https://dev.netatmo.com/apps');
+  });
+
+  it('reports every problem at once: a bad URL hides neither the missing credentials nor an unreadable file', async () => {
+    const cwd = await tmp.dir();
+    const error = await loadError(
+      loadConfig({
+        env: {
+          NETATMO2MQTT_NETATMO_BASE_URL: 'api.netatmo.com',
+          NETATMO2MQTT_MQTT_URL: 'localhost:1883',
+          NETATMO2MQTT_MQTT_CA: 'missing-ca.pem',
+          NETATMO2MQTT_WEB_PORT: 'eighty',
+        },
+        cwd,
+      }),
+    );
+    expect(error.issues.map((i) => i.path).sort()).toEqual([
+      'mqtt.ca',
+      'mqtt.url',
+      'netatmo.base_url',
+      'netatmo.client_id',
+      'netatmo.client_secret',
+      'web.port',
+    ]);
+    expect(error.message).toMatch(/^6 configuration errors:/);
   });
 
   it('resolves TLS file paths against the working directory and reports unreadable ones', async () => {

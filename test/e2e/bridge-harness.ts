@@ -13,7 +13,7 @@ import { Bridge, type BridgeOptions } from '../../src/bridge/controller.js';
 import { validateConfig } from '../../src/config/index.js';
 import type { BridgeConfig } from '../../src/config/types.js';
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from '../../src/simulator/index.js';
-import { type Clock, systemClock } from '../../src/util/clock.js';
+import { type Clock, ScaledClock, systemClock } from '../../src/util/clock.js';
 
 /**
  * A simulator clock that stands still (timers still run on wall time): simulated values do
@@ -108,6 +108,8 @@ export interface Harness {
   dataDir: string;
   /** The bridge's configuration (a second Bridge on it restarts with the same data_dir). */
   config: BridgeConfig;
+  /** `<base>/<topic name>` of the device with this id (its friendly name; src/names). */
+  deviceTopic(id: string): string;
   /** Resolves once `predicate` holds (checked every 50 ms of wall time); rejects after `ms`. */
   until(predicate: () => boolean, ms?: number, what?: string): Promise<void>;
   /** Resolves once every planned poll has answered (or failed) once and its results are published. */
@@ -186,6 +188,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     prefix,
     dataDir,
     config,
+    deviceTopic: (id) => {
+      const device = bridge.store.device(id);
+      if (!device) throw new Error(`no device ${id}`);
+      return `${baseTopic}/${bridge.names.topicOf(device)}`;
+    },
     until,
     firstRound,
     flush,
@@ -200,4 +207,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The fixtures scenario with the bridge 10× faster than wall time and the simulator's values
+ * standing still (not started yet: a test may prepare data_dir or the broker first).
+ */
+export function startFrozenHarness(brokerUrl: string): Promise<Harness> {
+  return startHarness({ brokerUrl, clock: new ScaledClock(10), sim: { clock: frozenClock() } });
 }

@@ -42,7 +42,7 @@ describe('bridge lifecycle', () => {
     const devices = h.bridge.store.devices();
     expect(devices.length).toBeGreaterThan(50);
     expect(
-      devices.filter((d) => h!.recorder.json(`${h!.baseTopic}/${d.id}`) !== undefined).length,
+      devices.filter((d) => h!.recorder.json(h!.deviceTopic(d.id)) !== undefined).length,
     ).toBeGreaterThan(50);
 
     await broker!.stop();
@@ -59,7 +59,7 @@ describe('bridge lifecycle', () => {
         () =>
           devices.every(
             (d) =>
-              late.json(`${h!.baseTopic}/${d.id}/availability`) !== undefined &&
+              late.json(`${h!.deviceTopic(d.id)}/availability`) !== undefined &&
               late.json(`${h!.prefix}/device/${h!.baseTopic}/${d.id}/config`) !== undefined,
           ),
         10_000,
@@ -68,8 +68,8 @@ describe('bridge lifecycle', () => {
       expect(late.json(`${h.baseTopic}/bridge/state`)).toEqual({ state: 'online' });
       for (const device of devices) {
         // Devices Netatmo reported no value for have no state topic, before or after.
-        const published = h.recorder.json(`${h.baseTopic}/${device.id}`);
-        expect(late.json(`${h.baseTopic}/${device.id}`), `state of ${device.id}`).toEqual(published);
+        const published = h.recorder.json(h.deviceTopic(device.id));
+        expect(late.json(h.deviceTopic(device.id)), `state of ${device.id}`).toEqual(published);
         expect(
           late.json(`${h.prefix}/device/${h.baseTopic}/${device.id}/config`),
           `discovery of ${device.id}`,
@@ -91,7 +91,7 @@ describe('bridge lifecycle', () => {
     async (_what, settings, statusTopic) => {
       h = await running(settings);
       const device = h.bridge.store.devices().find((d) => d.kind === 'room')!;
-      const topic = `${h.baseTopic}/${device.id}`;
+      const topic = h.deviceTopic(device.id);
       const before = h.recorder.count(topic);
       await h.recorder.publish(statusTopic, 'online');
       await h.until(() => h!.recorder.count(topic) > before, 5_000, 'the state to be republished');

@@ -4,9 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roomDeviceId } from '../../src/devices/index.js';
-import { ScaledClock } from '../../src/util/clock.js';
 import { type TestBroker, useTestBroker } from '../support/broker.js';
-import { frozenClock, type Harness, startHarness } from './bridge-harness.js';
+import { type Harness, startFrozenHarness } from './bridge-harness.js';
 
 const ROOM = roomDeviceId('2746182631');
 
@@ -16,11 +15,7 @@ describe('bridge topics beyond state and commands', () => {
 
   beforeAll(async () => {
     broker = await useTestBroker();
-    h = await startHarness({
-      brokerUrl: broker.url,
-      clock: new ScaledClock(10),
-      sim: { clock: frozenClock() },
-    });
+    h = await startFrozenHarness(broker.url);
     await h.bridge.start();
     await h.firstRound();
   });
@@ -31,7 +26,7 @@ describe('bridge topics beyond state and commands', () => {
   });
 
   it('<device>/get publishes the state again at once and reads the home soon', async () => {
-    const topic = `${h.baseTopic}/${ROOM}`;
+    const topic = h.deviceTopic(ROOM);
     const states = h.recorder.count(topic);
     const reads = h.sim.stats().requests.homestatus ?? 0;
     await h.recorder.publish(`${topic}/get`, '');

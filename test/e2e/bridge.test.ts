@@ -5,9 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { moduleDeviceId, roomDeviceId } from '../../src/devices/index.js';
 import type { HomeStatusBody, HomesDataBody } from '../../src/netatmo/api-types.js';
-import { ScaledClock } from '../../src/util/clock.js';
 import { type TestBroker, useTestBroker } from '../support/broker.js';
-import { frozenClock, type Harness, startHarness } from './bridge-harness.js';
+import { type Harness, startFrozenHarness } from './bridge-harness.js';
 
 type DiscoveryPayload = {
   dev: { identifiers: string[]; via_device?: string; name: string };
@@ -52,12 +51,7 @@ describe('bridge end to end (fixtures scenario)', () => {
 
   beforeAll(async () => {
     broker = await useTestBroker();
-    // The bridge runs 10× faster than wall time; the simulator's values stand still.
-    h = await startHarness({
-      brokerUrl: broker.url,
-      clock: new ScaledClock(10),
-      sim: { clock: frozenClock() },
-    });
+    h = await startFrozenHarness(broker.url);
     await h.bridge.start();
     homes = await api<HomesDataBody>(h, 'homesdata');
     await h.firstRound();
@@ -81,7 +75,7 @@ describe('bridge end to end (fixtures scenario)', () => {
       expect(config!.availability_mode).toBe('all');
       expect(config!.availability?.map((a) => a.topic)).toEqual([
         `${h.baseTopic}/bridge/state`,
-        `${h.baseTopic}/${id}/availability`,
+        `${h.deviceTopic(id)}/availability`,
       ]);
       for (const [key, component] of Object.entries(config!.cmps)) {
         const platform = String(component.p);
@@ -143,28 +137,26 @@ describe('bridge end to end (fixtures scenario)', () => {
     const homeId = homes.homes[0]!.id;
     const status = await api<HomeStatusBody>(h, 'homestatus', { home_id: homeId });
     const room = status.home.rooms!.find((r) => typeof r.therm_measured_temperature === 'number')!;
-    const roomState = h.recorder.json(`${h.baseTopic}/${roomDeviceId(room.id)}`)!;
+    const roomState = h.recorder.json(h.deviceTopic(roomDeviceId(room.id)))!;
     expect(roomState.current_temperature).toBe(room.therm_measured_temperature);
     expect(roomState.target_temperature).toBe(room.therm_setpoint_temperature);
 
     const shutter = status.home.modules!.find((m) => typeof m.current_position === 'number')!;
-    expect(h.recorder.json(`${h.baseTopic}/${moduleDeviceId(shutter.id)}`)!.position).toBe(
+    expect(h.recorder.json(h.deviceTopic(moduleDeviceId(shutter.id)))!.position).toBe(
       shutter.current_position,
     );
 
     const camera = status.home.modules!.find((m) => m.type === 'NACamera')!;
-    expect(h.recorder.json(`${h.baseTopic}/${moduleDeviceId(camera.id)}`)!.monitoring).toBe(
-      camera.monitoring,
-    );
+    expect(h.recorder.json(h.deviceTopic(moduleDeviceId(camera.id)))!.monitoring).toBe(camera.monitoring);
 
     const plug = status.home.modules!.find((m) => typeof m.power === 'number' && typeof m.on === 'boolean')!;
-    const plugState = h.recorder.json(`${h.baseTopic}/${moduleDeviceId(plug.id)}`)!;
+    const plugState = h.recorder.json(h.deviceTopic(moduleDeviceId(plug.id)))!;
     expect(plugState.power).toBe(plug.power);
   });
 
   it('marks every device available, retained', () => {
     for (const device of h.bridge.store.devices()) {
-      const availability = h.recorder.json<{ state: string }>(`${h.baseTopic}/${device.id}/availability`);
+      const availability = h.recorder.json<{ state: string }>(`${h.deviceTopic(device.id)}/availability`);
       const reachable = h.bridge.store.state(device.id)?.reachable;
       expect(availability?.state, device.id).toBe(reachable === false ? 'offline' : 'online');
     }
@@ -192,7 +184,7 @@ describe('bridge end to end (fixtures scenario)', () => {
     const homeId = homes.homes[0]!.id;
     const status = await api<HomeStatusBody>(h, 'homestatus', { home_id: homeId });
     const room = status.home.rooms!.find((r) => typeof r.therm_setpoint_temperature === 'number')!;
-    const topic = `${h.baseTopic}/${roomDeviceId(room.id)}`;
+    const topic = h.deviceTopic(roomDeviceId(room.id));
     // Wall milliseconds of one planned interval (the bridge's clock runs 10× faster).
     const interval = h.bridge.poller.plan!.homeStatusIntervalMs / 10;
 

@@ -146,7 +146,9 @@ describe.skipIf(missing !== undefined)(
           }
         }
 
-        // The rendering covers every writable capability of every device, through its own topic.
+        // The rendering covers every writable capability of every device, through its own topic
+        // (its friendly name: answers name the device as the topic did).
+        const topicName = (id: string): string => f.bridge.names.topicOf(f.bridge.store.device(id)!);
         for (const d of writableDevices().filter((w) => !skip.has(w.id))) {
           const topics = new Set((perDevice.get(d.id) ?? []).map((c) => c.topic));
           // A step spanning the whole range (a cover that only opens and closes) has only its ends,
@@ -154,8 +156,8 @@ describe.skipIf(missing !== undefined)(
           const wholeRange = (w: NonNullable<Device['capabilities'][number]['writable']>): boolean =>
             w.step !== undefined && w.max !== undefined && w.step >= w.max - (w.min ?? 0);
           for (const cap of d.capabilities.filter((c) => c.writable && !wholeRange(c.writable))) {
-            const raw = `${f.base}/${d.id}/set/${cap.key}`;
-            const json = `${f.base}/${d.id}/set`;
+            const raw = `${f.base}/${topicName(d.id)}/set/${cap.key}`;
+            const json = `${f.base}/${topicName(d.id)}/set`;
             expect(topics.has(raw) || topics.has(json), `${d.id} ${cap.key} has a command in discovery`).toBe(
               true,
             );
@@ -166,9 +168,10 @@ describe.skipIf(missing !== undefined)(
         // Each command in turn per device, then what the simulator holds is checked against it.
         const run = async ([id, commands]: [string | undefined, HaCommand[]]): Promise<Outcome[]> => {
           const device = id === undefined ? undefined : f.bridge.store.device(id);
+          const addressed = id === undefined ? undefined : topicName(id);
           const done: Outcome[] = [];
           for (const command of commands) {
-            const answer = await sendAndAwait(f, command, id);
+            const answer = await sendAndAwait(f, command, addressed);
             const problem =
               answer.status === 'ok' && device
                 ? await executedProblem(device, command, answer.data.values, (endpoint, params) =>

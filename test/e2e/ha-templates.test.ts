@@ -65,7 +65,7 @@ describe.skipIf(missing !== undefined)(
           scenario === 'catalogue' ? [] : devices.filter((d) => ['NACamera', 'NPC'].includes(d.type));
         for (const camera of cameras)
           harness.sim.raiseEvent({ device_id: camera.netatmoId, type: 'movement' });
-        const eventTopic = (id: string): string => `${harness.baseTopic}/${id}/event`;
+        const eventTopic = (id: string): string => `${harness.deviceTopic(id)}/event`;
         await harness.until(
           () => cameras.every((c) => harness.recorder.last.has(eventTopic(c.id))),
           20_000,

@@ -188,6 +188,7 @@ describe.each(kinds)('MqttConnection with a private %s broker', (kind) => {
     const devices: BridgeDevice[] = [
       {
         id: 'living',
+        friendly_name: 'Living room',
         netatmo_id: '12:34:56:00:01:ae',
         type: 'NATherm1',
         model: 'Smart Thermostat',

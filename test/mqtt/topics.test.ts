@@ -7,7 +7,6 @@ import {
   type BridgeResponsePayload,
   createTopicParser,
   type DeviceStatePayload,
-  isDeviceTopicName,
   type OutgoingPayload,
   TopicError,
   type TopicKeyOf,
@@ -105,9 +104,19 @@ describe('publish guard', () => {
     expect(() => assertPublishableTopic('netatmo2mqtt/living/availability')).not.toThrow();
   });
 
-  it('accepts single-level device names only', () => {
-    expect(isDeviceTopicName('living_valve')).toBe(true);
-    for (const name of ['', 'bridge', 'a/b', 'a+', 'a#']) expect(isDeviceTopicName(name), name).toBe(false);
+  it('splits friendly names with / from their set and get levels', () => {
+    expect(parse('netatmo2mqtt/Ground floor/Living room/set')).toEqual({
+      kind: 'device_set',
+      device: 'Ground floor/Living room',
+    });
+    expect(parse('netatmo2mqtt/Ground floor/Living room/set/target_temperature')).toEqual({
+      kind: 'device_set',
+      device: 'Ground floor/Living room',
+      attribute: 'target_temperature',
+    });
+    expect(parse('netatmo2mqtt/a/b/c/get')).toEqual({ kind: 'device_get', device: 'a/b/c' });
+    // The bridge's own answers are never commands, however deep a filter reaches.
+    expect(parse('netatmo2mqtt/bridge/response/device/set')).toBeUndefined();
   });
 });
 

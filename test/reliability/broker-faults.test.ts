@@ -43,7 +43,7 @@ async function freshPicture(minTopics = 1, ms = RECOVERY_MS): Promise<Picture> {
           count = n;
           stableSince = Date.now();
         }
-        return n >= minTopics && Date.now() - stableSince > 1_000 && complete(watcher.topics());
+        return n >= minTopics && Date.now() - stableSince > 1_000 && complete(watcher);
       },
       ms,
     );
@@ -67,19 +67,24 @@ async function freshPicture(minTopics = 1, ms = RECOVERY_MS): Promise<Picture> {
 }
 
 /**
- * Every device with availability also has its discovery config (a few devices, e.g. rooms
- * without measurements, have no state payload, so states are compared with the first picture).
+ * Every device in bridge/devices has its availability and its discovery config (a few devices,
+ * e.g. rooms without measurements, have no state payload, so states are compared with the first
+ * picture). Availability is under the friendly name, discovery under the id.
  */
-function complete(topics: string[]): boolean {
-  const set = new Set(topics);
-  const devices = topics
-    .filter((t) => t.endsWith('/availability'))
-    .map((t) => t.slice(baseTopic.length + 1, -'/availability'.length));
+function complete(watcher: MqttWatcher): boolean {
+  const set = new Set(watcher.topics());
+  const devices = (watcher.json(`${baseTopic}/bridge/devices`) ?? []) as Array<{
+    id: string;
+    friendly_name: string;
+  }>;
   return (
     devices.length > 0 &&
     set.has(`${baseTopic}/bridge/info`) &&
-    set.has(`${baseTopic}/bridge/devices`) &&
-    devices.every((d) => set.has(`${prefix}/device/${baseTopic}/${d}/config`))
+    devices.every(
+      (d) =>
+        set.has(`${baseTopic}/${d.friendly_name}/availability`) &&
+        set.has(`${prefix}/device/${baseTopic}/${d.id}/config`),
+    )
   );
 }
 

@@ -72,7 +72,11 @@ it('refuses to start on every invalid value, naming the key and its variable', a
         });
         const code = await child.exited;
         const err = child.stderr();
-        const line = err.split('\n').find((l) => l.startsWith(`${key.path} (from ${key.env})`));
+        // Alone, or one of a list ("  - "): other keys may be missing too (all problems at once).
+        const line = err
+          .split('\n')
+          .map((l) => l.replace(/^\s+- /, ''))
+          .find((l) => l.startsWith(`${key.path} (from ${key.env})`));
         if (code !== 2 || !line) failures.push(`${key.env}=${value}: exit ${code}, stderr: ${err.trim()}`);
         else if (!/: \S/.test(line.slice(key.path.length)))
           failures.push(`${key.env}: no reason in '${line}'`);

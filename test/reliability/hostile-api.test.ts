@@ -182,9 +182,10 @@ for (const variant of VARIANTS) {
     const offline = run.watcher.messages
       .slice(before)
       .filter((m) => m.topic.endsWith('/availability') && m.payload.toString().includes('offline'));
-    const honest = (topic: string): boolean =>
-      run.bridge.store.state(topic.slice(run.baseTopic.length + 1, -'/availability'.length))?.reachable ===
-      false;
+    const honest = (topic: string): boolean => {
+      const device = run.bridge.names.resolve(topic.slice(run.baseTopic.length + 1, -'/availability'.length));
+      return device !== undefined && run.bridge.store.state(device.id)?.reachable === false;
+    };
     expect(offline.map((m) => m.topic).filter((t) => !honest(t))).toEqual([]);
     expect(offlineBeyondBaseline()).toEqual([]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

@@ -3,22 +3,14 @@
  * a bridge with no token, the simulator's consent page, and the status page filling with
  * devices. With UPDATE_SCREENSHOTS=1 the screenshots go to docs/ (README shows them).
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestBroker, useTestBroker } from '../support/broker.js';
+import { chromiumAvailable, launchChromium } from './chromium.js';
 import { startWebHarness, WEB_PASSWORD, type WebHarness } from './web-harness.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available) {
-  process.stderr.write(
-    `[test] browser tests SKIPPED: no Chromium at ${CHROMIUM} (install the Debian package "chromium"; .ci/run does)\n`,
-  );
-}
 
 let broker: TestBroker;
 let browser: Browser;
@@ -46,22 +38,10 @@ async function logIn(page: Page, h: WebHarness): Promise<void> {
   await page.waitForURL((url) => url.pathname === '/');
 }
 
-describe.skipIf(!available)('onboarding in a browser', () => {
+describe.skipIf(!chromiumAvailable)('onboarding in a browser', () => {
   beforeAll(async () => {
     broker = await useTestBroker();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     shots = intoDocs ? join(process.cwd(), 'docs') : await mkdtemp(join(tmpdir(), 'n2m-shots-'));
   });
 

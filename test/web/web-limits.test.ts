@@ -58,11 +58,12 @@ const head = (length: number): string =>
   `POST /login HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${length}\r\n\r\n`;
 
 describe('web server bounds', () => {
-  it('defaults: 30 s for a whole request, 100 connections', () => {
+  it('defaults: 30 s for a whole request, 100 connections, 2 minutes of MQTT reconnecting', () => {
     expect(DEFAULT_WEB_LIMITS).toEqual({
       requestTimeoutMs: 30_000,
       headersTimeoutMs: 20_000,
       maxConnections: 100,
+      mqttOutageGraceMs: 120_000,
     });
   });
 

@@ -5,6 +5,7 @@
  */
 import type { DeviceSource } from '../../devices/types.js';
 import type { DeviceDiscoveryPayload } from '../../mqtt/topics.js';
+import type { DeviceTopics } from '../../names/device-names.js';
 
 export interface DiscoveryOrigin {
   name: string;
@@ -29,6 +30,11 @@ export interface DiscoveryContext {
   expireAfter?: Partial<Record<DeviceSource, number>>;
   /** Cameras also get a `camera` entity fed with their last snapshot's bytes (`cameras.fetch_snapshots`). */
   snapshotCamera?: boolean;
+  /**
+   * Each device's topic and friendly name (src/names); default its id and Netatmo name. The
+   * discovery topic, identifiers and unique ids stay on the id, so a rename keeps every entity.
+   */
+  topics?: DeviceTopics;
 }
 
 export interface DiscoveryMessage {
@@ -73,12 +79,13 @@ export function uniqueId(ctx: DiscoveryContext, deviceId: string, entityKey: str
   return `${deviceId}_${entityKey}_${ctx.baseTopic}`;
 }
 
+/** Both availability topics of a device, by its topic (`DeviceTopics.topicOf`). */
 export function availabilityList(
   ctx: DiscoveryContext,
-  deviceId: string,
+  deviceTopic: string,
 ): Array<{ topic: string; value_template: string }> {
   return [
     { topic: `${ctx.baseTopic}/bridge/state`, value_template: '{{ value_json.state }}' },
-    { topic: `${ctx.baseTopic}/${deviceId}/availability`, value_template: '{{ value_json.state }}' },
+    { topic: `${ctx.baseTopic}/${deviceTopic}/availability`, value_template: '{{ value_json.state }}' },
   ];
 }

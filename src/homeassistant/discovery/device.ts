@@ -22,7 +22,8 @@ export function buildDiscovery(
   state: DeviceState | undefined,
   ctx: DiscoveryContext,
 ): DiscoveryMessage {
-  const kit = componentKit(ctx, device, `${ctx.baseTopic}/${device.id}`);
+  const topic = ctx.topics?.topicOf(device) ?? device.id;
+  const kit = componentKit(ctx, device, `${ctx.baseTopic}/${topic}`);
   const cmps: Record<string, ComponentConfig> = {};
   const caps = new Map<string, Capability>();
   for (const cap of device.capabilities) {
@@ -46,7 +47,7 @@ export function buildDiscovery(
     payload: {
       dev: {
         identifiers: [deviceIdentifier(ctx, device.id)],
-        name: device.name,
+        name: ctx.topics?.nameOf(device) ?? device.name,
         manufacturer: device.manufacturer,
         model: device.model,
         model_id: device.type,
@@ -56,7 +57,7 @@ export function buildDiscovery(
         via_device: ctx.bridgeDeviceId,
       },
       o: { name: ctx.origin.name, sw: ctx.origin.sw, url: ctx.origin.url },
-      availability: availabilityList(ctx, device.id),
+      availability: availabilityList(ctx, topic),
       availability_mode: 'all',
       qos: 1,
       cmps,

@@ -1,18 +1,35 @@
-/** The authentication banner and the "Connect Netatmo" button (a CSRF-protected POST). */
+/**
+ * The authentication banner and the "Connect Netatmo" button (a CSRF-protected POST). Under
+ * Home Assistant's ingress the banner links to the Connect page instead: there the sign-in opens
+ * in a new tab, whose address the user pastes back (see onboarding.ts).
+ */
 import type { AuthStats } from '../../netatmo/auth.js';
 import { html, type SafeHtml } from '../html.js';
 import { ago } from './format.js';
 
-export function connectButton(csrf: string, label = 'Connect Netatmo'): SafeHtml {
-  return html`<form class="inline" method="post" action="connect"><input type="hidden" name="csrf" value="${csrf}"><button type="submit" id="connect">${label}</button></form>`;
+/** `newTab`: the sign-in opens in a new tab (ingress: the page lives in Home Assistant's frame). */
+export function connectButton(csrf: string, label = 'Connect Netatmo', newTab = false): SafeHtml {
+  return html`<form class="inline" method="post" action="connect"${newTab ? html` target="_blank"` : ''}><input type="hidden" name="csrf" value="${csrf}"><button type="submit" id="connect">${label}</button></form>`;
 }
 
-/** `actions: false` leaves out the buttons (the onboarding page has its own). */
-export function authBanner(auth: AuthStats, csrf: string, now: number, actions = true): SafeHtml {
-  const buttons = (label: string): SafeHtml | string =>
-    actions
-      ? html`<p>${connectButton(csrf, label)} <a class="button secondary" href="onboarding">Other ways to connect</a></p>`
-      : '';
+export interface BannerOptions {
+  /** False leaves out the buttons (the onboarding page has its own). */
+  actions?: boolean;
+  /** Behind Home Assistant's ingress: the buttons lead to the Connect page. */
+  ingress?: boolean;
+}
+
+export function authBanner(
+  auth: AuthStats,
+  csrf: string,
+  now: number,
+  { actions = true, ingress = false }: BannerOptions = {},
+): SafeHtml {
+  const buttons = (label: string): SafeHtml | string => {
+    if (!actions) return '';
+    if (ingress) return html`<p><a class="button" id="connect-page" href="onboarding">${label}</a></p>`;
+    return html`<p>${connectButton(csrf, label)} <a class="button secondary" href="onboarding">Other ways to connect</a></p>`;
+  };
   if (auth.state === 'reauth_required') {
     return html`<section class="banner bad" id="auth-banner"><h2>Re-authentication needed</h2>
 <p>Netatmo no longer accepts the bridge's token, so polling and commands are stopped. ${auth.reauthReason ?? ''}</p>

@@ -19,11 +19,14 @@ export interface StatusView {
   health: BridgeHealthPayload;
   auth: AuthStats;
   callsPerMinute: number[];
-  devices: Array<{ device: Device; online: boolean | undefined }>;
+  /** `name`: the device's friendly name, its MQTT topic under the base topic. */
+  devices: Array<{ device: Device; name: string; online: boolean | undefined }>;
   activity: ActivityEntry[];
   notice?: string;
   /** Standalone: show "Log out" (with this session's CSRF token). */
   logout?: boolean;
+  /** Behind Home Assistant's ingress (the sign-in goes through the Connect page). */
+  ingress?: boolean;
 }
 
 const pill = (kind: 'ok' | 'warn' | 'bad' | 'muted', text: string): SafeHtml =>
@@ -104,7 +107,7 @@ function pollingCard(v: StatusView): SafeHtml {
 <td>${ago(pub.last_success, v.now)}</td><td>every ${duration(pub.interval_s)}</td><td class="small">${pub.last_error ?? ''}</td></tr>`,
   );
   return html`<section class="card wide" id="polling"><h2>Polling ${p.running ? pill('ok', 'running') : pill('muted', 'stopped')}</h2>
-<p class="small muted">${p.calls_last_hour} calls in the last hour of a polling budget of ${p.budget_per_hour}/h.${p.plan ? ` ${p.plan}` : ''}</p>
+<p class="small muted">${p.calls_last_hour} calls in the last hour; polling may use ${p.budget_per_hour}/h of the ${v.health.api.budget.per_hour}/h the bridge plans for, the rest stays free for commands.${p.plan ? ` Plan: ${p.plan}` : ''}</p>
 ${
   rows.length > 0
     ? html`<div class="scroll"><table><thead><tr><th>What</th><th>State</th><th>Last poll</th><th>Interval</th><th>Last error</th></tr></thead><tbody>${rows}</tbody></table></div>`
@@ -117,14 +120,15 @@ function devicesCard(v: StatusView): SafeHtml {
   const rows = v.devices.map(
     ({
       device,
+      name,
       online,
-    }) => html`<tr><td>${device.name}</td><td>${device.model}</td><td>${device.homeName ?? ''}${device.roomName ? ` · ${device.roomName}` : ''}</td>
+    }) => html`<tr><td><a href="${`rename?device=${encodeURIComponent(device.id)}`}" title="Rename">${name}</a>${name === device.name ? '' : html`<br><span class="muted small">${device.name}</span>`}</td><td>${device.model}</td><td>${device.homeName ?? ''}${device.roomName ? ` · ${device.roomName}` : ''}</td>
 <td>${online === true ? pill('ok', 'online') : online === false ? pill('bad', 'offline') : pill('muted', 'unknown')}</td></tr>`,
   );
   return html`<section class="card wide" id="devices"><h2>Devices <span class="muted small">${v.devices.length} known, ${online} online</span></h2>
 ${
   rows.length > 0
-    ? html`<div class="scroll"><table><thead><tr><th>Name</th><th>Model</th><th>Home · room</th><th>Availability</th></tr></thead><tbody>${rows}</tbody></table></div>`
+    ? html`<div class="scroll"><table><thead><tr><th>MQTT name <span class="muted small">(Netatmo name)</span></th><th>Model</th><th>Home · room</th><th>Availability</th></tr></thead><tbody>${rows}</tbody></table></div>`
     : html`<p class="muted" id="no-devices">No devices yet. They appear after the first successful poll.</p>`
 }</section>`;
 }
@@ -149,7 +153,7 @@ export function statusPage(v: StatusView): string {
     ...(v.logout ? { logoutCsrf: v.csrf } : {}),
     body: html`<h1>Status</h1>
 ${v.notice ? html`<div class="notice" id="notice">${v.notice}</div>` : ''}
-${authBanner(v.auth, v.csrf, v.now)}
+${authBanner(v.auth, v.csrf, v.now, { ingress: v.ingress === true })}
 <div class="grid">
 ${quotaCard(v)}
 ${accountCard(v)}

@@ -25,6 +25,8 @@ export interface WebDeps {
   metricsToken: string | undefined;
   /** `web.external_url`, without a trailing slash. */
   externalUrl: string | undefined;
+  /** How long /healthz stays healthy while MQTT reconnects (WebLimits). */
+  mqttOutageGraceMs: number;
 }
 
 export interface RequestContext {

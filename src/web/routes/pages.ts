@@ -10,6 +10,7 @@ import { type RequestContext, redirectUriFor } from './context.js';
 const NOTICES: Record<string, string> = {
   connected: 'Connected to Netatmo. Polling has started; devices appear after the first poll.',
   token: 'Refresh token accepted and saved. Polling has started; devices appear after the first poll.',
+  renamed: 'Device renamed: its MQTT topics moved to the new name, and Home Assistant keeps its entities.',
 };
 
 export function statusRoute(ctx: RequestContext): void {
@@ -17,11 +18,14 @@ export function statusRoute(ctx: RequestContext): void {
   const notice = NOTICES[ctx.url.searchParams.get('notice') ?? ''];
   const devices = bridge.store
     .devices()
-    .map((device) => ({ device, online: bridge.store.availability(device.id) }))
+    .map((device) => ({
+      device,
+      name: bridge.names.nameOf(device),
+      online: bridge.store.availability(device.id),
+    }))
     .sort(
       (a, b) =>
-        (a.device.homeName ?? '').localeCompare(b.device.homeName ?? '') ||
-        a.device.name.localeCompare(b.device.name),
+        (a.device.homeName ?? '').localeCompare(b.device.homeName ?? '') || a.name.localeCompare(b.name),
     );
   const body = statusPage({
     now: clock.now(),
@@ -32,6 +36,7 @@ export function statusRoute(ctx: RequestContext): void {
     devices,
     activity: activity.recent(20),
     logout: ctx.deps.credentials !== undefined,
+    ingress: ctx.fromIngressProxy,
     ...(notice ? { notice } : {}),
   });
   sendHtml(ctx.res, 200, body, ctx.cookieHeaders);
@@ -46,6 +51,7 @@ export function onboardingRoute(ctx: RequestContext, error?: string, status = 20
     redirectUri: redirectUriFor(ctx),
     scopes: NETATMO_SCOPES,
     logout: ctx.deps.credentials !== undefined,
+    ingress: ctx.fromIngressProxy,
     ...(error ? { error } : {}),
   });
   sendHtml(ctx.res, status, body, ctx.cookieHeaders);

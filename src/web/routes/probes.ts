@@ -3,15 +3,30 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { send, sendJson } from '../http-util.js';
 import type { RequestContext } from './context.js';
 
-/** 200 while the bridge runs and MQTT is connected, 503 otherwise, with the reason. */
+/**
+ * 200 while the bridge runs and MQTT is connected, 503 otherwise, with the reason. A lost
+ * broker connection counts only after `mqttOutageGraceMs`: the bridge reconnects by itself, and
+ * a broker restart (an add-on update, say) must not make the container unhealthy.
+ */
 export function healthzRoute(ctx: RequestContext): void {
-  const { bridge } = ctx.deps;
+  const { bridge, clock, mqttOutageGraceMs } = ctx.deps;
   if (!bridge.running) {
     sendJson(ctx.res, 503, { status: 'error', reason: 'bridge not running' });
     return;
   }
-  if (!bridge.health().mqtt.connected) {
-    sendJson(ctx.res, 503, { status: 'error', reason: 'MQTT disconnected' });
+  const mqtt = bridge.health().mqtt;
+  if (!mqtt.connected) {
+    const since = mqtt.disconnected_since === undefined ? undefined : Date.parse(mqtt.disconnected_since);
+    if (since === undefined) {
+      sendJson(ctx.res, 503, { status: 'error', reason: 'MQTT not connected yet' });
+    } else if (clock.now() - since < mqttOutageGraceMs) {
+      sendJson(ctx.res, 200, { status: 'ok', mqtt: 'reconnecting', since: mqtt.disconnected_since });
+    } else {
+      sendJson(ctx.res, 503, {
+        status: 'error',
+        reason: `MQTT disconnected since ${mqtt.disconnected_since}`,
+      });
+    }
     return;
   }
   sendJson(ctx.res, 200, { status: 'ok' });

@@ -24,7 +24,7 @@ export interface ScaledBridge {
   dataDir: string;
   /** Waits `ms` of simulated time. */
   simSleep(ms: number): Promise<void>;
-  /** Device ids (topic names) whose last availability is `online` / `offline`. */
+  /** Ids of the devices whose last availability is `online` / `offline`. */
   availability(state: 'online' | 'offline'): string[];
   close(): Promise<void>;
 }
@@ -54,7 +54,11 @@ async function startScaledBridge(options: {
   const availability = (state: 'online' | 'offline'): string[] =>
     [...watcher.last.entries()]
       .filter(([t, m]) => t.endsWith('/availability') && m.payload.toString() === JSON.stringify({ state }))
-      .map(([t]) => t.slice(baseTopic.length + 1, -'/availability'.length));
+      .map(([t]) => {
+        // The topic names the device by its friendly name: back to its id.
+        const name = t.slice(baseTopic.length + 1, -'/availability'.length);
+        return bridge.names.resolve(name)?.id ?? name;
+      });
   return {
     sim,
     bridge,
