@@ -83,7 +83,7 @@ describe.skipIf(missing !== undefined)(
         // Assistant renders nothing; exactly those are left out.
         const silent = await unreportedIds(harness.sim);
         expect(
-          devices.filter((d) => payloadOf(`${harness.baseTopic}/${d.id}`) === undefined).map((d) => d.id),
+          devices.filter((d) => payloadOf(`${harness.deviceTopic(d.id)}`) === undefined).map((d) => d.id),
         ).toEqual(devices.filter((d) => silent.has(d.netatmoId)).map((d) => d.id));
         const problems: string[] = [];
         let templates = 0;

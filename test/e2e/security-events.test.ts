@@ -22,7 +22,7 @@ type Discovery = { cmps: Record<string, Record<string, unknown>> };
 
 function eventsOn(h: Harness, device: string): Array<DeviceEventPayload & { at: number }> {
   return h.recorder.messages
-    .filter((m: Received) => m.topic === `${h.baseTopic}/${device}/event`)
+    .filter((m: Received) => m.topic === `${h.deviceTopic(device)}/event`)
     .map((m) => ({ ...(JSON.parse(m.payload) as DeviceEventPayload), at: m.at }));
 }
 
@@ -72,14 +72,14 @@ describe('security events, polled (fixtures scenario)', () => {
     const event = config?.cmps.event;
     expect(event).toMatchObject({
       p: 'event',
-      state_topic: `${h.baseTopic}/${camera}/event`,
+      state_topic: `${h.deviceTopic(camera)}/event`,
       device_class: 'motion',
     });
     expect(event?.event_types).toEqual(expect.arrayContaining(['movement', 'person', 'monitoring_off']));
     expect(config?.cmps.trigger_movement).toEqual({
       p: 'device_automation',
       automation_type: 'trigger',
-      topic: `${h.baseTopic}/${camera}/event`,
+      topic: `${h.deviceTopic(camera)}/event`,
       type: 'event',
       subtype: 'movement',
       payload: 'movement',
@@ -88,7 +88,7 @@ describe('security events, polled (fixtures scenario)', () => {
     });
     expect(config?.cmps.snapshot).toMatchObject({
       p: 'image',
-      url_topic: `${h.baseTopic}/${camera}/snapshot`,
+      url_topic: `${h.deviceTopic(camera)}/snapshot`,
     });
     expect(config?.cmps.snapshot_camera).toMatchObject({ p: 'camera', image_encoding: 'b64' });
     const doorbell = h.recorder.json<Discovery>(
@@ -112,16 +112,16 @@ describe('security events, polled (fixtures scenario)', () => {
     expect(event?.snapshot_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/__sim\/snapshots\//);
     // Polled: at most one event interval (plus the read itself and the broker) after it happened.
     expect((event?.at ?? 0) - raisedAt).toBeLessThan(eventsIntervalWallMs(h, HOME) + 2_000);
-    const snapshot = h.recorder.json<{ url: string; event_id: string }>(`${h.baseTopic}/${camera}/snapshot`);
+    const snapshot = h.recorder.json<{ url: string; event_id: string }>(`${h.deviceTopic(camera)}/snapshot`);
     expect(snapshot).toMatchObject({ url: event?.snapshot_url, event_id: raised.id });
     // cameras.fetch_snapshots: the picture's bytes, base64, for the camera entity.
     await h.until(
-      () => h.recorder.last.has(`${h.baseTopic}/${camera}/snapshot/image`),
+      () => h.recorder.last.has(`${h.deviceTopic(camera)}/snapshot/image`),
       10_000,
       'the picture',
     );
     const picture = Buffer.from(
-      h.recorder.last.get(`${h.baseTopic}/${camera}/snapshot/image`)?.payload ?? '',
+      h.recorder.last.get(`${h.deviceTopic(camera)}/snapshot/image`)?.payload ?? '',
       'base64',
     );
     expect(picture.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
@@ -153,7 +153,7 @@ describe('security events, polled (fixtures scenario)', () => {
     h.sim.raiseEvent({ device_id: DOOR_TAG, type: 'tag_open' });
     h.sim.raiseEvent({ device_id: CAMERA, type: 'person', person_id: JOHN });
     await h.until(
-      () => h.recorder.json(`${h.baseTopic}/${doorTag}`)?.open === true,
+      () => h.recorder.json(`${h.deviceTopic(doorTag)}`)?.open === true,
       20_000,
       'the door tag opening',
     );
@@ -162,14 +162,14 @@ describe('security events, polled (fixtures scenario)', () => {
       20_000,
       'the person event',
     );
-    expect(h.recorder.json(`${h.baseTopic}/${john}`)?.presence).toBe(true);
+    expect(h.recorder.json(`${h.deviceTopic(john)}`)?.presence).toBe(true);
     const seen = eventsOn(h, camera).find((e) => e.event_type === 'person');
     expect(seen?.persons).toEqual([{ id: JOHN, name: 'John Doe' }]);
   });
 
   it('marks a person away and home through the command path, answered', async () => {
     const john = personDeviceId(JOHN);
-    await h.recorder.publish(`${h.baseTopic}/${john}/set/presence`, 'away');
+    await h.recorder.publish(`${h.deviceTopic(john)}/set/presence`, 'away');
     await h.until(
       () => h.recorder.json(`${h.baseTopic}/bridge/response/device/set`)?.data !== undefined,
       10_000,
@@ -177,9 +177,10 @@ describe('security events, polled (fixtures scenario)', () => {
     );
     expect(h.recorder.json(`${h.baseTopic}/bridge/response/device/set`)).toMatchObject({
       status: 'ok',
-      data: { device: john, values: { presence: 'away' } },
+      // Named as the command's topic named it: the person's friendly name.
+      data: { device: h.deviceTopic(john).slice(h.baseTopic.length + 1), values: { presence: 'away' } },
     });
-    expect(h.recorder.json(`${h.baseTopic}/${john}`)?.presence).toBe(false);
+    expect(h.recorder.json(`${h.deviceTopic(john)}`)?.presence).toBe(false);
     const token = h.sim.mintTokens().access_token;
     const status = await fetch(`${h.sim.url}/api/homestatus`, {
       method: 'POST',
@@ -192,7 +193,7 @@ describe('security events, polled (fixtures scenario)', () => {
     expect(status.body.home.persons.find((p) => p.id === JOHN)?.out_of_sight).toBe(true);
 
     // An invalid value is refused before anything is sent.
-    await h.recorder.publish(`${h.baseTopic}/${john}/set/presence`, 'elsewhere');
+    await h.recorder.publish(`${h.deviceTopic(john)}/set/presence`, 'elsewhere');
     await h.until(
       () => h.recorder.json(`${h.baseTopic}/bridge/response/device/set`)?.status === 'error',
       10_000,
@@ -204,18 +205,18 @@ describe('security events, polled (fixtures scenario)', () => {
 
     // The home's "Everybody away" button: setpersonsaway without a person.
     const before = h.sim.stats().requests.setpersonsaway ?? 0;
-    await h.recorder.publish(`${h.baseTopic}/home_${HOME}/set/everybody_away`, 'PRESS');
+    await h.recorder.publish(`${h.deviceTopic(`home_${HOME}`)}/set/everybody_away`, 'PRESS');
     await h.until(() => (h.sim.stats().requests.setpersonsaway ?? 0) > before, 10_000, 'setpersonsaway');
   });
 
   it('publishes the cameras’ stream URLs and never logs them', async () => {
-    await h.until(() => h.recorder.last.has(`${h.baseTopic}/${camera}/stream`), 10_000, 'the stream URL');
+    await h.until(() => h.recorder.last.has(`${h.deviceTopic(camera)}/stream`), 10_000, 'the stream URL');
     const stream = h.recorder.json<{
       url: string;
       vpn_url: string;
       local_url?: string;
       snapshot_url: string;
-    }>(`${h.baseTopic}/${camera}/stream`);
+    }>(`${h.deviceTopic(camera)}/stream`);
     expect(stream?.vpn_url).toMatch(/\/__sim\/cameras\/[0-9a-f]{32}\/live\/files\/high\/index\.m3u8$/);
     // The indoor camera is local: its own address answered the ping, and is preferred.
     expect(stream?.local_url).toBeDefined();
@@ -223,7 +224,7 @@ describe('security events, polled (fixtures scenario)', () => {
     const playlist = await fetch(stream?.url ?? '');
     expect(playlist.status).toBe(200);
     const doorbellStream = h.recorder.json<{ local_url?: string }>(
-      `${h.baseTopic}/${moduleDeviceId('12:34:56:10:f1:66')}/stream`,
+      `${h.deviceTopic(moduleDeviceId('12:34:56:10:f1:66'))}/stream`,
     );
     expect(doorbellStream?.local_url).toBeUndefined();
     const secrets = [stream?.vpn_url, stream?.local_url, stream?.snapshot_url]
@@ -255,7 +256,7 @@ describe('smoke and CO alarms follow their events, also across a restart (legran
   });
 
   it('is OFF when the history holds no alarm, ON on smoke, OFF when it clears', async () => {
-    await h.until(() => h.recorder.json(`${h.baseTopic}/${smoke}`)?.alarm === false, 10_000, 'alarm OFF');
+    await h.until(() => h.recorder.json(`${h.deviceTopic(smoke)}`)?.alarm === false, 10_000, 'alarm OFF');
     const config = h.recorder.json<Discovery>(`${h.prefix}/device/${h.baseTopic}/${smoke}/config`);
     expect(config?.cmps.alarm).toMatchObject({ p: 'binary_sensor', device_class: 'smoke' });
     expect(config?.cmps.event?.event_types).toEqual(
@@ -267,7 +268,7 @@ describe('smoke and CO alarms follow their events, also across a restart (legran
     await h.until(() => eventsOn(h, smoke).length === 1, 20_000, 'the smoke event');
     expect((eventsOn(h, smoke)[0]?.at ?? 0) - raisedAt).toBeLessThan(eventsIntervalWallMs(h, HOME) + 2_000);
     expect(eventsOn(h, smoke).map((e) => e.event_type)).toEqual(['smoke_detected']);
-    expect(h.recorder.json(`${h.baseTopic}/${smoke}`)?.alarm).toBe(true);
+    expect(h.recorder.json(`${h.deviceTopic(smoke)}`)?.alarm).toBe(true);
     // A homestatus read (NSD reports no alarm field) leaves the alarm as it is.
     const before =
       h.bridge.poller.status().publishers.find((p) => p.id === `home:${HOME}`)?.lastSuccessAt ?? 0;
@@ -283,7 +284,7 @@ describe('smoke and CO alarms follow their events, also across a restart (legran
 
     h.sim.raiseEvent({ device_id: SMOKE, type: 'smoke', sub_type: 0 });
     await h.until(() => eventsOn(h, smoke).length === 2, 20_000, 'the cleared event');
-    expect(h.recorder.json(`${h.baseTopic}/${smoke}`)?.alarm).toBe(false);
+    expect(h.recorder.json(`${h.deviceTopic(smoke)}`)?.alarm).toBe(false);
   });
 
   it('after a restart: the alarm raised while away is ON, and nothing is published twice', async () => {
@@ -293,7 +294,7 @@ describe('smoke and CO alarms follow their events, also across a restart (legran
     try {
       await restarted.start();
       await h.until(() => eventsOn(h, smoke).length === 3, 20_000, 'the event raised while away');
-      expect(h.recorder.json(`${h.baseTopic}/${smoke}`)?.alarm).toBe(true);
+      expect(h.recorder.json(`${h.deviceTopic(smoke)}`)?.alarm).toBe(true);
       // One more events read after the one that found it: still one message per event.
       const reads = (): number =>
         restarted.poller.status().publishers.find((p) => p.id === `feed:events:${HOME}`)?.lastSuccessAt ?? 0;
@@ -326,7 +327,7 @@ describe('smoke and CO alarms follow their events, also across a restart (legran
       expect(again.store.state(smoke)?.alarm).toBe(true);
       const states = h.recorder.messages
         .slice(published)
-        .filter((m) => m.topic === `${h.baseTopic}/${smoke}`);
+        .filter((m) => m.topic === `${h.deviceTopic(smoke)}`);
       expect(states.every((m) => JSON.parse(m.payload).alarm === true)).toBe(true);
       expect(eventsOn(h, smoke)).toHaveLength(3);
     } finally {

@@ -25,7 +25,7 @@ const doorTag = moduleDeviceId(DOOR_TAG);
 
 function eventsOn(h: Harness, device: string): Array<DeviceEventPayload & { at: number }> {
   return h.recorder.messages
-    .filter((m: Received) => m.topic === `${h.baseTopic}/${device}/event`)
+    .filter((m: Received) => m.topic === `${h.deviceTopic(device)}/event`)
     .map((m) => ({ ...(JSON.parse(m.payload) as DeviceEventPayload), at: m.at }));
 }
 
@@ -193,7 +193,7 @@ describe('pushed smoke alarm (legrand scenario)', () => {
     ({ h } = await webhookHarness(broker, { scenario: 'legrand' }));
     await h.until(() => h.bridge.health().events.webhook.state === 'active', 15_000, 'the activation ping');
     await h.until(
-      () => h.recorder.json(`${h.baseTopic}/${smoke}`)?.alarm === false,
+      () => h.recorder.json(`${h.deviceTopic(smoke)}`)?.alarm === false,
       15_000,
       'the quiet alarm',
     );
@@ -212,11 +212,11 @@ describe('pushed smoke alarm (legrand scenario)', () => {
       const raisedAt = Date.now();
       h.sim.raiseEvent({ device_id: SMOKE, type: 'smoke', sub_type: subType });
       await h.until(
-        () => h.recorder.json(`${h.baseTopic}/${smoke}`)?.alarm === alarm,
+        () => h.recorder.json(`${h.deviceTopic(smoke)}`)?.alarm === alarm,
         5_000,
         `alarm ${alarm}`,
       );
-      const state = h.recorder.last.get(`${h.baseTopic}/${smoke}`);
+      const state = h.recorder.last.get(`${h.deviceTopic(smoke)}`);
       expect((state?.at ?? Infinity) - raisedAt).toBeLessThan(1_000);
       await h.until(() => eventsOn(h, smoke).some((e) => e.event_type === name), 5_000, name);
       expect(eventsOn(h, smoke).find((e) => e.event_type === name)?.via).toBe('push');
@@ -281,7 +281,7 @@ describe('pushed thermostat changes', () => {
       await api(h, 'setroomthermpoint', { home_id: HOME, room_id: room, mode: 'manual', temp: '23.5' }),
     ).toBe(200);
     await h.until(
-      () => h.recorder.json(`${h.baseTopic}/room_${room}`)?.target_temperature === 23.5,
+      () => h.recorder.json(h.deviceTopic(`room_${room}`))?.target_temperature === 23.5,
       20_000,
       'the new setpoint',
     );
