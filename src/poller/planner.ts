@@ -223,12 +223,19 @@ export function planPolls(input: PlanInput): Plan {
   }));
   const weather = input.weather ? schedule(shares.get('weather') ?? 0, slotMs / 3) : null;
   const homeCoach = input.homeCoach ? schedule(shares.get('homecoach') ?? 0, (2 * slotMs) / 3) : null;
-  // Feed targets are spread over one home interval, halfway between home slots.
+  // Feed targets are spread over one home interval, halfway between home slots; a feed read
+  // less often than homes also spreads its targets over whole home intervals up to its own
+  // interval, so 20 meters read hourly do not all start in the first minute (a tight budget
+  // could not pay for that).
   const spreadMs = H > 0 ? homeIntervalMs : NO_HOME_SLOT_MS;
-  const feeds: FeedSchedule[] = feedClaims.map((f, j) => ({
-    key: f.key,
-    ...schedule(shares.get(f.key) ?? 0, slotMs / 2 + (j * spreadMs) / feedClaims.length),
-  }));
+  const perFeed = feedsByName(feedClaims);
+  const feeds: FeedSchedule[] = feedClaims.map((f, j) => {
+    const s = schedule(shares.get(f.key) ?? 0, slotMs / 2 + (j * spreadMs) / feedClaims.length);
+    const same = perFeed.get(feedName(f.key)) ?? [f];
+    const rounds = Math.max(1, Math.floor(s.intervalMs / spreadMs));
+    const round = Math.floor((same.indexOf(f) * rounds) / same.length);
+    return { key: f.key, ...s, offsetMs: s.offsetMs + round * spreadMs };
+  });
 
   const expectedCallsPerHour =
     topology.callsPerHour +
@@ -345,12 +352,14 @@ function uniqueFeeds(claims: readonly FeedClaim[]): FeedClaim[] {
   return [...byKey.values()];
 }
 
-/** Feed schedules grouped by feed name (`feed:<name>:<target>`), for the explanation. */
-function feedsByName(feeds: readonly FeedSchedule[]): Map<string, FeedSchedule[]> {
-  const out = new Map<string, FeedSchedule[]>();
-  for (const f of feeds) {
-    const name = f.key.split(':')[1] ?? f.key;
-    out.set(name, [...(out.get(name) ?? []), f]);
-  }
+/** The feed's name in a publisher key `feed:<name>:<target>`. */
+function feedName(key: string): string {
+  return key.split(':')[1] ?? key;
+}
+
+/** Feed claims or schedules grouped by feed name, in their order. */
+function feedsByName<T extends { key: string }>(feeds: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const f of feeds) out.set(feedName(f.key), [...(out.get(feedName(f.key)) ?? []), f]);
   return out;
 }
