@@ -119,6 +119,17 @@ describe.skipIf(missing !== undefined)(`HA state rules${missing ? ` (skipped: ${
     expect(await refused({ ...energy, device_class: 'kinetic' })).toMatch(
       /no HA rule for sensor device class/,
     );
+    // An image's URL must be one; a trigger's event topic holds nothing until an event comes.
+    expect(await refused({ p: 'image', url_topic: 't', url_template: '{{ value_json.state }}' })).toMatch(
+      /not an absolute http\(s\) URL/,
+    );
+    expect(
+      await problems({
+        p: 'device_automation',
+        topic: 'events',
+        value_template: '{{ value_json.event_type }}',
+      }),
+    ).toEqual([]);
     expect(
       await availabilityProblems(
         'x',
