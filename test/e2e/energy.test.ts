@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bridge } from '../../src/bridge/controller.js';
 import { cleanNetatmoId, moduleDeviceId } from '../../src/devices/index.js';
 import type { MeterRecord } from '../../src/energy/meter-ledger.js';
-import type { DeviceDiscoveryPayload } from '../../src/mqtt/topics.js';
+import type { BridgeHealthPayload, DeviceDiscoveryPayload } from '../../src/mqtt/topics.js';
 import type { MeterReading } from '../../src/simulator/index.js';
 import { ScaledClock } from '../../src/util/clock.js';
 import { localDayStart } from '../../src/util/local-time.js';
@@ -146,6 +146,12 @@ describe('energy meters (fixtures scenario)', () => {
     for (const silent of ['12:34:56:00:01:01:01:a1', '12:34:56:00:01:01:01:b6'])
       expect(h.bridge.store.state(deviceOf(silent))?.energy).toBeUndefined();
     expect(h.bridge.health().energy).toMatchObject({ meters: 25, reporting: meters.length, refused: 0 });
+    // Visible in the plan line and in bridge/health on MQTT.
+    expect(h.bridge.poller.plan?.explanation).toMatch(/energy for 25 target\(s\) every \d+ min/);
+    await h.flush();
+    const health = h.recorder.json<{ data: BridgeHealthPayload }>(`${h.baseTopic}/bridge/response/health`);
+    expect(health?.data.energy).toMatchObject({ meters: 25, reporting: meters.length });
+    expect(health?.data.polling.publishers.filter((p) => p.id.startsWith('feed:energy:'))).toHaveLength(25);
   }, 120_000);
 
   it('counts a gap’s buckets once they arrive, and never goes down meanwhile', async () => {
