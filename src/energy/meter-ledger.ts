@@ -35,6 +35,8 @@ export interface MeterRecord {
   total: number;
   /** Wh per tariff: basic, peak, off-peak. */
   tariffs: [number, number, number];
+  /** Start of the first bucket counted (epoch s): what the totals count since. */
+  since?: number;
   /** End of the newest bucket counted (epoch s). */
   through?: number;
   /** [start, end) ranges (epoch s) inside the counted span still to be read. */
@@ -106,6 +108,7 @@ export function recordBuckets(
     if (cursor === undefined || bucket.start >= cursor) {
       if (cursor !== undefined && bucket.start > cursor) record.holes.push([cursor, bucket.start]);
       count(record, bucket, timeZone);
+      record.since ??= bucket.start;
       cursor = bucket.end;
       record.through = Math.max(record.through ?? bucket.end, bucket.end);
     } else if (fillHole(record, bucket)) count(record, bucket, timeZone);
@@ -163,7 +166,8 @@ export function restoreRecord(value: unknown): MeterRecord | undefined {
   const tariffs = Array.isArray(v.tariffs) && v.tariffs.length === 3 ? v.tariffs : undefined;
   if (!isCount(v.total) || !tariffs?.every(isCount) || !isCount(v.today) || !isCount(v.reads))
     return undefined;
-  if (v.through !== undefined && !isCount(v.through)) return undefined;
+  if ((v.through !== undefined && !isCount(v.through)) || (v.since !== undefined && !isCount(v.since)))
+    return undefined;
   if (v.day !== undefined && (typeof v.day !== 'string' || !/^\d{4}-\d\d-\d\d$/.test(v.day)))
     return undefined;
   const holes = Array.isArray(v.holes)
@@ -176,6 +180,7 @@ export function restoreRecord(value: unknown): MeterRecord | undefined {
     history,
     total: v.total as number,
     tariffs: [...tariffs] as [number, number, number],
+    ...(v.since === undefined ? {} : { since: v.since as number }),
     ...(v.through === undefined ? {} : { through: v.through as number }),
     holes: holes.slice(-MAX_HOLES).map(([a, b]) => [a, b]),
     ...(v.day === undefined ? {} : { day: v.day as string }),
