@@ -3,12 +3,13 @@
  * section `energy`), the feed the poller plans (energy-feed.ts), the values each read gives the
  * devices (through DeviceSync, like any state), and the midnight reset of the boilers' heating
  * time today (at local midnight, and at the first topology after a restart on a later day).
+ * Records of modules removed from the account are dropped with their devices.
  */
 import type { DeviceState } from '../devices/types.js';
 import { childLogger } from '../log.js';
 import type { EnergyHealth } from '../mqtt/topics.js';
 import type { MeasureBody } from '../netatmo/api-types.js';
-import type { StoreListener } from '../state/state-store.js';
+import type { StoreListener, TopologyChange } from '../state/state-store.js';
 import type { Clock } from '../util/clock.js';
 import { nextLocalDayStart } from '../util/local-time.js';
 import { EnergyFeed, type EnergyFeedOptions, type MeterTarget } from './energy-feed.js';
@@ -98,8 +99,12 @@ export class EnergyMeters implements StoreListener {
     this.#cancelRoll = undefined;
   }
 
-  /** After a restart on a later day the devices are known only now: their counters of the day restart. */
-  topologyChanged(): void {
+  /**
+   * After a restart on a later day the devices are known only now: their counters of the day
+   * restart. A module gone from the account takes its record with it.
+   */
+  topologyChanged(change: TopologyChange): void {
+    for (const device of change.removed) this.#records.delete(device.netatmoId);
     this.#rollDays();
   }
 
@@ -164,7 +169,10 @@ export class EnergyMeters implements StoreListener {
       if (rollDay(record, now, target.timeZone)) partials.set(target.deviceId, recordState(record));
     }
     if (partials.size === 0) return;
-    void this.#o.writer.applyMeasuredStates(partials).then(() => this.#o.persist());
+    this.#o.writer
+      .applyMeasuredStates(partials)
+      .then(() => this.#o.persist())
+      .catch((error: unknown) => log.error('the new day of heating time was not applied', { error }));
   }
 
   #scheduleRoll(): void {
