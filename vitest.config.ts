@@ -12,6 +12,7 @@ const UNIT = [
   'test/commands/*.test.ts',
   'test/config/{addon-options,env,keys-table,load,redacted,validate}.test.ts',
   'test/devices/*.test.ts',
+  'test/energy/*.test.ts',
   'test/mqtt/topics.test.ts',
   'test/names/*.test.ts',
   'test/netatmo/{gate,rate-limit-headers,validate}.test.ts',

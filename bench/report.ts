@@ -1,4 +1,5 @@
 /** The benchmark report: markdown tables of every figure next to its target. */
+import type { EnergyResult } from './energy/scenario.js';
 import type { FootprintResult } from './footprint/scenario.js';
 import type { FreshnessResult } from './freshness/scenario.js';
 import type { LatencyResult } from './latency/scenario.js';
@@ -17,6 +18,9 @@ export interface BenchResults {
   footprint: FootprintResult[];
   /** Absent in results recorded before scenario 5 existed. */
   security?: SecurityRun[];
+  /** Absent in results recorded before scenario 6 existed. */
+  energy?: EnergyResult[];
+  energySpeed?: number;
   wallSeconds: number;
 }
 
@@ -86,6 +90,7 @@ export function renderReport(r: BenchResults): string {
     ...latencySection(r.latency),
     ...footprintSection(r.footprint),
     ...securitySection(r.security ?? [], r.speed),
+    ...energySection(r.energy ?? [], r.energySpeed ?? r.speed),
   );
   return lines.join('\n');
 }
@@ -181,5 +186,35 @@ function securitySection(runs: SecurityRun[], speed: number): string[] {
       'With the webhook, `getevents` becomes a slow safety net and its budget goes to homestatus.',
   );
   for (const s of runs) lines.push('', `Plan (${s.scenario}, ${s.profile}, ${s.mode}): ${s.plan}`);
+  return lines;
+}
+
+function energySection(results: EnergyResult[], speed: number): string[] {
+  if (results.length === 0) return [];
+  const hours = results[0]?.simulatedHours ?? 0;
+  const lines = [
+    '',
+    `### 6. Energy meters (${fmt(hours, 0)} simulated hours at ${speed}×, \`scale:1,28\` alone and with 20 NLPC meters, quota per user)`,
+    '',
+    '| profile | scenario | calls/h (quota) | getmeasure/h | homestatus/h | throttled (target 0) | mean homestatus age (s) | meters shown / exact / added (target: exact = shown) |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const e of results) {
+    for (const run of [e.without, e.with]) {
+      lines.push(
+        `| ${e.profile} | ${run.scenario} | ${fmt(run.callsPerHour, 0)} (${e.quotaPerHour}) | ${fmt(run.getmeasurePerHour)} | ` +
+          `${fmt(run.homestatusPerHour)} | ${run.throttled} | ${fmt(run.meanHomestatusAgeSec)} | ` +
+          `${run.metersShown} / ${run.metersExact} / ${run.meters} |`,
+      );
+    }
+  }
+  lines.push(
+    '',
+    'Homestatus freshness with meters ÷ without (target ≤ 1.10): ' +
+      results.map((e) => `${e.profile} ${fmt(e.freshnessRatio, 3)}`).join(', ') +
+      '. Exact = the energy the bridge shows equals what the simulator counted from its first bucket to its last. ' +
+      'On a tight budget meters are read less often than once a day (each read catches up every bucket since the last).',
+  );
+  for (const e of results) lines.push('', `Plan (${e.profile}, meters:20): ${e.with.plan}`);
   return lines;
 }

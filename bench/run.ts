@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { brokerAddress, useSharedBroker } from '../scripts/lib/broker.js';
 import { setLogLevel } from '../src/log.js';
 import { ScaledClock } from '../src/util/clock.js';
+import { type EnergyResult, type EnergyTiming, runEnergyScenario } from './energy/scenario.js';
 import { type FootprintResult, type FootprintTiming, runFootprintScenario } from './footprint/scenario.js';
 import type { FreshnessTiming, Strategy } from './freshness/run-strategy.js';
 import { type FreshnessResult, runFreshnessScenario } from './freshness/scenario.js';
@@ -47,6 +48,10 @@ export interface BenchPlan {
   /** Scenario 5: security events, polled and pushed. */
   security: Array<{ scenario: string; profile: Profile }>;
   securityTiming: SecurityTiming;
+  /** Scenario 6: 20 energy meters against none, per profile, and the clock speed (a simulated day). */
+  energy: Profile[];
+  energyTiming: EnergyTiming;
+  energySpeed: number;
 }
 
 export const FULL_PLAN: BenchPlan = {
@@ -87,6 +92,10 @@ export const FULL_PLAN: BenchPlan = {
     tailMs: 20 * MINUTE,
     eventEveryMs: 5 * MINUTE,
   },
+  // One simulated day in 144 s: one home's polls keep up at 600× (homestatus every 50 ms).
+  energy: ['own_app', 'shared_app'],
+  energyTiming: { durationMs: 24 * 60 * MINUTE, warmupMs: 10 * MINUTE },
+  energySpeed: 600,
 };
 
 export const SMOKE_PLAN: BenchPlan = {
@@ -107,6 +116,9 @@ export const SMOKE_PLAN: BenchPlan = {
     tailMs: 8 * MINUTE,
     eventEveryMs: 3 * MINUTE,
   },
+  energy: ['own_app'],
+  energyTiming: { durationMs: 2 * 60 * MINUTE, warmupMs: 10 * MINUTE },
+  energySpeed: 600,
 };
 
 export async function runBench(
@@ -169,6 +181,19 @@ export async function runBench(
         );
       }
     }
+    const energy: EnergyResult[] = [];
+    for (const [i, profile] of plan.energy.entries()) {
+      log(`energy meters ${profile} …`);
+      energy.push(
+        await runEnergyScenario({
+          profile,
+          clock: new ScaledClock(plan.energySpeed),
+          mqttUrl: broker.url,
+          timing: plan.energyTiming,
+          tag: `n2mbench_${process.pid}_energy${i}`,
+        }),
+      );
+    }
     return {
       date: new Date().toISOString(),
       machine: {
@@ -183,6 +208,8 @@ export async function runBench(
       latency,
       footprint,
       security,
+      energy,
+      energySpeed: plan.energySpeed,
       wallSeconds: (Date.now() - wallStart) / 1000,
     };
   } finally {

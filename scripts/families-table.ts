@@ -7,7 +7,12 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { unknown } from '../src/devices/families/index.js';
-import { MODULE_FAMILIES, type ModuleFamily, type Reported } from '../src/devices/index.js';
+import {
+  HISTORY_DATA_KEYS,
+  MODULE_FAMILIES,
+  type ModuleFamily,
+  type Reported,
+} from '../src/devices/index.js';
 import { replaceGeneratedBlock } from './lib/generated-block.js';
 
 const README = new URL('../src/devices/families/README.md', import.meta.url);
@@ -25,7 +30,8 @@ function entityKeys(family: ModuleFamily, type: string, reported: Reported): str
 /**
  * One row per type: `| type | model | vendor | family | entities | more from its data |`; the
  * last column lists what a module adds once it reports its family's data keys (a dimmer's
- * brightness, a MyHome shutter's position once calibrated, a Smarther's cooling).
+ * brightness, a MyHome shutter's position once calibrated, a Smarther's cooling) or its
+ * measure history brings values (energy per tariff, heating time).
  */
 export function familiesTable(): string {
   const rows = [
@@ -33,9 +39,12 @@ export function familiesTable(): string {
     '|---|---|---|---|---|---|',
   ];
   for (const family of [...MODULE_FAMILIES, unknown]) {
-    // A value for each of the family's data keys (a step of 1 for covers). Battery, radio and
-    // Wi-Fi come from the data for every family and are left out of this column.
-    const data: Reported = new Map((family.dataKeys ?? []).map((k) => [k, 1] as const));
+    // A value for each of the family's data keys (a step of 1 for covers) and the measure
+    // history's (energy, heating time). Battery, radio and Wi-Fi come from the data for every
+    // family and are left out of this column.
+    const data: Reported = new Map(
+      [...(family.dataKeys ?? []), ...HISTORY_DATA_KEYS].map((k) => [k, 1] as const),
+    );
     for (const [type, entry] of Object.entries(family.types)) {
       const keys = entityKeys(family, type, new Map());
       const more = entityKeys(family, type, data).filter((k) => !keys.includes(k));

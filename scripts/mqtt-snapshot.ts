@@ -55,9 +55,10 @@ export async function captureSnapshot(scenario: string): Promise<Snapshot> {
       log_level: 'error',
       web: { enabled: false },
     }),
-    // The bridge's own timers run 10× faster (the first round takes 2 s, not 20 s); the
-    // simulator's frozen clock keeps what it serves the same.
-    clock: new ScaledClock(10),
+    // The bridge's own timers run 10× faster (the first round takes 2 s, not 20 s) from the
+    // simulator's instant (a meter's first read asks from that day's midnight); the simulator's
+    // frozen clock keeps what it serves the same.
+    clock: new ScaledClock(10, FROZEN_AT),
     discoveryScanMs: 200,
   });
   try {

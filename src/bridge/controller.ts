@@ -4,13 +4,15 @@
  * listeners (DiscoveryPublisher, DevicePublisher, the state cache, command confirmation) → MQTT;
  * commands flow MQTT → CommandRouter → Netatmo, their optimistic state back through DeviceSync;
  * security events flow from the events feed and the webhook through the SecurityStack, their
- * states back through DeviceSync; bridge requests and events flow through BridgeControl and the bus.
+ * states back through DeviceSync; meter readings flow from the energy feed through EnergyMeters
+ * and DeviceSync; bridge requests and events flow through BridgeControl and the bus.
  */
 
 import { CommandRouter } from '../commands/router.js';
 import { config_schema, redactedConfig } from '../config/index.js';
 import type { BridgeConfig } from '../config/types.js';
 import type { DeviceSource } from '../devices/types.js';
+import { EnergyMeters } from '../energy/energy-meters.js';
 import { EventBus } from '../events.js';
 import { HomeAssistantBirthWatcher } from '../homeassistant/birth.js';
 import { type DiscoveryContext, expireAfterFromPollInterval } from '../homeassistant/discovery/context.js';
@@ -60,6 +62,8 @@ export interface BridgeOptions {
   webLimits?: Partial<WebLimits>;
   /** Security timing for tests and benchmarks (push quiet period, webhook retries). */
   security?: SecurityStackOptions['tuning'];
+  /** Energy timing for tests and benchmarks: the shortest interval between two reads of a meter. */
+  energy?: { floorMs?: number };
 }
 
 /** Add-on: the ingress proxy only, no login of ours. Standalone: the login and its settings. */
@@ -93,6 +97,7 @@ export class Bridge implements BridgeControl {
   readonly sync: DeviceSync;
   readonly commands: CommandRouter;
   readonly security: SecurityStack;
+  readonly energy: EnergyMeters;
   readonly #cache: StateCache;
   readonly #birth: HomeAssistantBirthWatcher;
   readonly #bridgePublisher: BridgePublisher;
@@ -114,7 +119,10 @@ export class Bridge implements BridgeControl {
     this.#cache = new StateCache({
       dataDir: this.config.data_dir,
       clock: this.clock,
-      snapshot: () => ({ ...this.store.snapshot(), sections: { events: this.security.ledger.snapshot() } }),
+      snapshot: () => ({
+        ...this.store.snapshot(),
+        sections: { events: this.security.ledger.snapshot(), energy: this.energy.snapshot() },
+      }),
     });
     const expireAfter = (): Partial<Record<DeviceSource, number>> => this.#expireAfter();
     this.names = new DeviceNames({
@@ -135,6 +143,14 @@ export class Bridge implements BridgeControl {
       persist: () => this.#cache.save(),
       poller: () => this.poller,
       ...(options.security ? { tuning: options.security } : {}),
+    });
+    this.energy = new EnergyMeters({
+      api: this.netatmo.client,
+      clock: this.clock,
+      writer: this.sync,
+      persist: () => this.#cache.save(),
+      poller: () => this.poller,
+      ...(options.energy?.floorMs === undefined ? {} : { floorMs: options.energy.floorMs }),
     });
     this.devices = new DevicePublisher({
       mqtt: this.mqtt,
@@ -169,7 +185,7 @@ export class Bridge implements BridgeControl {
       api: this.netatmo.client,
       gate: this.netatmo.gate,
       sinks: this.security.sinks(this.sync),
-      feeds: [this.security.feed],
+      feeds: [this.security.feed, this.energy.feed],
     });
     this.#bridgePublisher = new BridgePublisher({
       mqtt: this.mqtt,
@@ -188,6 +204,7 @@ export class Bridge implements BridgeControl {
     const snapshot = await this.#cache.load();
     if (snapshot) this.store.restore(snapshot);
     this.security.ledger.restore(snapshot?.sections?.events);
+    this.energy.restore(snapshot?.sections?.energy);
     const tokenSource = await this.netatmo.auth.init(this.config.netatmo.refresh_token);
     await this.names.load(snapshot !== undefined);
 
@@ -206,6 +223,7 @@ export class Bridge implements BridgeControl {
       ...(this.discovery ? [this.store.subscribe(this.discovery)] : []),
       this.store.subscribe(this.devices),
       this.store.subscribe(this.security.publisher),
+      this.store.subscribe(this.energy),
       this.store.subscribe({
         topologyChanged: () => cache.markDirty(),
         statesApplied: (applied) => {
@@ -236,6 +254,7 @@ export class Bridge implements BridgeControl {
         log.info('Netatmo credentials restored: polling starts');
         this.poller.restart();
         this.security.start();
+        this.energy.start();
       }),
     );
     // Before MQTT: onboarding must be reachable even while the broker is not.
@@ -268,6 +287,7 @@ export class Bridge implements BridgeControl {
     }
     this.poller.start();
     this.security.start();
+    this.energy.start();
   }
 
   /** Publishes offline, stops polling and saves state; bounded in time. */
@@ -276,6 +296,7 @@ export class Bridge implements BridgeControl {
     this.#stopped = true;
     await this.#web?.stop();
     this.poller.stop();
+    this.energy.stop();
     this.commands.stop();
     this.#bridgePublisher.stop();
     // Drops the webhook (Netatmo must not push into the void) and finishes the events in hand.
@@ -327,6 +348,7 @@ export class Bridge implements BridgeControl {
       mqtt: this.mqtt.status(),
       commands: this.commands.stats(),
       events: this.security.health(),
+      energy: this.energy.health(),
     });
   }
 

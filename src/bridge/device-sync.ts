@@ -110,9 +110,12 @@ export class DeviceSync implements PollerSinks {
   }
 
   onAvailability(publisher: PublisherId, online: boolean): void {
+    // A first success is no news (every publisher starts with one): only a comeback is logged.
+    const wasOffline = this.#offlinePublishers.has(publisher);
     if (online) this.#offlinePublishers.delete(publisher);
     else this.#offlinePublishers.add(publisher);
-    log.info(`${publisher} is ${online ? 'back online' : 'offline after repeated failures'}`);
+    if (!online || wasOffline)
+      log.info(`${publisher} is ${online ? 'back online' : 'offline after repeated failures'}`);
     this.#enqueue(() => this.#refreshAvailability(this.#store.devices()));
   }
 
@@ -129,9 +132,18 @@ export class DeviceSync implements PollerSinks {
    * Applies what security events changed (smoke alarm on, door open, person home), in turn with
    * the polls; resolves once it is published.
    */
-  async applyEventStates(partials: ReadonlyMap<string, DeviceState>): Promise<void> {
+  applyEventStates(partials: ReadonlyMap<string, DeviceState>): Promise<void> {
+    return this.#applyOther(partials, { kind: 'event' });
+  }
+
+  /** Applies meter readings (energy, heating time), in turn with the polls; resolves once published. */
+  applyMeasuredStates(partials: ReadonlyMap<string, DeviceState>): Promise<void> {
+    return this.#applyOther(partials, { kind: 'measure' });
+  }
+
+  async #applyOther(partials: ReadonlyMap<string, DeviceState>, origin: StateOrigin): Promise<void> {
     if (partials.size === 0) return;
-    await this.#enqueue(() => this.#apply(new Map(partials), { kind: 'event' }));
+    await this.#enqueue(() => this.#apply(new Map(partials), origin));
     await this.#store.settled();
   }
 

@@ -1,10 +1,16 @@
 /**
  * Builds `bridge/health` from the numbers each part keeps: what the quota is spent on, what
- * is left of it, throttle windows, token refreshes, polling, MQTT, events and the webhook. The status page and
- * `/metrics` read the same payload.
+ * is left of it, throttle windows, token refreshes, polling, MQTT, events and the webhook, and
+ * the energy meters. The status page and `/metrics` read the same payload.
  */
 import type { CommandStats } from '../commands/types.js';
-import type { BridgeHealthPayload, MqttHealth, PollingHealth, SecurityHealth } from '../mqtt/topics.js';
+import type {
+  BridgeHealthPayload,
+  EnergyHealth,
+  MqttHealth,
+  PollingHealth,
+  SecurityHealth,
+} from '../mqtt/topics.js';
 import type { AuthStats } from '../netatmo/auth.js';
 import type { GateStats } from '../netatmo/gate.js';
 import type { SessionStats } from '../netatmo/session.js';
@@ -20,6 +26,7 @@ export interface HealthSources {
   mqtt: MqttHealth;
   commands: CommandStats;
   events: SecurityHealth;
+  energy: EnergyHealth;
 }
 
 const iso = (ms: number | null | undefined): string | undefined =>
@@ -60,6 +67,7 @@ export function buildHealth(s: HealthSources): BridgeHealthPayload {
     polling: pollingHealth(s.poller),
     mqtt: s.mqtt,
     events: s.events,
+    energy: s.energy,
   };
 }
 

@@ -3,7 +3,8 @@
  * Netatmo → outcome. Every command gets one answer on `<base>/bridge/response/device/set`
  * (except values a newer one replaced while coalescing); rejected input is logged once and
  * never reaches Netatmo. A success is published at once (optimistic) and confirmed by a
- * refresh of the device's home soon after.
+ * refresh of the device's home soon after (its topology for a schedule, and again when a home's
+ * timed away or frost-guard mode ends).
  */
 import type { CommandsConfig } from '../config/types.js';
 import type { Encoded, ValidCommand } from '../devices/index.js';
@@ -20,6 +21,7 @@ import { Coalescer } from './coalescer.js';
 import type { SetMessage } from './decode.js';
 import { type CommandApi, CommandDispatcher } from './dispatcher.js';
 import { encodeCommand } from './encode.js';
+import { ModeExpiry } from './mode-expiry.js';
 import { PollWatch } from './poll-watch.js';
 import { StormGuard, type StormVerdict } from './storm-guard.js';
 import type { CommandStats, DispatchResult } from './types.js';
@@ -73,6 +75,7 @@ export class CommandRouter {
   readonly #dispatcher: CommandDispatcher;
   readonly #coalescer: Coalescer<Job>;
   readonly #storm: StormGuard;
+  readonly #expiry: ModeExpiry;
   readonly #watch: PollWatch;
   readonly #stats: CommandStats = { ok: 0, failed: 0, rejected: 0, coalesced: 0 };
   /** Values accepted but not yet settled, per device: what TOGGLE must flip. */
@@ -107,6 +110,7 @@ export class CommandRouter {
       globalCapPerMinute: options.config.global_cap_per_minute,
     });
     this.#watch = new PollWatch({ clock: options.clock });
+    this.#expiry = new ModeExpiry(options.clock, () => this.#o.refreshTopology?.());
   }
 
   /**
@@ -135,6 +139,7 @@ export class CommandRouter {
     this.#stopped = true;
     this.#coalescer.stop();
     this.#dispatcher.stop();
+    this.#expiry.stop();
   }
 
   async handle(message: SetMessage): Promise<void> {
@@ -193,6 +198,8 @@ export class CommandRouter {
         this.#watch.expect(device.id, device.homeId, confirmable);
         if (device.family !== 'home' || 'thermostat_mode' in command.values) this.#o.confirm(device.homeId);
         if ('schedule' in command.values) this.#o.refreshTopology?.();
+        if (device.family === 'home' && 'thermostat_mode' in command.values)
+          this.#expiry.modeSet(device.homeId, command.endTime);
       }
     } else {
       this.#stats.failed += 1;

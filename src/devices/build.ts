@@ -21,6 +21,7 @@ import type {
 import { DIAGNOSTIC_DATA_KEYS, diagnostics } from './capability.js';
 import { familyById, familyOfType, isModuleFamily, typeEntry, VIRTUAL_FAMILIES } from './families/index.js';
 import type { ModuleFamily, Reported, TypeEntry } from './family.js';
+import { HISTORY_DATA_KEYS, historyCapabilities } from './history.js';
 import { cleanNetatmoId, moduleDeviceId } from './ids.js';
 import type { Device, DeviceSource, DeviceState } from './types.js';
 
@@ -72,7 +73,7 @@ export function buildHomeDevices(home: HomeTopology, reported: ReportedKeys = no
 export function needsRebuild(device: Device, state: DeviceState, tried: ReadonlySet<string>): string[] {
   const family = familyById(device.family);
   if (!isModuleFamily(family)) return [];
-  const keys = [...DIAGNOSTIC_DATA_KEYS, ...(family.dataKeys ?? [])];
+  const keys = [...DIAGNOSTIC_DATA_KEYS, ...HISTORY_DATA_KEYS, ...(family.dataKeys ?? [])];
   return keys.filter(
     (key) =>
       state[key] !== null &&
@@ -106,7 +107,8 @@ function moduleDevice(
   const category = typeof m.category === 'string' ? m.category : undefined;
   const facts = { type: m.type, reported: reported(id), attributes: m, ...(category ? { category } : {}) };
   // A module whose channels are modules of their own (`<id>#0`, `<id>#1`, ...: Ecometer
-  // lines, double-switch halves) only carries connectivity; its channels carry the function.
+  // lines, double-switch halves) only carries connectivity, and the energy it counted where it
+  // has a history (the Ecometer's sum); its channels carry the function.
   const channelParent = family.id !== 'unknown' && all.some((other) => other.id.startsWith(`${m.id}#`));
   return {
     id,
@@ -124,7 +126,9 @@ function moduleDevice(
     ...(m.room_id && roomNames.has(m.room_id) ? { roomName: roomNames.get(m.room_id) } : {}),
     ...(category ? { category } : {}),
     source: 'homes',
-    capabilities: channelParent ? diagnostics(entry, facts.reported) : family.capabilities(facts),
+    capabilities: channelParent
+      ? [...diagnostics(entry, facts.reported), ...historyCapabilities(entry, facts.reported)]
+      : family.capabilities(facts),
   };
 }
 

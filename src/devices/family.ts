@@ -7,6 +7,7 @@
 import type { ComponentConfig, Transaction } from '../mqtt/topics.js';
 import type { HomeStatus, HomeTopology, ModuleStatus, RoomStatus } from '../netatmo/api-types.js';
 import type { FamilyId } from './families/ids.js';
+import { historyCapabilities, type MeasureHistory } from './history.js';
 import type { Capability, Device, DeviceKind, DeviceState, StateValue } from './types.js';
 
 /** The values a module has reported, by state key (non-null only): capabilities may come from them. */
@@ -36,6 +37,11 @@ export interface TypeEntry {
    * setpoints instead of heating ones.
    */
   cools?: true;
+  /**
+   * Has a measure history the bridge reads with getmeasure (history.ts): the energy it counted
+   * (`energy`, or `legacy_energy` for the Ecometer) or its boiler's running time (`boiler`).
+   */
+  history?: MeasureHistory;
 }
 
 /** What a family knows when it decides a module's capabilities. */
@@ -197,7 +203,8 @@ export function isModuleFamily(family: DeviceFamily): family is ModuleFamily {
 /**
  * Defines a module family whose type entries carry options of their own (`dimmable`,
  * `floodlight`...): inside the definition `entry` is typed with them; outside, it is a plain
- * ModuleFamily.
+ * ModuleFamily. A type with a `history` gets its energy or heating-time entities here, once
+ * its data has them (history.ts), whatever its family.
  */
 export function moduleFamily<O extends object>(
   definition: Omit<ModuleFamily, 'types' | 'capabilities'> & {
@@ -210,7 +217,7 @@ export function moduleFamily<O extends object>(
     capabilities: (facts) => {
       const entry = definition.types[facts.type];
       if (!entry) throw new Error(`${facts.type} is not a ${definition.id} type`);
-      return definition.capabilities({ ...facts, entry });
+      return [...definition.capabilities({ ...facts, entry }), ...historyCapabilities(entry, facts.reported)];
     },
   };
 }

@@ -19,9 +19,25 @@ export {
   type TopologyInput,
 } from './build.js';
 export { HOME_THERM_MODES, thermSchedules } from './families/home.js';
-export { COMMAND_KEYS, familyById, familyOfType, KNOWN_TYPES, MODULE_FAMILIES } from './families/index.js';
+export {
+  COMMAND_KEYS,
+  familyById,
+  familyOfType,
+  KNOWN_TYPES,
+  MODULE_FAMILIES,
+  typeEntry,
+} from './families/index.js';
 export { ROOM_MODES, SETPOINT_RANGE } from './families/room.js';
 export * from './family.js';
+export {
+  ENERGY_KEY,
+  HEATING_TIME_KEY,
+  HISTORY_DATA_KEYS,
+  type MeasureHistory,
+  TARIFFS,
+  type Tariff,
+  tariffKey,
+} from './history.js';
 export {
   cleanNetatmoId,
   homeDeviceId,

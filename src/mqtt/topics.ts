@@ -94,6 +94,23 @@ export interface BridgeHealthPayload {
   polling: PollingHealth;
   mqtt: MqttHealth;
   events: SecurityHealth;
+  energy: EnergyHealth;
+}
+
+/** The energy feed (getmeasure per meter and boiler) in `bridge/health`. */
+export interface EnergyHealth {
+  /** Meters and boilers whose history is read. */
+  meters: number;
+  /** Of those, the ones whose history has brought values (the others are read rarely). */
+  reporting: number;
+  /** Buckets counted since start, and buckets read again and skipped (never counted twice). */
+  buckets: number;
+  duplicates: number;
+  /** Rows refused as impossible (negative, beyond what a bucket allows). */
+  refused: number;
+  /** Missing ranges still asked for (Netatmo delivers late data for a day at most). */
+  gaps: number;
+  last_read?: string;
 }
 
 /** Security events and Netatmo's webhook, in `bridge/health`. */

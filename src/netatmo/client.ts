@@ -234,7 +234,7 @@ export class NetatmoClient {
     await this.#send({ endpoint: 'dropwebhook', params: { app_types: 'app_security' } }, WRITE, call);
   }
 
-  /** Measure history (energy meters, weather graphs): not read yet, kept for those issues (tested). */
+  /** Measure history: energy meters and boiler time (src/energy), weather graphs. */
   async getMeasure(query: MeasureQuery, call?: Partial<CallOptions>): Promise<MeasureBody> {
     requireText('deviceId', query.deviceId);
     if (!MEASURE_SCALES.has(query.scale))

@@ -13,9 +13,9 @@
  *   30 s (modules report every few minutes: faster buys little and costs quota), weather
  *   and home coach 5 min (stations upload every 5-10 min: faster polling only wastes quota).
  *   Budget a capped publisher cannot use goes to the others.
- * - Feeds (poller/feeds.ts: security events per home, and whatever else registers one) claim
- *   their own weights and floors per target and share the same water-filling; they sit between
- *   the home slots.
+ * - Feeds (poller/feeds.ts: security events per home, energy per meter) claim their own
+ *   weights and floors per target and share the same water-filling; they sit between the home
+ *   slots, and a feed with many targets for its budget spreads its first reads over its interval.
  * - Homes are phased evenly over one interval so they never fire together.
  *
  * With B calls/hour for H homes no poller can beat a mean homestatus staleness of
@@ -114,6 +114,8 @@ export const DEFAULT_HOME_COACH_FLOOR_MS = 5 * 60_000;
 /** Weight of the weather and home-coach publishers relative to one home's homestatus. */
 export const STATION_WEIGHT = 0.15;
 
+/** Share of the hourly poll budget one feed's targets may take in their first home interval. */
+const MAX_FEED_BURST_SHARE = 0.1;
 /** Above these intervals the plan warns that state will be visibly stale. */
 const HOME_STALE_WARNING_MS = 15 * 60_000;
 const STATION_STALE_WARNING_MS = 60 * 60_000;
@@ -223,12 +225,20 @@ export function planPolls(input: PlanInput): Plan {
   }));
   const weather = input.weather ? schedule(shares.get('weather') ?? 0, slotMs / 3) : null;
   const homeCoach = input.homeCoach ? schedule(shares.get('homecoach') ?? 0, (2 * slotMs) / 3) : null;
-  // Feed targets are spread over one home interval, halfway between home slots.
+  // Feed targets are spread over one home interval, halfway between home slots. A feed whose
+  // first round would cost more than a tenth of the hour's poll budget (20 meters on a shared
+  // app's 16 calls/h) spreads its targets over whole home intervals up to its own interval,
+  // so that round never crowds out homestatus.
   const spreadMs = H > 0 ? homeIntervalMs : NO_HOME_SLOT_MS;
-  const feeds: FeedSchedule[] = feedClaims.map((f, j) => ({
-    key: f.key,
-    ...schedule(shares.get(f.key) ?? 0, slotMs / 2 + (j * spreadMs) / feedClaims.length),
-  }));
+  const perFeed = feedsByName(feedClaims);
+  const feeds: FeedSchedule[] = feedClaims.map((f, j) => {
+    const s = schedule(shares.get(f.key) ?? 0, slotMs / 2 + (j * spreadMs) / feedClaims.length);
+    const same = perFeed.get(feedName(f.key)) ?? [f];
+    const burstFits = same.length <= pollBudget * MAX_FEED_BURST_SHARE;
+    const rounds = burstFits ? 1 : Math.max(1, Math.floor(s.intervalMs / spreadMs));
+    const round = Math.floor((same.indexOf(f) * rounds) / same.length);
+    return { key: f.key, ...s, offsetMs: s.offsetMs + round * spreadMs };
+  });
 
   const expectedCallsPerHour =
     topology.callsPerHour +
@@ -345,12 +355,14 @@ function uniqueFeeds(claims: readonly FeedClaim[]): FeedClaim[] {
   return [...byKey.values()];
 }
 
-/** Feed schedules grouped by feed name (`feed:<name>:<target>`), for the explanation. */
-function feedsByName(feeds: readonly FeedSchedule[]): Map<string, FeedSchedule[]> {
-  const out = new Map<string, FeedSchedule[]>();
-  for (const f of feeds) {
-    const name = f.key.split(':')[1] ?? f.key;
-    out.set(name, [...(out.get(name) ?? []), f]);
-  }
+/** The feed's name in a publisher key `feed:<name>:<target>`. */
+function feedName(key: string): string {
+  return key.split(':')[1] ?? key;
+}
+
+/** Feed claims or schedules grouped by feed name, in their order. */
+function feedsByName<T extends { key: string }>(feeds: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const f of feeds) out.set(feedName(f.key), [...(out.get(feedName(f.key)) ?? []), f]);
   return out;
 }

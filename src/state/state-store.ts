@@ -36,7 +36,9 @@ export type StateOrigin =
   /** The optimistic state of a command Netatmo accepted. */
   | { kind: 'command' }
   /** What a security event changed (an alarm, a door, a person): src/security/. */
-  | { kind: 'event' };
+  | { kind: 'event' }
+  /** Meter readings and boiler time from getmeasure: src/energy/. */
+  | { kind: 'measure' };
 
 export interface AppliedStates {
   origin: StateOrigin;

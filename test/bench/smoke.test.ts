@@ -23,7 +23,7 @@ describe('npm run bench --smoke', () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  it('measures every strategy, throttle recovery, command latency, footprint and security events, and renders the table', async () => {
+  it('measures every strategy, throttle recovery, command latency, footprint, security events and energy meters, and renders the table', async () => {
     const results = await runBench(SMOKE_PLAN);
     // Nothing left behind: every temporary folder (data dirs, broker configs) was removed.
     expect(readdirSync(scratch)).toEqual([]);
@@ -72,11 +72,21 @@ describe('npm run bench --smoke', () => {
     expect(pushed?.byPush).toBe(pushed?.raised);
     expect(pushed?.pushedLatencyMs.p99).toBeLessThan(1_000);
 
+    // Scenario 6: 20 meters cost homestatus nothing measurable, within the quota, each exact.
+    const [energy] = results.energy ?? [];
+    expect(energy?.profile).toBe('own_app');
+    expect(energy?.with).toMatchObject({ meters: 20, metersShown: 20, metersExact: 20, throttled: 0 });
+    expect(energy?.without.throttled).toBe(0);
+    expect(energy?.with.getmeasurePerHour).toBeGreaterThan(energy?.without.getmeasurePerHour ?? Infinity);
+    expect(energy?.with.callsPerHour).toBeLessThanOrEqual(energy?.quotaPerHour ?? 0);
+    expect(energy?.freshnessRatio).toBeLessThanOrEqual(1.1);
+
     const table = renderReport(results);
     expect(table).toContain('| fixtures | own_app | bridge |');
     expect(table).toContain('| per-token | wrapper |');
     expect(table).toContain('| MQTT → bridge → HTTP |');
     expect(table).toContain('| fixtures | 51/51');
     expect(table).toContain('| catalogue | own_app | pushed |');
-  }, 210_000);
+    expect(table).toContain('| own_app | meters:20 |');
+  }, 240_000);
 });

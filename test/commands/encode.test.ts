@@ -3,6 +3,7 @@ import { encodeCommand } from '../../src/commands/encode.js';
 import { validateCommand } from '../../src/commands/validate.js';
 import { buildDevices, type Encoded, type ValidCommand } from '../../src/devices/index.js';
 import type { Device, DeviceState } from '../../src/devices/types.js';
+import { homes } from '../devices/fixtures.js';
 import {
   CAMERA,
   DIMMER,
@@ -144,6 +145,23 @@ describe('encodeCommand: homes', () => {
     const e = encode(HOME, '{"schedule":"Winter"}');
     expect(e.actions).toEqual([{ kind: 'switch_schedule', homeId: HOME_ID, scheduleId: WINTER_ID }]);
     expect(e.confirmable).toEqual([]);
+  });
+
+  it('two schedules of one name are told apart: the select offers both and each switches its own', () => {
+    const [topology] = homes().homes;
+    if (!topology) throw new Error('no fixture home');
+    topology.schedules = [
+      { id: 'a', name: 'Winter', type: 'therm', selected: true },
+      { id: 'b', name: 'Winter', type: 'therm' },
+      { id: 'c', name: 'Winter (2)', type: 'therm' },
+    ];
+    const home = buildDevices({ homes: { homes: [topology] } }).find((d) => d.kind === 'home');
+    if (!home) throw new Error('no home device');
+    const names = ['Winter', 'Winter (2)', 'Winter (2) (2)'];
+    expect(home.capabilities.find((c) => c.key === 'schedule')?.writable?.options).toEqual(names);
+    expect(names.map((name) => encode(home, JSON.stringify({ schedule: name })).actions[0])).toEqual(
+      ['a', 'b', 'c'].map((scheduleId) => ({ kind: 'switch_schedule', homeId: HOME_ID, scheduleId })),
+    );
   });
 
   it('a schedule whose id is not known yet is an error, not a call', () => {

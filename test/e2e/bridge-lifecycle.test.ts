@@ -34,6 +34,8 @@ describe('bridge lifecycle', () => {
     const harness = await prepare(homeassistant);
     await harness.bridge.start();
     await harness.firstRound();
+    // The meters' first reads too: none lands while the broker is away.
+    await harness.energyRound();
     return harness;
   }
 

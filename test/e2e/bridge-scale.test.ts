@@ -56,13 +56,17 @@ describe('scale:100,50 over a simulated hour', () => {
     expect(maxInWindow(times, 10_000)).toBeLessThanOrEqual(50);
     expect(maxInWindow(times, HOUR)).toBeLessThanOrEqual(500);
     expect(h.sim.stats().throttled).toBe(0);
-    // It used the budget rather than idling: every home's status and (each home has cameras and
-    // alarms) its events were read, more than 200 times together.
+    // It used the budget rather than idling: every home's status, (each home has cameras and
+    // alarms) its events and (meters and boilers) its energy were read, more than 200 times
+    // together, energy taking a small share.
     const homestatus = log.filter((entry) => entry.endpoint === 'homestatus').length;
     const events = log.filter((entry) => entry.endpoint === 'getevents').length;
+    const energy = log.filter((entry) => entry.endpoint === 'getmeasure').length;
     expect(homestatus).toBeGreaterThan(100);
     expect(events).toBeGreaterThan(50);
-    expect(homestatus + events).toBeGreaterThan(200);
+    expect(energy).toBeGreaterThan(0);
+    expect(energy).toBeLessThan(homestatus / 5);
+    expect(homestatus + events + energy).toBeGreaterThan(200);
   });
 
   it('reports its plan and quota use in bridge/health', () => {

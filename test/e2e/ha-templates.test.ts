@@ -16,6 +16,7 @@ import { unreportedIds } from '../support/sim-reports.js';
 import { frozenClock, type Harness, startHarness } from './bridge-harness.js';
 
 const SCENARIOS = ['fixtures', 'velux', 'bticino', 'legrand', 'ac', 'bridged', 'realshape', 'catalogue'];
+const NOON = Date.UTC(2026, 0, 1, 12);
 const missing = jinja2Missing();
 if (missing) console.warn(`Jinja2 conformance tests skipped: ${missing}`);
 
@@ -39,16 +40,18 @@ describe.skipIf(missing !== undefined)(
     for (const scenario of SCENARIOS) {
       it(`${scenario}: every module has a family and entities; every template passes its platform's rules`, async () => {
         await h?.close();
-        // The bridge runs 10× faster than wall time; the simulator's values stand still.
+        // The bridge runs 10× faster than wall time from a fixed noon (a meter's first read
+        // asks from that day's midnight); the simulator's values stand still at that noon.
         h = await startHarness({
           brokerUrl: broker.url,
           scenario,
-          clock: new ScaledClock(10),
-          sim: { clock: frozenClock() },
+          clock: new ScaledClock(10, NOON),
+          sim: { clock: frozenClock(NOON) },
         });
         const harness = h;
         await harness.bridge.start();
         await harness.firstRound();
+        await harness.energyRound();
         const devices = harness.bridge.store.devices();
         const configTopic = (id: string): string =>
           `${harness.prefix}/device/${harness.baseTopic}/${id}/config`;
@@ -101,6 +104,16 @@ describe.skipIf(missing !== undefined)(
         }
         expect(problems).toEqual([]);
         expect(templates).toBeGreaterThan(devices.length);
+        // The Energy dashboard's sensors and the boilers' heating time were among them.
+        if (scenario === 'fixtures') {
+          const classes = devices.flatMap((d) =>
+            Object.values(harness.recorder.json<DeviceDiscoveryPayload>(configTopic(d.id))?.cmps ?? {}).map(
+              (c) => (c as { device_class?: string }).device_class,
+            ),
+          );
+          expect(classes).toContain('energy');
+          expect(classes).toContain('duration');
+        }
       }, 60_000);
     }
   },

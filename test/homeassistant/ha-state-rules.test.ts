@@ -38,6 +38,21 @@ describe.skipIf(missing !== undefined)(`HA state rules${missing ? ` (skipped: ${
     expect(
       await problems({ p: 'cover', state_topic: 't', value_template: '{{ value_json.state }}' }),
     ).toEqual([]);
+    // What the Energy dashboard takes, and a duration that goes back to 0 every day.
+    for (const [deviceClass, unit] of [
+      ['energy', 'kWh'],
+      ['duration', 'min'],
+    ])
+      expect(
+        await problems({
+          p: 'sensor',
+          state_topic: 't',
+          value_template: '{{ value_json.temperature }}',
+          device_class: deviceClass,
+          unit_of_measurement: unit,
+          state_class: 'total_increasing',
+        }),
+      ).toEqual([]);
     // A null position rendered empty is ignored by HA.
     expect(
       await problems({
@@ -88,6 +103,33 @@ describe.skipIf(missing !== undefined)(`HA state rules${missing ? ` (skipped: ${
       /TemplateSyntaxError/,
     );
     expect(await refused({ p: 'sensor', state_topic: 't', icon_template: '{{ 1 }}' })).toMatch(/no HA rule/);
+    // HA's sensor/const.py: energy is a total, and counted in units of energy.
+    const energy = { p: 'sensor', state_topic: 't', value_template: '{{ value_json.temperature }}' };
+    expect(
+      await refused({
+        ...energy,
+        device_class: 'energy',
+        unit_of_measurement: 'kWh',
+        state_class: 'measurement',
+      }),
+    ).toMatch(/state class measurement is impossible for device class energy/);
+    expect(
+      await refused({ ...energy, device_class: 'energy', unit_of_measurement: 'W', state_class: 'total' }),
+    ).toMatch(/unit W is not one of energy's/);
+    expect(await refused({ ...energy, device_class: 'kinetic' })).toMatch(
+      /no HA rule for sensor device class/,
+    );
+    // An image's URL must be one; a trigger's event topic holds nothing until an event comes.
+    expect(await refused({ p: 'image', url_topic: 't', url_template: '{{ value_json.state }}' })).toMatch(
+      /not an absolute http\(s\) URL/,
+    );
+    expect(
+      await problems({
+        p: 'device_automation',
+        topic: 'events',
+        value_template: '{{ value_json.event_type }}',
+      }),
+    ).toEqual([]);
     expect(
       await availabilityProblems(
         'x',

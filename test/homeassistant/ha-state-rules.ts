@@ -77,6 +77,58 @@ const fanPercentage: Rule = (result, cfg) => {
     : `speed ${speed} is outside ${min}..${max}`;
 };
 
+const ALL_STATE_CLASSES = ['measurement', 'total', 'total_increasing'];
+/**
+ * Home Assistant's sensor/const.py `DEVICE_CLASS_UNITS` and `DEVICE_CLASS_STATE_CLASSES`,
+ * transcribed for the device classes the bridge announces (HA logs a unit or state class
+ * outside these as impossible and leaves the sensor out of statistics). `enum` and `timestamp`
+ * take no unit and no state class.
+ */
+const SENSOR_CLASSES: Record<string, { units: string[]; stateClasses: string[] }> = {
+  atmospheric_pressure: {
+    units: ['cbar', 'bar', 'hPa', 'mmHg', 'inHg', 'inH2O', 'kPa', 'mbar', 'Pa', 'psi'],
+    stateClasses: ['measurement'],
+  },
+  battery: { units: ['%'], stateClasses: ['measurement'] },
+  carbon_dioxide: { units: ['ppm'], stateClasses: ['measurement'] },
+  duration: { units: ['d', 'h', 'min', 's', 'ms', 'μs'], stateClasses: ALL_STATE_CLASSES },
+  energy: {
+    units: ['J', 'kJ', 'MJ', 'GJ', 'mWh', 'Wh', 'kWh', 'MWh', 'GWh', 'TWh', 'cal', 'kcal', 'Mcal', 'Gcal'],
+    stateClasses: ['total', 'total_increasing'],
+  },
+  humidity: { units: ['%'], stateClasses: ['measurement'] },
+  illuminance: { units: ['lx'], stateClasses: ['measurement'] },
+  power: { units: ['mW', 'W', 'kW', 'MW', 'GW', 'TW', 'BTU/h'], stateClasses: ['measurement'] },
+  precipitation: { units: ['cm', 'in', 'mm'], stateClasses: ALL_STATE_CLASSES },
+  sound_pressure: { units: ['dB', 'dBA'], stateClasses: ['measurement'] },
+  temperature: { units: ['°C', '°F', 'K'], stateClasses: ['measurement'] },
+  voltage: { units: ['V', 'mV', 'μV', 'kV', 'MV'], stateClasses: ['measurement'] },
+  wind_speed: {
+    units: ['Beaufort', 'ft/s', 'in/d', 'in/h', 'in/s', 'km/h', 'kn', 'm/s', 'mph', 'mm/d', 'mm/s'],
+    stateClasses: ['measurement'],
+  },
+  enum: { units: [], stateClasses: [] },
+  timestamp: { units: [], stateClasses: [] },
+};
+
+/** What HA's sensor platform says about a sensor's device class, unit and state class. */
+function sensorClassProblems(name: string, cfg: ComponentConfig): string[] {
+  const deviceClass = cfg.device_class;
+  if (deviceClass === undefined) return [];
+  const rule = SENSOR_CLASSES[String(deviceClass)];
+  if (!rule) return [`${name}: no HA rule for sensor device class ${String(deviceClass)}`];
+  const problems: string[] = [];
+  const unit = cfg.unit_of_measurement;
+  if (unit !== undefined && !rule.units.includes(String(unit)))
+    problems.push(
+      `${name}: unit ${String(unit)} is not one of ${deviceClass}'s ${JSON.stringify(rule.units)}`,
+    );
+  const stateClass = cfg.state_class;
+  if (stateClass !== undefined && !rule.stateClasses.includes(String(stateClass)))
+    problems.push(`${name}: state class ${String(stateClass)} is impossible for device class ${deviceClass}`);
+  return problems;
+}
+
 /** Per platform: state template key → [its topic key, rule]. */
 const RULES: Record<string, Record<string, [string, Rule]>> = {
   sensor: { value_template: ['state_topic', sensorValue] },
@@ -130,21 +182,16 @@ const RULES: Record<string, Record<string, [string, Rule]>> = {
     value_template: ['state_topic', oneOf(() => [...COVER_STATES, NONE], 'cover state')],
     position_template: ['position_topic', coverPosition],
   },
-  fan: {
-    state_value_template: [
-      'state_topic',
-      oneOf((c) => [c.payload_on ?? 'ON', c.payload_off ?? 'OFF', NONE], 'fan'),
-    ],
-    percentage_value_template: ['percentage_state_topic', fanPercentage],
-  },
-  // HA's image entity fetches the rendered URL (homeassistant/components/mqtt/image.py).
   image: {
     url_template: [
       'url_topic',
-      (result) => (/^https?:\/\/\S+$/.test(result) ? undefined : `'${result}' is not an http(s) URL`),
+      (result) =>
+        /^https?:\/\/\S+$/.test(result)
+          ? undefined
+          : `'${result}' is not an absolute http(s) URL (HA's image platform shows nothing)`,
     ],
   },
-  // A device trigger fires when the rendered value equals its `payload` (mqtt/device_trigger.py):
+  // A device trigger fires when its template renders the trigger's `payload` (mqtt/device_trigger.py):
   // whatever an event renders must be an event type, never empty or None.
   device_automation: {
     value_template: [
@@ -152,13 +199,20 @@ const RULES: Record<string, Record<string, [string, Rule]>> = {
       (result) => (result === '' || result === NONE ? `a trigger template rendered '${result}'` : undefined),
     ],
   },
+  fan: {
+    state_value_template: [
+      'state_topic',
+      oneOf((c) => [c.payload_on ?? 'ON', c.payload_off ?? 'OFF', NONE], 'fan'),
+    ],
+    percentage_value_template: ['percentage_state_topic', fanPercentage],
+  },
 };
 
 /**
- * Topics written only when something happens (a snapshot, an event): before that HA shows the
- * image as unknown and no trigger fires, so an empty topic there is not a problem.
+ * Platforms whose topic may hold nothing yet, and HA shows nothing until it does: device
+ * triggers (events are not retained) and a camera's last snapshot (none before its first event).
  */
-const EVENT_DRIVEN = new Set(['image', 'device_automation']);
+const MAYBE_EMPTY_PLATFORMS = new Set(['device_automation', 'image']);
 
 /** Templates HA renders to publish, not to read state (see ha-commands.ts). */
 const COMMAND_TEMPLATE = /(^command_template|_command_template|^set_position_template)$/;
@@ -202,7 +256,8 @@ function jsonLightProblem(cfg: ComponentConfig, payload: string): string | undef
 
 /**
  * Every problem HA would have with the state side of component `name`: each state template
- * rendered against the payload retained on its topic (`payloadOf`).
+ * rendered against the payload retained on its topic (`payloadOf`), and a sensor's device
+ * class, unit and state class.
  */
 export async function stateTemplateProblems(
   name: string,
@@ -210,7 +265,7 @@ export async function stateTemplateProblems(
   payloadOf: (topic: string) => string | undefined,
   jinja: Jinja2,
 ): Promise<string[]> {
-  const problems: string[] = [];
+  const problems: string[] = cfg.p === 'sensor' ? sensorClassProblems(name, cfg) : [];
   const rules = RULES[cfg.p] ?? {};
   for (const key of Object.keys(cfg).filter((k) => k.endsWith('_template') && !COMMAND_TEMPLATE.test(k))) {
     const rule = rules[key];
@@ -222,7 +277,7 @@ export async function stateTemplateProblems(
     const topic = cfg[topicKey];
     const payload = typeof topic === 'string' ? payloadOf(topic) : undefined;
     if (payload === undefined) {
-      if (!EVENT_DRIVEN.has(cfg.p))
+      if (!MAYBE_EMPTY_PLATFORMS.has(cfg.p))
         problems.push(`${name}.${key}: nothing retained on its ${topicKey} ${String(topic)}`);
       continue;
     }

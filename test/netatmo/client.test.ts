@@ -105,11 +105,10 @@ describe('reads', () => {
 });
 
 /**
- * The bridge does not call these yet: getevents is for camera and doorbell events, getmeasure
- * for energy meters and history, both later features (the bench's Home Assistant model polls
- * getevents already). Kept, and tested over HTTP here, so they work when those land.
+ * getevents (the events feed, src/security) and getmeasure (the energy feed, src/energy) over
+ * HTTP: the parameters Netatmo takes and the answers' shapes.
  */
-describe('reads kept for camera events and energy meters', () => {
+describe('reads for camera events and energy meters', () => {
   it('getEvents sends size and returns the home events', async () => {
     const events = await client.getEvents({ homeId: HOME, size: 3 });
     expect(receivedParams('getevents')).toMatchObject({ home_id: HOME, size: '3' });

@@ -137,8 +137,11 @@ function homePublisher(): PublisherStatus {
 const offlineBeyondBaseline = (): string[] =>
   run.availability('offline').filter((id) => run.bridge.store.state(id)?.reachable !== false);
 
+/** MARKER as a value of its own (energy totals such as 142.421 kWh contain its digits). */
+const MARKER_VALUE = new RegExp(`(^|[^\\d.])${String(MARKER).replace('.', '\\.')}(?![\\d])`);
+
 function markerOnMqtt(): boolean {
-  return run.watcher.messages.some((m) => m.payload.toString().includes(String(MARKER)));
+  return run.watcher.messages.some((m) => MARKER_VALUE.test(m.payload.toString()));
 }
 
 for (const variant of VARIANTS) {

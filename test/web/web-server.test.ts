@@ -76,6 +76,9 @@ describe('with a connected bridge', () => {
     expect(device).toBeDefined();
     expect(page).toContain(device?.name);
     expect(page).toMatch(/Home [^<]+<\/td>/);
+    // The energy feed: its card, and each meter's reads under the meter's name.
+    expect(page).toContain('<h2>Energy meters</h2>');
+    expect(page).toContain('<td>Energy · Consumption meter</td>');
     const targets = linkTargets(page);
     expect(targets.length).toBeGreaterThan(3);
     for (const target of targets) expect(target.startsWith('/'), target).toBe(false);

@@ -21,10 +21,10 @@ export const energyMeter = moduleFamily<MeterOptions>({
   dataKeys: ['power'],
   // biome-ignore format: one line per type
   types: {
-    NLPC: { model: 'Connected Energy Meter', vendor: LEGRAND, power: true },
-    NLE: { model: 'Ecometer', vendor: LEGRAND, wifi: true },
-    NLPS: { model: 'Load Shedder', vendor: LEGRAND, power: true },
-    NLY: { model: 'Three-Phase Energy Meter', vendor: LEGRAND, power: true },
+    NLPC: { model: 'Connected Energy Meter', vendor: LEGRAND, power: true, history: 'energy' },
+    NLE: { model: 'Ecometer', vendor: LEGRAND, wifi: true, history: 'legacy_energy' },
+    NLPS: { model: 'Load Shedder', vendor: LEGRAND, power: true, history: 'energy' },
+    NLY: { model: 'Three-Phase Energy Meter', vendor: LEGRAND, power: true, history: 'energy' },
     BNXM: { model: 'X Meter', vendor: 'BTicino' },
     EBU: { model: 'Gas Meter', vendor: 'EBU' },
   },

@@ -13,7 +13,7 @@ export const fan = moduleFamily({
   commandKeys: ['fan_speed'],
   // biome-ignore format: one line per type
   types: {
-    NLLF: { model: 'Centralized Ventilation Control', vendor: 'Legrand' },
+    NLLF: { model: 'Centralized Ventilation Control', vendor: 'Legrand', history: 'energy' },
   },
   capabilities: ({ entry, reported }) => [
     { key: 'fan_speed', kind: 'number', component: 'fan', writable: { min: 1, max: 2, step: 1 } },

@@ -1,7 +1,8 @@
 /**
  * Heating and cooling modules: thermostats, radiator valves, relays, boiler modules and the
- * Smart AC Control. They report whether the boiler fires (and the Smarther whether it cools);
- * the rooms they heat or air-condition become climate devices (room.ts).
+ * Smart AC Control. They report whether the boiler fires (and the Smarther whether it cools),
+ * and the boiler's running time today (`history: 'boiler'`, read with getmeasure); the rooms
+ * they heat or air-condition become climate devices (room.ts).
  */
 import { binary, diagnostics, hasCapability, measure } from '../capability.js';
 import { moduleFamily } from '../family.js';
@@ -32,6 +33,7 @@ export const heating = moduleFamily<HeatingOptions>({
       rf: true,
       heats: true,
       boiler: true,
+      history: 'boiler',
     },
     NRV: {
       model: 'Smart Radiator Valve',
@@ -61,6 +63,7 @@ export const heating = moduleFamily<HeatingOptions>({
       heats: true,
       setstateRoom: true,
       boiler: true,
+      history: 'boiler',
     },
     BNS: {
       model: 'Smarther with Netatmo',
@@ -70,6 +73,7 @@ export const heating = moduleFamily<HeatingOptions>({
       setstateRoom: true,
       roomHumidity: true,
       boiler: true,
+      history: 'boiler',
     },
     // BTicino MyHome Server 1 climate actors: their rooms take setpoints through setstate.
     BNTH: { model: 'Thermostat', vendor: 'BTicino', kind: 'thermostat', heats: true, setstateRoom: true },

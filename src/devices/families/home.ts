@@ -23,11 +23,21 @@ const NETATMO_HOME_MODE: Record<string, string> = {
 };
 const TIMED_HOME_MODES = new Set(['away', 'frost_guard']);
 
-/** Therm schedules of a home (the ones setthermmode/switchhomeschedule accept). */
+/**
+ * Therm schedules of a home (the ones setthermmode/switchhomeschedule accept), by name. Names
+ * are unique (a second "Winter" is "Winter (2)"): the select and the command name one schedule.
+ */
 export function thermSchedules(home: HomeTopology): ScheduleRef[] {
+  const used = new Set<string>();
   return (home.schedules ?? [])
     .filter((s) => s.type === undefined || s.type === 'therm')
-    .map((s) => ({ id: s.id, name: s.name ?? s.id, selected: s.selected === true }));
+    .map((s) => {
+      const base = s.name?.trim() || s.id;
+      let name = base;
+      for (let n = 2; used.has(name); n++) name = `${base} (${n})`;
+      used.add(name);
+      return { id: s.id, name, selected: s.selected === true };
+    });
 }
 
 const EVERYBODY_AWAY: Capability = {

@@ -12,7 +12,7 @@ export const intercom = moduleFamily({
     BNCX: { model: 'Classe 300 EOS Internal Unit', vendor: BTICINO, wifi: true },
     BNEU: { model: 'Classe 300 EOS External Unit', vendor: BTICINO },
     BNDL: { model: 'Classe 300 EOS Door Lock', vendor: BTICINO },
-    BNSL: { model: 'Classe 300 EOS Staircase Light', vendor: BTICINO },
+    BNSL: { model: 'Classe 300 EOS Staircase Light', vendor: BTICINO, history: 'energy' },
   },
   capabilities: ({ entry, reported }) => diagnostics(entry, reported),
 });

@@ -13,8 +13,8 @@
  *   missing bucket; `optimize=false`: `{"<timestamp>": […], …}`.
  */
 import type { MeasureBody } from '../../netatmo/api-types.js';
+import { localDayStart, localMonthStart, localWeekStart } from '../../util/local-time.js';
 import { invalid, notFound } from '../api-error.js';
-import { localDayStart, localMonthStart, localWeekStart } from '../world/local-time.js';
 import { measuresAny, meterRow } from '../world/meter-series.js';
 import type { Meter } from '../world/meters.js';
 import { weatherValue } from '../world/weather-history.js';

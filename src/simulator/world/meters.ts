@@ -9,10 +9,11 @@
  *   heating demand of their room.
  * History starts 7 simulated days before the simulator does, so a first getmeasure has data.
  */
+
+import { localHour } from '../../util/local-time.js';
 import type { MeterKindName } from '../device-control-types.js';
 import { Accumulator, type PerTariff } from './accumulator.js';
 import { dailyShape, jitter, PROFILE_STEP_MS } from './load-profile.js';
-import { localHour } from './local-time.js';
 import { TariffTimeline } from './tariffs.js';
 import type { TrackedEntity } from './values.js';
 import type { HomeState, World } from './world.js';

@@ -1,5 +1,5 @@
 import type { HomeTopology, Schedule } from '../../netatmo/api-types.js';
-import { weekMinuteOf } from './local-time.js';
+import { weekMinuteOf } from '../../util/local-time.js';
 
 /** What a room is heated to when no schedule names it. */
 export const DEFAULT_SETPOINT = 19;

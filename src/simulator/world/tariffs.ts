@@ -6,7 +6,7 @@
  * fixture of a home without one shows (`[null, 197, null, null]`).
  */
 import type { HomeTopology, Schedule } from '../../netatmo/api-types.js';
-import { weekMinuteOf } from './local-time.js';
+import { weekMinuteOf } from '../../util/local-time.js';
 
 export const TARIFFS = ['basic', 'peak', 'off_peak'] as const;
 export type TariffIndex = 0 | 1 | 2;

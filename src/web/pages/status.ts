@@ -1,7 +1,8 @@
 /**
  * The status page: authentication, quota use with the calls-per-minute chart, throttle
- * windows, token refreshes, the last poll per home, devices and their availability, and
- * recent errors and command results. Everything comes from bridge/health and the store.
+ * windows, token refreshes, the last poll per home and per feed target, the energy meters,
+ * devices and their availability, and recent errors and command results. Everything comes
+ * from bridge/health and the store.
  */
 import type { Device } from '../../devices/types.js';
 import type { BridgeHealthPayload } from '../../mqtt/topics.js';
@@ -10,6 +11,7 @@ import type { ActivityEntry } from '../activity.js';
 import { callsChart } from '../chart.js';
 import { html, type SafeHtml } from '../html.js';
 import { authBanner } from './auth-banner.js';
+import { energyCard } from './energy-card.js';
 import { ago, clockTime, duration } from './format.js';
 import { layout } from './layout.js';
 
@@ -86,24 +88,35 @@ ${c.last_error ? html`<dt>Last command error</dt><dd>${c.last_error}</dd>` : ''}
 </dl></section>`;
 }
 
-/** Publisher ids are `topology`, `weather`, `homecoach` or `home:<id>`; homes get their name. */
-function publisherName(id: string, homes: Map<string, string>): string {
+const FEED_NAMES: Record<string, string> = { events: 'Events', energy: 'Energy' };
+
+/**
+ * Publisher ids are `topology`, `weather`, `homecoach`, `home:<id>` or `feed:<feed>:<target>`;
+ * homes and a feed's targets (a home, a meter) get their names.
+ */
+function publisherName(id: string, names: Map<string, string>): string {
   if (id.startsWith('home:')) {
     const homeId = id.slice(5);
-    return `Home ${homes.get(homeId) ?? homeId}`;
+    return `Home ${names.get(homeId) ?? homeId}`;
   }
+  const feed = /^feed:([^:]+):(.+)$/.exec(id);
+  if (feed?.[1] && feed[2]) return `${FEED_NAMES[feed[1]] ?? feed[1]} · ${names.get(feed[2]) ?? feed[2]}`;
   return id === 'topology' ? 'Homes and devices list' : id.charAt(0).toUpperCase() + id.slice(1);
 }
 
 function pollingCard(v: StatusView): SafeHtml {
   const p = v.health.polling;
-  const homes = new Map<string, string>();
-  for (const { device } of v.devices)
-    if (device.homeId && device.homeName) homes.set(device.homeId, device.homeName);
+  // Homes by id, modules by Netatmo id: what the publishers read.
+  const names = new Map<string, string>();
+  for (const { device } of v.devices) {
+    if (device.homeId && device.homeName) names.set(device.homeId, device.homeName);
+    if (device.source === 'homes' && device.kind !== 'home' && device.kind !== 'room')
+      names.set(device.netatmoId, device.name);
+  }
   const rows = p.publishers.map(
     (
       pub,
-    ) => html`<tr><td>${publisherName(pub.id, homes)}</td><td>${pub.online === false ? pill('bad', 'failing') : pub.last_success ? pill('ok', 'ok') : pill('muted', 'waiting')}</td>
+    ) => html`<tr><td>${publisherName(pub.id, names)}</td><td>${pub.online === false ? pill('bad', 'failing') : pub.last_success ? pill('ok', 'ok') : pill('muted', 'waiting')}</td>
 <td>${ago(pub.last_success, v.now)}</td><td>every ${duration(pub.interval_s)}</td><td class="small">${pub.last_error ?? ''}</td></tr>`,
   );
   return html`<section class="card wide" id="polling"><h2>Polling ${p.running ? pill('ok', 'running') : pill('muted', 'stopped')}</h2>
@@ -159,6 +172,7 @@ ${quotaCard(v)}
 ${accountCard(v)}
 ${bridgeCard(v)}
 ${pollingCard(v)}
+${energyCard(v.health.energy, v.now)}
 ${devicesCard(v)}
 ${activityCard(v)}
 </div>`,

@@ -1,7 +1,8 @@
 /**
- * Wall-clock time in a home's time zone: schedules, tariffs, load profiles and day-sized
- * getmeasure buckets all follow local time, not UTC. Formatters are cached per zone because
- * energy integration asks for local time thousands of times per simulated day.
+ * Wall-clock time in a home's time zone: the simulator's schedules, tariffs, load profiles and
+ * day-sized getmeasure buckets, and the bridge's counters of the day (heating time today), all
+ * follow local time, not UTC. Formatters are cached per zone because the simulator's energy
+ * integration asks for local time thousands of times per simulated day.
  */
 
 export interface ZonedParts {
@@ -99,4 +100,9 @@ export function localWeekStart(ms: number, timeZone: string | undefined): number
 export function localMonthStart(ms: number, timeZone: string | undefined, add = 0): number {
   const p = zonedParts(ms, timeZone);
   return fromLocal(p.year, p.month + add, 1, timeZone);
+}
+
+/** UTC ms of the local midnight that follows `ms` (days last 23 to 25 h around DST changes). */
+export function nextLocalDayStart(ms: number, timeZone: string | undefined): number {
+  return localDayStart(localDayStart(ms, timeZone) + 26 * 3_600_000, timeZone);
 }
