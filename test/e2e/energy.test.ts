@@ -51,7 +51,7 @@ async function simCounted(h: Harness, moduleId: string, from: number, to: number
 /** Every value of `key` the bridge published for a device, in order. */
 function published(h: Harness, deviceId: string, key: string): number[] {
   return h.recorder.messages
-    .filter((m) => m.topic === `${h.baseTopic}/${deviceId}` && m.payload !== '')
+    .filter((m) => m.topic === h.deviceTopic(deviceId) && m.payload !== '')
     .map((m) => (JSON.parse(m.payload) as State)[key])
     .filter((v): v is number => typeof v === 'number');
 }
@@ -65,7 +65,7 @@ async function readPast(h: Harness, bridge: Bridge, moduleId: string, through: n
   await h.until(
     () => {
       rec = record(bridge, moduleId);
-      const shown = h.recorder.json<State>(`${h.baseTopic}/${deviceOf(moduleId)}`)?.energy;
+      const shown = h.recorder.json<State>(h.deviceTopic(deviceOf(moduleId)))?.energy;
       return rec?.through !== undefined && rec.through >= through && shown === rec.total / 1000;
     },
     60_000,
@@ -125,7 +125,7 @@ describe('energy meters (fixtures scenario)', () => {
       let rec: MeterRecord | undefined;
       await h.until(() => {
         rec = record(h.bridge, meter.module_id);
-        const shown = h.recorder.json<State>(`${h.baseTopic}/${id}`)?.[key];
+        const shown = h.recorder.json<State>(h.deviceTopic(id))?.[key];
         return (
           rec !== undefined &&
           shown === (meter.kind === 'boiler' ? Math.round(rec.today / 6) / 10 : rec.total / 1000)
@@ -141,7 +141,7 @@ describe('energy meters (fixtures scenario)', () => {
     expect(problems).toEqual([]);
     // The recorded answer (pyatmo's fixture for this meter) gives pyatmo's total: 45318 Wh.
     expect(record(h.bridge, CANNED)?.total).toBe(45_318);
-    expect(h.recorder.json<State>(`${h.baseTopic}/${deviceOf(CANNED)}`)?.energy).toBe(45.318);
+    expect(h.recorder.json<State>(h.deviceTopic(deviceOf(CANNED)))?.energy).toBe(45.318);
     // Modules Netatmo has no history for (a dimmer, a double switch's base) get no sensor.
     for (const silent of ['12:34:56:00:01:01:01:a1', '12:34:56:00:01:01:01:b6'])
       expect(h.bridge.store.state(deviceOf(silent))?.energy).toBeUndefined();
@@ -241,8 +241,8 @@ describe('energy per tariff (legrand scenario: peak and off-peak)', () => {
       to.registers.peak - from.registers.peak,
       to.registers.off_peak - from.registers.off_peak,
     ]);
-    await h.until(() => h.recorder.json<State>(`${h.baseTopic}/${id}`)?.energy_peak !== undefined);
-    const state = h.recorder.json<State>(`${h.baseTopic}/${id}`);
+    await h.until(() => h.recorder.json<State>(h.deviceTopic(id))?.energy_peak !== undefined);
+    const state = h.recorder.json<State>(h.deviceTopic(id));
     expect(state).toMatchObject({
       energy: (rec?.total ?? 0) / 1000,
       energy_peak: (rec?.tariffs[1] ?? 0) / 1000,
