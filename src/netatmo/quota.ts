@@ -34,6 +34,33 @@ export const PROFILE_ALLOWANCE: Readonly<Record<NetatmoProfile, QuotaWindows>> =
 /** Share of an allowance the gate plans for; the rest covers clock skew and other apps on the account. */
 export const PLANNED_PERCENT = 80;
 
+/** Users from which Netatmo scales an app's limit with its number of users. */
+export const APP_SCALING_USERS = 100;
+
+/** Netatmo's limit on a whole app with `users` users (the accounts that share it). */
+export function appLimit(users: number): QuotaWindows {
+  if (!Number.isInteger(users) || users < 1) throw new RangeError(`app users must be ≥ 1, got ${users}`);
+  if (users < APP_SCALING_USERS) return { ...NETATMO_LIMITS.app };
+  return {
+    per10s: NETATMO_LIMITS.appPerUser.per10s * users,
+    perHour: NETATMO_LIMITS.appPerUser.perHour * users,
+  };
+}
+
+/**
+ * What one account may spend: its profile's allowance, capped at its fair share of the app
+ * (the app limit split evenly between the `appUsers` accounts), so the accounts together
+ * never exceed the app whatever each one's profile says.
+ */
+export function accountAllowance(profile: NetatmoProfile, appUsers: number): QuotaWindows {
+  const app = appLimit(appUsers);
+  const own = PROFILE_ALLOWANCE[profile];
+  return {
+    per10s: Math.min(own.per10s, Math.floor(app.per10s / appUsers)),
+    perHour: Math.min(own.perHour, Math.floor(app.perHour / appUsers)),
+  };
+}
+
 /** `50/10 s and 500/h`. */
 export function formatQuota(windows: QuotaWindows): string {
   return `${windows.per10s}/10 s and ${windows.perHour}/h`;
