@@ -112,7 +112,10 @@ export class Child {
       buffered += chunk.toString();
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) this.events.push(JSON.parse(line) as ChildEvent);
+      for (const line of lines) {
+        if (line.startsWith('{"type"')) this.events.push(JSON.parse(line) as ChildEvent);
+        else if (line.trim()) this.stderr.push(`${line}\n`);
+      }
     });
     this.process.stderr?.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString()));
     this.exited = new Promise((resolve) => this.process.once('exit', () => resolve()));
