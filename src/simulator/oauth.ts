@@ -128,7 +128,8 @@ export class TokenAuthority {
     const pending = this.#codes.get(code);
     this.#codes.delete(code); // single use, even when it turns out to be wrong
     if (!pending || pending.expiresAt <= this.clock.now()) throw new OAuthError('invalid_grant');
-    const bad = (redirectUri !== undefined && redirectUri !== pending.redirectUri) ||
+    const bad =
+      (redirectUri !== undefined && redirectUri !== pending.redirectUri) ||
       (clientId !== undefined && clientId !== pending.clientId);
     if (bad) throw new OAuthError('invalid_grant', 400, pending.user);
     return this.mint(pending.user, pending.scope);

@@ -11,7 +11,8 @@ import type { World } from './world/world.js';
 
 /** `user1`, `user2`, …: the users of an app with `count` users. */
 export function userNames(count: number): string[] {
-  if (!Number.isInteger(count) || count < 1) throw new Error(`users must be a whole number ≥ 1, got ${count}`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new Error(`users must be a whole number ≥ 1, got ${count}`);
   return Array.from({ length: count }, (_, i) => `user${i + 1}`);
 }
 
