@@ -1,63 +1,24 @@
-/**
- * Account leases across real processes (test/coordination/coord-child.ts `serve`: each owned
- * account polled and its token force-refreshed against the simulator): a process killed with
- * SIGKILL hands its accounts over within the lease TTL, a Redis restarted empty in the middle
- * locks nobody out and refreshes nothing twice, and no account ever has two pollers.
- */
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCoordination } from '../../src/coordination/index.js';
-import { EventBus } from '../../src/events.js';
+import { describe, expect, it } from 'vitest';
 import { startSimulator } from '../../src/simulator/index.js';
-import type { RunningSimulator } from '../../src/simulator/types.js';
-import { systemClock } from '../../src/util/clock.js';
 import {
-  Child,
+  type Child,
   type ChildEvent,
-  childScript,
   dropPrefix,
   OwnRedis,
   REDIS_URL,
   redisServerInstalled,
+  seedTokens,
   sharedRedis,
   testPrefix,
+  useChildren,
 } from './redis-support.js';
 
 const redis = await sharedRedis();
 const TTL = 1_000;
 const ACCOUNTS = ['a', 'b', 'c', 'd', 'e', 'f'];
-let script: string;
-let dir: string;
-let cleanup: () => Promise<void>;
-const children: Child[] = [];
-
-beforeAll(async () => {
-  if (!redis.ok) return;
-  ({ script, dir, cleanup } = await childScript());
-}, 60_000);
-afterAll(async () => {
-  for (const child of children) child.process.kill('SIGKILL');
-  await cleanup?.();
-});
+const children = useChildren(redis.ok);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function seedTokens(sim: RunningSimulator, redisUrl: string, keyPrefix: string): Promise<void> {
-  const seed = createCoordination(
-    { redisUrl, keyPrefix, leaseTtlMs: TTL, appUsers: ACCOUNTS.length },
-    { clock: systemClock, events: new EventBus() },
-  );
-  for (const name of ACCOUNTS) {
-    const pair = sim.mintTokens();
-    await seed.account({ name, dataDir: join(dir, 'seed', keyPrefix, name) }).tokens.save({
-      access_token: pair.access_token,
-      refresh_token: pair.refresh_token,
-      expires_at: new Date(Date.now() + 3 * 3_600_000).toISOString(),
-      obtained_at: new Date().toISOString(),
-    });
-  }
-  await seed.close();
-}
 
 /**
  * `refreshEvery`: rounds between forced refreshes. A process killed between Netatmo's rotation and
@@ -65,22 +26,19 @@ async function seedTokens(sim: RunningSimulator, redisUrl: string, keyPrefix: st
  * the kill test, about leases, does not refresh.
  */
 function servers(redisUrl: string, keyPrefix: string, simUrl: string, refreshEvery: number): Child[] {
-  return ['s1', 's2', 's3'].map((name) => {
-    const c = new Child(script, {
+  return ['s1', 's2', 's3'].map((name) =>
+    children.spawn({
       role: 'serve',
       redisUrl,
       keyPrefix,
       name,
       accounts: ACCOUNTS,
-      dataDir: join(dir, keyPrefix, name),
       simUrl,
       leaseTtlMs: TTL,
       refreshEvery,
       tuning: { commandTimeoutMs: 300, refreshWaitMs: 3_000, refreshLockTtlMs: 2_000 },
-    });
-    children.push(c);
-    return c;
-  });
+    }),
+  );
 }
 
 /** Who owns what now, from each process's latest health report. */
@@ -143,7 +101,7 @@ describe.skipIf(!redis.ok)('account leases across processes', () => {
     const sim = await startSimulator();
     const keyPrefix = testPrefix();
     try {
-      await seedTokens(sim, REDIS_URL, keyPrefix);
+      await seedTokens(sim, REDIS_URL, keyPrefix, ACCOUNTS, children.dir);
       const procs = servers(REDIS_URL, keyPrefix, sim.url, 0);
       await Promise.all(procs.map((p) => p.waitFor('ready')));
       await until('each process owns its fair share', () => {
@@ -195,7 +153,7 @@ describe.skipIf(!redis.ok)('account leases across processes', () => {
       const sim = await startSimulator();
       const keyPrefix = testPrefix();
       try {
-        await seedTokens(sim, own.url, keyPrefix);
+        await seedTokens(sim, own.url, keyPrefix, ACCOUNTS, children.dir);
         const procs = servers(own.url, keyPrefix, sim.url, 4);
         await Promise.all(procs.map((p) => p.waitFor('ready')));
         await until('every account is owned', () => owners(procs).size === ACCOUNTS.length);
