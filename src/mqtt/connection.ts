@@ -258,13 +258,24 @@ export class MqttConnection {
     return health;
   }
 
+  /**
+   * Hands the topics over to another process (an account whose lease moved): drops the
+   * connection without DISCONNECT and without publishing anything. The broker publishes the will
+   * (`offline`) as the connection ends, which is before the new owner, connecting with the same
+   * client id, publishes its `online`; an `offline` of ours could land after it.
+   */
+  async abandon(): Promise<void> {
+    const client = this.#stopConnecting();
+    try {
+      await client?.endAsync(true);
+    } finally {
+      this.#setConnected(false);
+    }
+  }
+
   /** Publishes `offline` (retained) and disconnects; bounded by `timeoutMs` of the clock. */
   async close(timeoutMs = 3_000): Promise<void> {
-    if (this.#closing) return;
-    this.#closing = true;
-    this.#cancelReconnect?.();
-    this.#abortStart?.(new Error('MqttConnection closed before it connected'));
-    const client = this.#client;
+    const client = this.#stopConnecting();
     if (!client) return;
     const limit = new AbortController();
     const timeout = this.#clock.sleep(timeoutMs, limit.signal).then(
@@ -293,6 +304,15 @@ export class MqttConnection {
       limit.abort();
       this.#setConnected(false);
     }
+  }
+
+  /** No more (re)connects; the client to end, unless closing had already begun. */
+  #stopConnecting(): MqttClient | undefined {
+    if (this.#closing) return undefined;
+    this.#closing = true;
+    this.#cancelReconnect?.();
+    this.#abortStart?.(new Error('MqttConnection closed before it connected'));
+    return this.#client;
   }
 
   #publish(topic: string, payload: object | string, options: PublishOptions): Promise<PublishOutcome> {
