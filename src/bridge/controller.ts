@@ -67,12 +67,11 @@ export interface BridgeOptions {
   /** Energy timing for tests and benchmarks: the shortest interval between two reads of a meter. */
   energy?: { floorMs?: number };
   /**
-   * The account this Bridge serves for an account host (account-host.ts), with `coordination`:
-   * no web UI of its own (the host runs the process's one), commands only while the process
-   * holds the account's lease, and bridge/health names the account and its coordination.
+   * The account this Bridge serves for an account host (account-host.ts): no web UI of its own
+   * (the host runs the process's one), commands only while the process holds the account's
+   * lease, and bridge/health names the account and its coordination.
    */
   account?: HostedAccount;
-  coordination?: Coordination;
 }
 
 export interface HostedAccount {
@@ -80,6 +79,8 @@ export interface HostedAccount {
   name: string;
   /** One of several accounts: its bridge device in Home Assistant carries the name. */
   several: boolean;
+  /** The process's coordination: its leases fence commands, its health goes into bridge/health. */
+  coordination: Pick<Coordination, 'leases' | 'health'>;
 }
 
 export class Bridge implements BridgeControl {
@@ -115,7 +116,7 @@ export class Bridge implements BridgeControl {
     this.clock = options.clock ?? systemClock;
     this.events = options.events ?? new EventBus();
     this.netatmo = createNetatmoStack(this.config, this.clock, this.events);
-    const { account, coordination } = options;
+    const { account } = options;
     this.#mqttOptions = mqttConnectionOptions(this.config, this.clock, options.mqttOptions);
     this.mqtt = new MqttConnection(this.#mqttOptions);
     this.#cache = new StateCache({
@@ -174,9 +175,13 @@ export class Bridge implements BridgeControl {
       clock: this.clock,
       config: this.config.commands,
       api:
-        account && coordination
-          ? fencedCommandApi(this.netatmo.client, () => coordination.leases.holds(account.name), account.name)
-          : this.netatmo.client,
+        account === undefined
+          ? this.netatmo.client
+          : fencedCommandApi(
+              this.netatmo.client,
+              () => account.coordination.leases.holds(account.name),
+              account.name,
+            ),
       store: this.store,
       writer: this.sync,
       mqtt: this.mqtt,
@@ -298,7 +303,7 @@ export class Bridge implements BridgeControl {
   }
 
   health(): BridgeHealthPayload {
-    const { account, coordination } = this.#options;
+    const { account } = this.#options;
     const health = buildHealth({
       startedAt: this.#startedAt,
       now: this.clock.now(),
@@ -311,9 +316,9 @@ export class Bridge implements BridgeControl {
       events: this.security.health(),
       energy: this.energy.health(),
     });
-    if (account) health.account = account.name;
-    if (coordination) {
-      const c = coordination.health();
+    if (account) {
+      health.account = account.name;
+      const c = account.coordination.health();
       health.coordination = {
         mode: c.mode,
         connected: c.connected,
