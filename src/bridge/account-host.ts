@@ -2,8 +2,8 @@
  * The account host: one Bridge per account this process holds the lease of, and the process's
  * one web UI. `coordination.leases` says which accounts run here: acquired → the account's
  * Bridge starts; lost → it stops. Stopping because another process took the account leaves
- * `<base>/<name>/bridge/state` to the broker's will (Bridge.stop({handover})), so no `offline`
- * of ours can land after the new owner's `online`; stopping the process publishes `offline` and
+ * `<base>/<name>/bridge/state` alone (Bridge.stop({handover}): no `offline`, no will), so nothing
+ * of ours lands after the new owner's `online`; stopping the process publishes `offline` and
  * only then releases the leases, so a process taking over publishes `online` after it.
  */
 import type { BridgeConfig } from '../config/types.js';

@@ -253,8 +253,8 @@ export class Bridge implements BridgeControl {
 
   /**
    * Publishes offline, stops polling and saves state; bounded in time. `handover`: the account
-   * moves to another process, which may already publish its `online`: nothing is published, the
-   * broker's will says `offline` as the connection drops (before the new owner's connection).
+   * moves to another process, which may already have published its `online`: the bridge state is
+   * left alone (no `offline`, and a clean disconnect discards the will).
    */
   async stop(options: { handover?: boolean } = {}): Promise<void> {
     if (this.#stopped) return;
@@ -272,7 +272,7 @@ export class Bridge implements BridgeControl {
     this.#cache.dispose();
     await this.#cache.save();
     this.netatmo.gate.close();
-    await (options.handover ? this.mqtt.abandon() : this.mqtt.close());
+    await (options.handover ? this.mqtt.handOver() : this.mqtt.close());
   }
 
   /** MQTT base topic (the web UI shows device topics). */

@@ -228,24 +228,26 @@ export class MqttConnection {
     return health;
   }
 
-  /**
-   * Hands the topics over to another process (an account whose lease moved): drops the
-   * connection without DISCONNECT and without publishing anything. The broker publishes the will
-   * (`offline`) as the connection ends, which is before the new owner, connecting with the same
-   * client id, publishes its `online`; an `offline` of ours could land after it.
-   */
-  async abandon(): Promise<void> {
-    const client = this.#stopConnecting();
-    try {
-      await client?.endAsync(true);
-    } finally {
-      this.#setConnected(false);
-    }
+  /** Publishes `offline` (retained) and disconnects; bounded by `timeoutMs` of the clock. */
+  close(timeoutMs = 3_000): Promise<void> {
+    return this.#end(timeoutMs, true);
   }
 
-  /** Publishes `offline` (retained) and disconnects; bounded by `timeoutMs` of the clock. */
-  async close(timeoutMs = 3_000): Promise<void> {
-    const client = this.#stopConnecting();
+  /**
+   * Leaves the topics to another process (an account whose lease moved): disconnects without
+   * publishing anything. A clean DISCONNECT discards the will too, so neither an `offline` of ours
+   * nor our will can land after the new owner's `online`, whichever of the two connects first.
+   */
+  handOver(timeoutMs = 3_000): Promise<void> {
+    return this.#end(timeoutMs, false);
+  }
+
+  async #end(timeoutMs: number, offline: boolean): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#cancelReconnect?.();
+    this.#abortStart?.(new Error('MqttConnection closed before it connected'));
+    const client = this.#client;
     if (!client) return;
     const limit = new AbortController();
     const timeout = this.#clock.sleep(timeoutMs, limit.signal).then(
@@ -253,7 +255,7 @@ export class MqttConnection {
       () => false,
     );
     try {
-      if (this.#connected) {
+      if (offline && this.#connected) {
         const state = bridgeStateTopic(this.baseTopic);
         const sent = client.publishAsync(state, OFFLINE_PAYLOAD, { qos: 1, retain: true }).then(
           () => true,
@@ -274,15 +276,6 @@ export class MqttConnection {
       limit.abort();
       this.#setConnected(false);
     }
-  }
-
-  /** No more (re)connects; the client to end, unless closing had already begun. */
-  #stopConnecting(): MqttClient | undefined {
-    if (this.#closing) return undefined;
-    this.#closing = true;
-    this.#cancelReconnect?.();
-    this.#abortStart?.(new Error('MqttConnection closed before it connected'));
-    return this.#client;
   }
 
   #publish(topic: string, payload: object | string, options: PublishOptions): Promise<PublishOutcome> {
