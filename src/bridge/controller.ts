@@ -11,7 +11,8 @@
 import { CommandRouter } from '../commands/router.js';
 import { config_schema, redactedConfig } from '../config/index.js';
 import type { BridgeConfig } from '../config/types.js';
-import type { Coordination } from '../coordination/types.js';
+import { singleAccountCoordination } from '../coordination/index.js';
+import type { AccountCoordination, Coordination } from '../coordination/types.js';
 import type { DeviceSource } from '../devices/types.js';
 import { EnergyMeters } from '../energy/energy-meters.js';
 import { EventBus } from '../events.js';
@@ -38,6 +39,7 @@ import { DeviceSync } from './device-sync.js';
 import { fencedCommandApi } from './fenced-commands.js';
 import { buildHealth } from './health.js';
 import { wireListeners } from './listeners.js';
+import { mqttConnectionOptions } from './mqtt-options.js';
 import { createNetatmoStack, type NetatmoStack } from './netatmo-stack.js';
 import type { BridgeControl } from './requests.js';
 import { SecurityStack, type SecurityStackOptions } from './security-stack.js';
@@ -66,6 +68,8 @@ export interface BridgeOptions {
   security?: SecurityStackOptions['tuning'];
   /** Energy timing for tests and benchmarks: the shortest interval between two reads of a meter. */
   energy?: { floorMs?: number };
+  /** The account's coordination; default: one account, in-process, its token in data_dir. */
+  coordination?: AccountCoordination;
   /**
    * The account this Bridge serves for an account host (account-host.ts): no web UI of its own
    * (the host runs the process's one), commands only while the process holds the account's
@@ -115,7 +119,13 @@ export class Bridge implements BridgeControl {
     this.config = options.config;
     this.clock = options.clock ?? systemClock;
     this.events = options.events ?? new EventBus();
-    this.netatmo = createNetatmoStack(this.config, this.clock, this.events);
+    this.netatmo = createNetatmoStack(
+      this.config,
+      this.clock,
+      this.events,
+      options.coordination ??
+        singleAccountCoordination(this.config.data_dir, { clock: this.clock, events: this.events }),
+    );
     const { account } = options;
     this.#mqttOptions = mqttConnectionOptions(this.config, this.clock, options.mqttOptions);
     this.mqtt = new MqttConnection(this.#mqttOptions);
@@ -374,28 +384,4 @@ export class Bridge implements BridgeControl {
       coaches: expire(plan?.homeCoach?.intervalMs ?? 600_000),
     };
   }
-}
-
-export function mqttConnectionOptions(
-  config: BridgeConfig,
-  clock: Clock,
-  overrides: Partial<MqttConnectionOptions> = {},
-): MqttConnectionOptions {
-  const { mqtt } = config;
-  const options: MqttConnectionOptions = {
-    url: mqtt.url,
-    baseTopic: mqtt.base_topic,
-    keepalive: mqtt.keepalive,
-    clock,
-  };
-  if (mqtt.username !== undefined) options.username = mqtt.username;
-  if (mqtt.password !== undefined) options.password = mqtt.password;
-  if (mqtt.client_id !== undefined) options.clientId = mqtt.client_id;
-  if (mqtt.ca || mqtt.cert || mqtt.key) {
-    options.tls = { rejectUnauthorized: mqtt.reject_unauthorized };
-    if (mqtt.ca) options.tls.ca = mqtt.ca;
-    if (mqtt.cert) options.tls.cert = mqtt.cert;
-    if (mqtt.key) options.tls.key = mqtt.key;
-  }
-  return { ...options, ...overrides };
 }

@@ -13,7 +13,6 @@ import { AccountHost } from '../../src/bridge/account-host.js';
 import { validateConfig } from '../../src/config/index.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { FileTokenStore } from '../../src/tokens/file-store.js';
-import { interimCoordination } from '../e2e/interim-coordination.js';
 import { type TestBroker, useTestBroker } from '../support/broker.js';
 import { chromiumAvailable, launchChromium } from './chromium.js';
 
@@ -56,7 +55,7 @@ describe.skipIf(!chromiumAvailable)('several accounts in the web UI', () => {
         { name: 'a3' },
       ],
     });
-    host = new AccountHost({ config, coordination: interimCoordination(), bridge: { discoveryScanMs: 200 } });
+    host = new AccountHost({ config, bridge: { discoveryScanMs: 200 } });
     await host.start();
     web = `${host.webUrl}/`;
   });
