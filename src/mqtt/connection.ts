@@ -229,7 +229,20 @@ export class MqttConnection {
   }
 
   /** Publishes `offline` (retained) and disconnects; bounded by `timeoutMs` of the clock. */
-  async close(timeoutMs = 3_000): Promise<void> {
+  close(timeoutMs = 3_000): Promise<void> {
+    return this.#end(timeoutMs, true);
+  }
+
+  /**
+   * Leaves the topics to another process (an account whose lease moved): disconnects without
+   * publishing anything. A clean DISCONNECT discards the will too, so neither an `offline` of ours
+   * nor our will can land after the new owner's `online`, whichever of the two connects first.
+   */
+  handOver(timeoutMs = 3_000): Promise<void> {
+    return this.#end(timeoutMs, false);
+  }
+
+  async #end(timeoutMs: number, offline: boolean): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
     this.#cancelReconnect?.();
@@ -242,7 +255,7 @@ export class MqttConnection {
       () => false,
     );
     try {
-      if (this.#connected) {
+      if (offline && this.#connected) {
         const state = bridgeStateTopic(this.baseTopic);
         const sent = client.publishAsync(state, OFFLINE_PAYLOAD, { qos: 1, retain: true }).then(
           () => true,
