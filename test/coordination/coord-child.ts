@@ -20,7 +20,7 @@ import { NetatmoClient } from '../../src/netatmo/client.js';
 import { isNetatmoError } from '../../src/netatmo/errors.js';
 import { RequestGate } from '../../src/netatmo/gate.js';
 import { ApiSession } from '../../src/netatmo/session.js';
-import { systemClock } from '../../src/util/clock.js';
+import { type Clock, ScaledClock, systemClock } from '../../src/util/clock.js';
 
 export interface ChildSpec {
   role: 'lock' | 'refresh' | 'budget' | 'throttle' | 'serve';
@@ -37,6 +37,8 @@ export interface ChildSpec {
   durationMs?: number;
   /** serve: force a token refresh every this many rounds (0: never). */
   refreshEvery?: number;
+  /** The injected clock (default the wall clock): e.g. a bench's, far from wall time and faster. */
+  clock?: { speed: number; origin: number };
 }
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as ChildSpec;
@@ -45,6 +47,7 @@ const say = (event: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify({ ...event, at: Date.now(), process: spec.name })}\n`);
 };
 
+const clock: Clock = spec.clock ? new ScaledClock(spec.clock.speed, spec.clock.origin) : systemClock;
 const events = new EventBus();
 const coordination = createCoordination(
   {
@@ -54,7 +57,7 @@ const coordination = createCoordination(
     processName: spec.name,
     appUsers: spec.accounts.length,
   },
-  { clock: systemClock, events, ...(spec.tuning ? { tuning: spec.tuning } : {}) },
+  { clock, events, ...(spec.tuning ? { tuning: spec.tuning } : {}) },
 );
 const account = (name: string) => coordination.account({ name, dataDir: `${spec.dataDir}/${name}` });
 
@@ -65,14 +68,14 @@ function stack(name: string) {
     clientSecret: 'coord-test-secret',
     baseUrl: spec.simUrl ?? 'http://127.0.0.1:9',
     store: coord.tokens,
-    clock: systemClock,
+    clock,
     events,
     minForcedRefreshIntervalMs: 0,
     httpTimeoutMs: 5_000,
     ...(coord.refreshLock ? { refreshLock: coord.refreshLock } : {}),
   });
   const gate = new RequestGate({
-    clock: systemClock,
+    clock,
     limits: { per10s: 40, perHour: 400 },
     share: coord.gateShare,
   });
@@ -80,7 +83,7 @@ function stack(name: string) {
     baseUrl: spec.simUrl ?? 'http://127.0.0.1:9',
     gate,
     auth,
-    clock: systemClock,
+    clock,
   });
   return { auth, gate, client: new NetatmoClient(session) };
 }

@@ -8,16 +8,21 @@
  * - A process takes at most its fair share, ceil(accounts / live processes) (membership: a
  *   sorted set scored by Redis' clock), preferring accounts by rendezvous hashing so processes
  *   rarely contend; above its share it releases the surplus, so load spreads as processes join.
- * - A dead owner's leases expire within the TTL; the others then take them.
+ * - A dead owner's leases expire within the TTL; the others then take them. Its membership ends
+ *   after half a TTL, so the survivors' share has grown before its leases run out, and a survivor
+ *   with room looks again the moment the first of them does (takeover ≈ TTL after the kill).
  * - `lost` fires before anyone else can take the account: a lease not renewed for ttl/2 (Redis
  *   away) counts as lost here, while Redis still holds it for at least another ttl/2, which is
  *   the time the `lost` handler has to stop touching the account.
  * - Redis restarted empty (the epoch key is gone): owners re-claim their own accounts at the next
  *   renewal (the renew script sets a missing key); every process waits one TTL before taking an
  *   account it did not own, so nothing is polled twice.
- * Lease times are wall time (Redis PX and timers), whatever clock the bridge runs on.
+ * Lease times are elapsed real time (Redis PX and TTLs, timers, `performance.now()` here), never
+ * the injected Clock: a bench's clock runs faster and from another origin; nor elapsed(): a
+ * stepped system clock must not make a lease look held longer than Redis keeps it.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { childLogger } from '../../log.js';
 import type { AccountLeases, LeaseHandlers } from '../types.js';
 import type { RedisConnection } from './connection.js';
@@ -29,8 +34,11 @@ const log = childLogger('leases');
 /** Lease rounds (heartbeat, renewals, claims) per lease TTL. */
 const ROUNDS_PER_TTL = 4;
 
+/** Monotonic ms: what lease deadlines here are measured in (see the header). */
+const elapsed = (): number => performance.now();
+
 interface Held {
-  /** Wall ms before which the lease is surely still ours in Redis (renew sent + ttl/2). */
+  /** Before then (`elapsed()` ms) the lease is surely still ours in Redis (renew sent + ttl/2). */
   safeUntil: number;
   lostTimer: NodeJS.Timeout;
   /** Being handed over: still renewed until its `lost` handler finished, no longer held. */
@@ -56,7 +64,7 @@ export class RedisLeases implements AccountLeases {
   #timer: NodeJS.Timeout | undefined;
   #ticking = false;
   #epoch: string | undefined;
-  /** No account this process did not own is taken before then (wall ms). */
+  /** No account this process did not own is taken before then (`elapsed()` ms). */
   #holdUntil = 0;
   #live = 1;
   #surplusRounds = 0;
@@ -103,7 +111,7 @@ export class RedisLeases implements AccountLeases {
 
   holds(account: string): boolean {
     const held = this.#held.get(account);
-    return held !== undefined && !held.releasing && Date.now() < held.safeUntil;
+    return held !== undefined && !held.releasing && elapsed() < held.safeUntil;
   }
 
   owned(): string[] {
@@ -146,7 +154,7 @@ export class RedisLeases implements AccountLeases {
     )) as [number, string, number];
     this.#live = Math.max(1, live);
     if ((this.#epoch !== undefined && epoch !== this.#epoch) || created === 1) {
-      this.#holdUntil = Date.now() + this.#ttlMs;
+      this.#holdUntil = elapsed() + this.#ttlMs;
       if (this.#epoch !== undefined) {
         log.warning(
           'Redis lost its data (restarted empty?): re-claiming owned accounts, taking others after one lease TTL',
@@ -161,7 +169,7 @@ export class RedisLeases implements AccountLeases {
   async #renewAll(): Promise<void> {
     await Promise.all(
       [...this.#held.keys()].map(async (account) => {
-        const sent = Date.now();
+        const sent = elapsed();
         const answer = await this.#connection
           .script(CLAIM, [this.#keys.lease(account)], [this.#name, this.#ttlMs])
           .catch(() => undefined);
@@ -185,13 +193,13 @@ export class RedisLeases implements AccountLeases {
     if (surplus.length > 0 && this.#surplusRounds++ > 0)
       for (const account of surplus) void this.#release(account);
     if (surplus.length === 0) this.#surplusRounds = 0;
-    if (Date.now() < this.#holdUntil) return;
+    if (elapsed() < this.#holdUntil) return;
     let free = share - Math.min(owned.length, share);
     const busy: string[] = [];
     for (const account of ranked) {
       if (free <= 0 || this.#stopped || this.#connection.generation !== generation) break;
       if (this.#held.has(account)) continue;
-      const sent = Date.now();
+      const sent = elapsed();
       // CLAIM rather than SET NX: a claim that timed out here may have been applied late.
       const taken = await this.#connection
         .script(CLAIM, [this.#keys.lease(account)], [this.#name, this.#ttlMs])
@@ -224,8 +232,15 @@ export class RedisLeases implements AccountLeases {
     if (held) clearTimeout(held.lostTimer);
     const safeUntil = sent + Math.floor(this.#ttlMs / 2);
     const lostTimer = setTimeout(
-      () => this.#lose(account, 'its lease could not be renewed (Redis away)'),
-      Math.max(0, safeUntil - Date.now()),
+      () =>
+        this.#lose(
+          account,
+          // Renewals late while Redis answers: this process (its event loop) or Redis is too slow.
+          this.#connection.up
+            ? `its lease was not renewed within ${Math.floor(this.#ttlMs / 2)} ms (Redis or this process too slow)`
+            : 'its lease could not be renewed (Redis away)',
+        ),
+      Math.max(0, safeUntil - elapsed()),
     );
     this.#held.set(account, { safeUntil, lostTimer, releasing: held?.releasing ?? false });
   }
