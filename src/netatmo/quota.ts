@@ -17,6 +17,18 @@ export const NETATMO_LIMITS = {
   appPerUser: { per10s: 2, perHour: 20 },
 } as const satisfies Record<string, QuotaWindows>;
 
+/** From this many users on, an app's limit is its users' fair shares added up. */
+export const APP_SCALING_USERS = 100;
+
+/** What Netatmo allows a whole app with `users` users (the guideline's two app rows). */
+export function appLimitFor(users: number): QuotaWindows {
+  if (users < APP_SCALING_USERS) return { ...NETATMO_LIMITS.app };
+  return {
+    per10s: NETATMO_LIMITS.appPerUser.per10s * users,
+    perHour: NETATMO_LIMITS.appPerUser.perHour * users,
+  };
+}
+
 export const NETATMO_PROFILES = ['own_app', 'shared_app'] as const;
 export type NetatmoProfile = (typeof NETATMO_PROFILES)[number];
 

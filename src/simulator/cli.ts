@@ -5,13 +5,15 @@
 
 import { parseArgs } from 'node:util';
 import { BridgeError } from '../errors.js';
+import { formatQuota } from '../netatmo/quota.js';
 import { startSimulator } from './index.js';
 import { SCENARIO_FORMS } from './scenarios/index.js';
 import type { QuotaMode, SimulatorOptions, ThrottleDialect } from './types.js';
 
 const USAGE_LINE =
   'netatmo2mqtt simulator --port N [--host H] [--scenario NAME] [--quota per-token|per-user]\n' +
-  '         [--throttle 429|403|waf] [--token-lifetime S] [--client-id X --client-secret Y]';
+  '         [--throttle 429|403|waf] [--users N] [--app-limit PER10S/PERHOUR] [--token-lifetime S]\n' +
+  '         [--client-id X --client-secret Y]';
 const USAGE = `usage: ${USAGE_LINE}\n`;
 
 /** `netatmo2mqtt simulator --help` (the shape of the CLI's CommandHelp, src/cli/help.ts). */
@@ -26,6 +28,11 @@ export const SIMULATOR_HELP = {
     ['--scenario NAME', `${SCENARIO_FORMS} (default fixtures)`],
     ['--quota per-token|per-user', 'how the quota is counted (default per-token)'],
     ['--throttle 429|403|waf', "which throttling answer it gives (default 429, Netatmo's since mid-2025)"],
+    ['--users N', 'users of the app, user1..userN, the homes dealt round robin to them (default 1)'],
+    [
+      '--app-limit PER10S/PERHOUR',
+      "the app's limit, requests per 10 s and per hour (default Netatmo's for the number of users)",
+    ],
     ['--token-lifetime S', 'access token lifetime in seconds'],
     ['--client-id X --client-secret Y', 'accept only these credentials (default: any)'],
     ['-h, --help', 'show this help and exit'],
@@ -37,6 +44,9 @@ export const SIMULATOR_HELP = {
 };
 
 class UsageError extends BridgeError {}
+
+/** Enough for Netatmo's scaled app limit and a bench; each user costs little. */
+const MAX_USERS = 10_000;
 
 export function parseSimulatorArgs(argv: string[]): SimulatorOptions {
   let values: Record<string, string | boolean | undefined>;
@@ -51,6 +61,8 @@ export function parseSimulatorArgs(argv: string[]): SimulatorOptions {
         scenario: { type: 'string' },
         quota: { type: 'string' },
         throttle: { type: 'string' },
+        users: { type: 'string' },
+        'app-limit': { type: 'string' },
         'token-lifetime': { type: 'string' },
         'client-id': { type: 'string' },
         'client-secret': { type: 'string' },
@@ -83,6 +95,21 @@ export function parseSimulatorArgs(argv: string[]): SimulatorOptions {
       throw new UsageError(`--throttle must be 429, 403 or waf, got '${throttle}'`);
     }
     options.throttle = throttle satisfies ThrottleDialect;
+  }
+  const users = str('users');
+  if (users !== undefined) {
+    const n = Number(users);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_USERS)
+      throw new UsageError(`--users must be a whole number 1..${MAX_USERS}, got '${users}'`);
+    options.users = n;
+  }
+  const appLimit = str('app-limit');
+  if (appLimit !== undefined) {
+    const match = /^(\d+)\/(\d+)$/.exec(appLimit);
+    const [per10s, perHour] = [Number(match?.[1]), Number(match?.[2])];
+    if (!match || per10s < 1 || perHour < 1)
+      throw new UsageError(`--app-limit must be PER10S/PERHOUR, two whole numbers ≥ 1, got '${appLimit}'`);
+    options.limits = { appPer10s: per10s, appPerHour: perHour };
   }
   const lifetime = str('token-lifetime');
   if (lifetime !== undefined) {
@@ -118,11 +145,14 @@ export async function runSimulatorCommand(argv: string[]): Promise<number> {
   }
   const sim = await startSimulator(options);
   const tokens = sim.mintTokens();
+  const names = Object.keys(sim.users());
+  const appLimit = sim.stats().app.limits;
   process.stdout.write(
     `Netatmo simulator listening on ${sim.url}\n` +
       `  base_url:      ${sim.url}\n` +
       `  scenario:      ${options.scenario ?? 'fixtures'}, quota ${options.quota ?? 'per-token'}, throttle ${options.throttle ?? '429'}\n` +
-      `  refresh_token: ${tokens.refresh_token}\n` +
+      `  users:         ${names.length === 1 ? names[0] : `${names[0]}..${names.at(-1)}`}, app limit ${formatQuota(appLimit)}\n` +
+      `  refresh_token: ${tokens.refresh_token} (${names[0]}; others: POST /__sim/tokens {"user":"<name>"})\n` +
       `Stop with Ctrl-C.\n`,
   );
   await new Promise<void>((resolve) => {

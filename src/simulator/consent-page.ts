@@ -2,6 +2,8 @@
 import { escapeHtml } from './http.js';
 
 export interface ConsentRequest {
+  /** The simulated user giving consent (`user1`…). */
+  user: string;
   clientId: string;
   redirectUri: string;
   scope: string;
@@ -20,10 +22,10 @@ export function consentPage(req: ConsentRequest): string {
 <html lang="en"><head><meta charset="utf-8"><title>Netatmo simulator: authorise access</title></head>
 <body>
 <h1>Authorise access</h1>
-<p>The application <strong>${escapeHtml(req.clientId)}</strong> asks to access your simulated Netatmo account.</p>
+<p>The application <strong>${escapeHtml(req.clientId)}</strong> asks to access the simulated Netatmo account of <strong>${escapeHtml(req.user)}</strong>.</p>
 <ul>${scopes || '<li>read_station</li>'}</ul>
 <form method="post" action="/oauth2/authorize">
-${hidden('client_id', req.clientId)}${hidden('redirect_uri', req.redirectUri)}${hidden('scope', req.scope)}${hidden('state', req.state)}
+${hidden('user', req.user)}${hidden('client_id', req.clientId)}${hidden('redirect_uri', req.redirectUri)}${hidden('scope', req.scope)}${hidden('state', req.state)}
 <button type="submit" name="decision" value="accept" id="accept">Accept</button>
 <button type="submit" name="decision" value="refuse" id="refuse">Refuse</button>
 </form>

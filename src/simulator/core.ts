@@ -6,6 +6,8 @@ import type { SecurityService } from './security/service.js';
 import type { OffsetClock } from './sim-clock.js';
 import type { StatsRecorder } from './stats.js';
 import type { ApiRequestListener, ThrottleDialect } from './types.js';
+import type { UsageRecorder } from './usage.js';
+import type { AppUsers } from './users.js';
 import type { World } from './world/world.js';
 
 export interface SimulatorCore {
@@ -17,6 +19,10 @@ export interface SimulatorCore {
   quota: QuotaTracker;
   faults: FaultInjector;
   stats: StatsRecorder;
+  /** Requests, throttles and peaks per app and per user. */
+  usage: UsageRecorder;
+  /** The app's users and which homes and devices each may see. */
+  users: AppUsers;
   throttle: ThrottleDialect;
   /** The app the quota's per-app windows count against. */
   appKey: string;

@@ -3,6 +3,7 @@
  * failure modes, plus /__sim/* control endpoints. See README.md next to this file.
  */
 import type { AddressInfo } from 'node:net';
+import { appLimitFor } from '../netatmo/quota.js';
 import { systemClock } from '../util/clock.js';
 import type { SimulatorCore } from './core.js';
 import { FaultInjector } from './faults.js';
@@ -14,7 +15,9 @@ import { SecurityService } from './security/service.js';
 import { createSimulatorServer } from './server.js';
 import { OffsetClock } from './sim-clock.js';
 import { StatsRecorder } from './stats.js';
-import { DEFAULT_LIMITS, type RunningSimulator, type SimulatorOptions } from './types.js';
+import { DEFAULT_LIMITS, type RateLimits, type RunningSimulator, type SimulatorOptions } from './types.js';
+import { UsageRecorder } from './usage.js';
+import { AppUsers, userNames } from './users.js';
 import { UserActivity } from './world/activity.js';
 import { World } from './world/world.js';
 
@@ -31,7 +34,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     throw new Error(`token lifetime must be > 0 s, got ${lifetime}`);
   const seed = seedForScenario(options.scenario ?? 'fixtures', clock.now());
   const world = new World(seed, clock, options.seed ?? 1);
-  const authority = new TokenAuthority(clock, lifetime, options.clientId, options.clientSecret);
+  const names = userNames(options.users ?? 1);
+  const app = appLimitFor(names.length);
+  const limits: RateLimits = {
+    ...DEFAULT_LIMITS,
+    appPer10s: app.per10s,
+    appPerHour: app.perHour,
+    ...options.limits,
+  };
+  const authority = new TokenAuthority(clock, lifetime, names, options.clientId, options.clientSecret);
   const core: SimulatorCore = {
     clock,
     world,
@@ -52,9 +63,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       },
     ),
     authority,
-    quota: new QuotaTracker(clock, { ...DEFAULT_LIMITS, ...options.limits }, options.quota ?? 'per-token'),
+    quota: new QuotaTracker(clock, limits, options.quota ?? 'per-token'),
     faults: new FaultInjector(),
     stats: new StatsRecorder(),
+    usage: new UsageRecorder(names, { per10s: limits.appPer10s, perHour: limits.appPerHour }),
+    users: new AppUsers(names, world),
     throttle: options.throttle ?? '429',
     appKey: options.clientId ?? 'app',
   };
@@ -85,7 +98,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     url,
     port,
     clock,
-    mintTokens: () => ops.mintTokens(),
+    mintTokens: (user) => ops.mintTokens(user),
+    users: () => core.users.homes(),
     stats: () => ops.stats(),
     resetStats: () => ops.resetStats(),
     log: () => core.stats.log(),

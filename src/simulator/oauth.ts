@@ -26,6 +26,8 @@ export interface NetatmoTokenResponse {
 export interface AccessToken {
   /** Short, non-secret label for logs and stats. */
   label: string;
+  /** The simulated user the token belongs to (`user1`…). */
+  user: string;
   scope: string[];
   expiresAt: number;
   revoked: boolean;
@@ -36,6 +38,8 @@ export class OAuthError extends BridgeError {
   constructor(
     readonly error: 'invalid_grant' | 'invalid_client' | 'invalid_request' | 'unsupported_grant_type',
     readonly status = 400,
+    /** Whose token or code it was, when the simulator knows (a spent refresh token). */
+    readonly user?: string,
   ) {
     super(error);
   }
@@ -49,6 +53,7 @@ interface Pair {
 }
 
 interface PendingCode {
+  user: string;
   clientId: string;
   redirectUri: string;
   scope: string[];
@@ -58,8 +63,8 @@ interface PendingCode {
 const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
 
 export class TokenAuthority {
-  /** The user part of every token, like Netatmo's user id prefix. */
-  readonly #userId = hex(12);
+  /** Each user's id, the part before `|` of their tokens (like Netatmo's). */
+  readonly #userIds = new Map<string, string>();
   readonly #byAccess = new Map<string, Pair>();
   readonly #byRefresh = new Map<string, Pair>();
   readonly #codes = new Map<string, PendingCode>();
@@ -67,9 +72,20 @@ export class TokenAuthority {
   constructor(
     private readonly clock: Clock,
     private readonly lifetimeSec: number,
+    /** The app's users; the first is the one tokens belong to when nobody is named. */
+    readonly users: readonly string[],
     private readonly clientId?: string,
     private readonly clientSecret?: string,
-  ) {}
+  ) {
+    for (const user of users) this.#userIds.set(user, hex(12));
+  }
+
+  /** `user` when the app has it, the first user when undefined; throws naming the users otherwise. */
+  user(user: string | undefined): string {
+    if (user === undefined) return this.users[0]!;
+    if (this.#userIds.has(user)) return user;
+    throw new Error(`unknown user '${user}': this app has ${this.users.join(', ')}`);
+  }
 
   /** The client secret last presented to the token endpoint (webhooks are signed with it). */
   presentedSecret: string | undefined;
@@ -91,9 +107,15 @@ export class TokenAuthority {
     return this.clientId === undefined || this.clientId === clientId;
   }
 
-  issueCode(clientId: string, redirectUri: string, scope: string[]): string {
+  issueCode(user: string, clientId: string, redirectUri: string, scope: string[]): string {
     const code = hex(16);
-    this.#codes.set(code, { clientId, redirectUri, scope, expiresAt: this.clock.now() + CODE_LIFETIME_MS });
+    this.#codes.set(code, {
+      user,
+      clientId,
+      redirectUri,
+      scope,
+      expiresAt: this.clock.now() + CODE_LIFETIME_MS,
+    });
     return code;
   }
 
@@ -106,28 +128,33 @@ export class TokenAuthority {
     const pending = this.#codes.get(code);
     this.#codes.delete(code); // single use, even when it turns out to be wrong
     if (!pending || pending.expiresAt <= this.clock.now()) throw new OAuthError('invalid_grant');
-    if (redirectUri !== undefined && redirectUri !== pending.redirectUri)
-      throw new OAuthError('invalid_grant');
-    if (clientId !== undefined && clientId !== pending.clientId) throw new OAuthError('invalid_grant');
-    return this.mint(pending.scope);
+    const bad =
+      (redirectUri !== undefined && redirectUri !== pending.redirectUri) ||
+      (clientId !== undefined && clientId !== pending.clientId);
+    if (bad) throw new OAuthError('invalid_grant', 400, pending.user);
+    return this.mint(pending.user, pending.scope);
   }
 
-  /** Rotates: the old pair stops working, a new one is returned. */
-  refresh(refreshToken: string | undefined): NetatmoTokenResponse {
+  /** Rotates: the old pair stops working, a new one (of the same user) is returned. */
+  refresh(refreshToken: string | undefined): { user: string; answer: NetatmoTokenResponse } {
     if (!refreshToken) throw new OAuthError('invalid_request');
     const pair = this.#byRefresh.get(refreshToken);
-    if (!pair?.refreshValid) throw new OAuthError('invalid_grant');
+    // A spent token still names its user: two clients racing on one token show up per user.
+    if (!pair?.refreshValid) throw new OAuthError('invalid_grant', 400, pair?.token.user);
     pair.refreshValid = false;
     pair.token.revoked = true;
-    return this.mint(pair.token.scope);
+    return { user: pair.token.user, answer: this.mint(pair.token.user, pair.token.scope) };
   }
 
-  mint(scope: string[] = ALL_SCOPES): NetatmoTokenResponse {
+  mint(user: string, scope: string[] = ALL_SCOPES): NetatmoTokenResponse {
+    const userId = this.#userIds.get(user);
+    if (userId === undefined) throw new Error(`unknown user '${user}'`);
     const accessSecret = hex(16);
-    const access = `${this.#userId}|${accessSecret}`;
-    const refresh = `${this.#userId}|${hex(16)}`;
+    const access = `${userId}|${accessSecret}`;
+    const refresh = `${userId}|${hex(16)}`;
     const token: AccessToken = {
       label: accessSecret.slice(0, 6),
+      user,
       scope,
       expiresAt: this.clock.now() + this.lifetimeSec * 1000,
       revoked: false,
@@ -153,7 +180,8 @@ export class TokenAuthority {
     return pair.token;
   }
 
+  /** The first user's id (webhook pushes name it: webhooks are not modelled per user). */
   get userId(): string {
-    return this.#userId;
+    return this.#userIds.get(this.users[0]!)!;
   }
 }

@@ -9,7 +9,10 @@ import type { QuotaMode, RateLimits, ThrottleDialect } from './types.js';
 const TEN_SECONDS = 10_000;
 const HOUR = 3_600_000;
 
-export type QuotaVerdict = { allowed: true } | { allowed: false; retryAfterSec: number };
+/** `window`: which limit was full (`app` when the app's is, whatever the user's). */
+export type QuotaVerdict =
+  | { allowed: true }
+  | { allowed: false; retryAfterSec: number; window: 'user' | 'app' };
 
 export class QuotaTracker {
   readonly #calls = new Map<string, number[]>();
@@ -25,13 +28,19 @@ export class QuotaTracker {
     const now = this.clock.now();
     const subject = this.mode === 'per-token' ? `token:${tokenKey}` : `user:${userKey}`;
     const app = `app:${appKey}`;
-    const wait = Math.max(
+    const userWait = Math.max(
       this.#waitFor(subject, now, TEN_SECONDS, this.limits.userPer10s),
       this.#waitFor(subject, now, HOUR, this.limits.userPerHour),
+    );
+    const appWait = Math.max(
       this.#waitFor(app, now, TEN_SECONDS, this.limits.appPer10s),
       this.#waitFor(app, now, HOUR, this.limits.appPerHour),
     );
-    if (wait > 0) return { allowed: false, retryAfterSec: Math.max(1, Math.ceil(wait / 1000)) };
+    const wait = Math.max(userWait, appWait);
+    if (wait > 0) {
+      const retryAfterSec = Math.max(1, Math.ceil(wait / 1000));
+      return { allowed: false, retryAfterSec, window: appWait > 0 ? 'app' : 'user' };
+    }
     // Both subjects are always counted so that switching the mode at run time keeps history.
     for (const key of [`token:${tokenKey}`, `user:${userKey}`, app]) this.#list(key).push(now);
     return { allowed: true };

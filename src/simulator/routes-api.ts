@@ -1,6 +1,7 @@
 /**
- * POST /api/<name>: faults, then authentication (403 codes 1/2/3), then the quota, then the
- * endpoint. Every answer is logged without secrets.
+ * POST /api/<name>: faults, then authentication (403 codes 1/2/3), then the quota (user's and
+ * app's windows), then the user's access to the home or device named, then the endpoint.
+ * Every answer is logged without secrets; every authenticated request counts in the usage.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -73,7 +74,8 @@ export async function handleApi(
     const token = core.authority.authenticate(bearer ?? params.access_token);
     entry.token = token.label;
     stats.countToken(token.label);
-    const verdict = core.quota.take(core.authority.userId, token.label, core.appKey);
+    const verdict = core.quota.take(token.user, token.label, core.appKey);
+    core.usage.request(token.user, clock.now(), verdict.allowed ? undefined : verdict.window);
     if (!verdict.allowed) {
       const t = throttleAnswer(core.throttle, core.throttle === 'waf' ? verdict.retryAfterSec : undefined);
       stats.bump('throttled');
@@ -86,7 +88,12 @@ export async function handleApi(
       const form = new URLSearchParams(isJson ? '' : raw);
       const all = (key: string): string[] => [...url.searchParams.getAll(key), ...form.getAll(key)];
       const ctx = { world: core.world, security: core.security, params, json, all, now };
-      const body = core.security.observe(writeTarget(name, params, json), () => handler(ctx));
+      core.users.check(token.user, params, json);
+      const body = core.users.scope(
+        token.user,
+        name,
+        core.security.observe(writeTarget(name, params, json), () => handler(ctx)),
+      );
       payload = {
         status: 'ok',
         time_server: Math.floor(now / 1000),

@@ -10,9 +10,10 @@ import type { FaultRequest, QuotaMode, SimulatorStats } from './types.js';
 /** Operations shared by the HTTP control endpoints and the programmatic handle. */
 export function controls(core: SimulatorCore) {
   return {
-    mintTokens() {
+    mintTokens(user?: string) {
+      const owner = core.authority.user(user);
       core.stats.bump('token_grants');
-      const pair = core.authority.mint();
+      const pair = core.authority.mint(owner);
       return {
         access_token: pair.access_token,
         refresh_token: pair.refresh_token,
@@ -31,10 +32,16 @@ export function controls(core: SimulatorCore) {
       return core.clock.now();
     },
     stats(): SimulatorStats {
-      return { ...core.stats.stats, ...core.security.stats() };
+      return {
+        ...core.stats.stats,
+        ...core.security.stats(),
+        app: core.usage.app(),
+        users: core.usage.byUser(),
+      };
     },
     resetStats(): void {
       core.stats.reset();
+      core.usage.reset();
       core.security.resetStats();
     },
     setQuotaMode(mode: QuotaMode): void {
@@ -69,8 +76,13 @@ export async function handleControl(
   }
   try {
     switch (route) {
-      case 'POST /__sim/tokens':
-        return sendJson(res, 200, ops.mintTokens());
+      case 'POST /__sim/tokens': {
+        if (input.user !== undefined && typeof input.user !== 'string')
+          throw new Error('user must be a string such as "user2"');
+        return sendJson(res, 200, ops.mintTokens(input.user));
+      }
+      case 'GET /__sim/users':
+        return sendJson(res, 200, { users: core.users.homes() });
       case 'GET /__sim/stats':
         return sendJson(res, 200, ops.stats());
       case 'POST /__sim/stats/reset':

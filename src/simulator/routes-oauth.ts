@@ -34,14 +34,22 @@ export async function handleAuthorize(
     sendHtml(res, 400, errorPage('Unknown client_id.'));
     return;
   }
+  // Who logs in: the simulator's stand-in for Netatmo's login form (default: the first user).
+  let user: string;
+  try {
+    user = core.authority.user(params.user || undefined);
+  } catch (error) {
+    sendHtml(res, 400, errorPage(error instanceof Error ? error.message : String(error)));
+    return;
+  }
   if (req.method !== 'POST') {
-    sendHtml(res, 200, consentPage({ clientId, redirectUri, scope, state }));
+    sendHtml(res, 200, consentPage({ user, clientId, redirectUri, scope, state }));
     return;
   }
   if (params.decision === 'accept') {
     target.searchParams.set(
       'code',
-      core.authority.issueCode(clientId, redirectUri, scope.split(/\s+/).filter(Boolean)),
+      core.authority.issueCode(user, clientId, redirectUri, scope.split(/\s+/).filter(Boolean)),
     );
   } else {
     target.searchParams.set('error', 'access_denied');
@@ -77,8 +85,10 @@ export async function handleToken(
     core.authority.checkClient(params.client_id ?? basic?.id, params.client_secret ?? basic?.secret);
     let answer: ReturnType<typeof core.authority.mint>;
     if (grant === 'refresh_token') {
-      answer = core.authority.refresh(params.refresh_token);
+      const refreshed = core.authority.refresh(params.refresh_token);
+      answer = refreshed.answer;
       stats.bump('token_refreshes');
+      core.usage.refreshed(refreshed.user);
     } else if (grant === 'authorization_code') {
       answer = core.authority.exchangeCode(params.code, params.redirect_uri, params.client_id ?? basic?.id);
       stats.bump('token_grants');
@@ -95,7 +105,10 @@ export async function handleToken(
     });
   } catch (error) {
     if (!(error instanceof OAuthError)) throw error;
-    if (error.error === 'invalid_grant') stats.bump('invalid_grant');
+    if (error.error === 'invalid_grant') {
+      stats.bump('invalid_grant');
+      if (error.user !== undefined) core.usage.invalidGrant(error.user);
+    }
     sendJson(res, error.status, { error: error.error });
     stats.record({
       at: clock.now(),

@@ -1,15 +1,18 @@
 /** Counters for GET /__sim/stats and the request log for GET /__sim/log (never a secret in either). */
 import type { SimulatorLogEntry, SimulatorStats } from './types.js';
 
+/** The counters kept here; `app` and `users` come from the UsageRecorder. */
+type Counters = Omit<SimulatorStats, 'app' | 'users'>;
+
 const MAX_LOG_ENTRIES = 10_000;
 /** Parameters never recorded, even though only simulator tokens pass through here (`url`: a webhook's capability URL). */
 const SECRET_PARAMS = new Set(['access_token', 'refresh_token', 'client_secret', 'code', 'password', 'url']);
 
 export class StatsRecorder {
-  #stats: SimulatorStats = empty();
+  #stats: Counters = empty();
   #log: SimulatorLogEntry[] = [];
 
-  get stats(): SimulatorStats {
+  get stats(): Counters {
     return structuredClone(this.#stats);
   }
 
@@ -44,7 +47,7 @@ export class StatsRecorder {
   }
 }
 
-function empty(): SimulatorStats {
+function empty(): Counters {
   return {
     requests: {},
     token_refreshes: 0,

@@ -26,7 +26,7 @@ export interface RateLimits {
   appPerHour: number;
 }
 
-/** Netatmo's documented limits for a small app. */
+/** Netatmo's documented limits for a small app (with `users`, the app's are scaled: `appLimitFor`). */
 export const DEFAULT_LIMITS: RateLimits = {
   userPer10s: NETATMO_LIMITS.user.per10s,
   userPerHour: NETATMO_LIMITS.user.perHour,
@@ -42,7 +42,13 @@ export interface SimulatorOptions {
   scenario?: string;
   quota?: QuotaMode;
   throttle?: ThrottleDialect;
+  /** Overrides; `appPer10s`/`appPerHour` replace the app limit derived from `users`. */
   limits?: Partial<RateLimits>;
+  /**
+   * Users of the app, `user1..userN` (default 1: one user sees everything, as before). The
+   * scenario's homes are dealt round robin to them; the app limit is Netatmo's for N users.
+   */
+  users?: number;
   /** Access token lifetime in seconds (default 10800). */
   tokenLifetimeSec?: number;
   /** When set, only these client credentials are accepted. */
@@ -85,6 +91,32 @@ export interface TokenPair {
   expires_in: number;
 }
 
+/** GET /__sim/stats `app`: every API request that got past authentication, whoever made it. */
+export interface AppUsage {
+  /** Requests made, served or throttled. */
+  requests: number;
+  /** Of those, answered as throttled by a full window (user's or app's). */
+  throttled: number;
+  /** Of the throttled, those refused because the app's window was full. */
+  throttled_by_app_limit: number;
+  /** Most requests (served or throttled) in any sliding 10 s / 1 h window of the simulator clock. */
+  peak_10s: number;
+  peak_hour: number;
+  /** The app windows enforced. */
+  limits: { per10s: number; perHour: number };
+}
+
+/** GET /__sim/stats `users.<name>`. */
+export interface UserUsage {
+  requests: number;
+  throttled: number;
+  peak_10s: number;
+  peak_hour: number;
+  token_refreshes: number;
+  /** Refreshes with one of the user's spent refresh tokens (or a bad code of theirs). */
+  invalid_grant: number;
+}
+
 /** GET /__sim/stats */
 export interface SimulatorStats {
   requests: Record<string, number>;
@@ -99,6 +131,8 @@ export interface SimulatorStats {
   events_raised?: number;
   /** The webhook: registered, banned, and deliveries since start or the last reset. */
   webhook?: SecurityStats['webhook'];
+  app: AppUsage;
+  users: Record<string, UserUsage>;
 }
 
 export type FaultKind =
@@ -157,7 +191,10 @@ export interface RunningSimulator {
   readonly port: number;
   /** The simulator's clock (base clock + the offset added by POST /__sim/clock). */
   readonly clock: Clock;
-  mintTokens(): TokenPair;
+  /** A fresh pair for `user` (default: the first user); throws on an unknown user. */
+  mintTokens(user?: string): TokenPair;
+  /** Each user's home ids (GET /__sim/users). */
+  users(): Record<string, string[]>;
   stats(): SimulatorStats;
   resetStats(): void;
   log(): SimulatorLogEntry[];
