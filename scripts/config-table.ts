@@ -7,7 +7,7 @@
  *   tsx scripts/config-table.ts --write    # replace the table in src/config/README.md
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { ADDON_OPTIONS, CONFIG_KEYS, type ConfigKey } from '../src/config/index.js';
+import { ADDON_OPTIONS, CONFIG_KEYS, ITEM_KEYS, type ItemKey } from '../src/config/index.js';
 import { replaceGeneratedBlock } from './lib/generated-block.js';
 
 const README = new URL('../src/config/README.md', import.meta.url);
@@ -16,7 +16,7 @@ const END = '<!-- end of keys table -->';
 
 const addonOption = new Map(Object.entries(ADDON_OPTIONS).map(([option, path]) => [path, option]));
 
-function allowed(key: ConfigKey): string {
+function allowed(key: ItemKey): string {
   if (key.allowed) return key.allowed.map((v) => `\`${v}\``).join(', ');
   if (key.minimum !== undefined && key.maximum !== undefined) return `${key.minimum}–${key.maximum}`;
   return key.type === 'string' ? (key.secret ? 'text (secret)' : 'text') : key.type;
@@ -32,10 +32,12 @@ export function configTable(): string {
     '| Key | Environment variable | Add-on option | Default | Values | What it does |',
     '|---|---|---|---|---|---|',
   ];
-  for (const key of CONFIG_KEYS) {
-    const option = addonOption.get(key.path);
+  // List entries (`accounts[].name`) have no variable: the list is written whole in a file or option.
+  for (const key of [...CONFIG_KEYS, ...ITEM_KEYS]) {
+    const option = addonOption.get(key.path.replace(/\[\]\..*$/, ''));
+    const env = 'env' in key ? `\`${key.env}\`` : '—';
     rows.push(
-      `| \`${key.path}\` | \`${key.env}\` | ${option ? `\`${option}\`` : '—'} | ${
+      `| \`${key.path}\` | ${env} | ${option ? `\`${option}\`` : '—'} | ${
         key.default === undefined ? '—' : `\`${String(key.default)}\``
       } | ${cell(allowed(key))} | ${cell(key.description ?? '')} |`,
     );

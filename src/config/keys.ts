@@ -39,16 +39,18 @@ interface LeafSchema {
   maximum?: number;
 }
 
+/** A key of every entry of a list (`accounts[].name`): written in files and options, no variable. */
+export type ItemKey = Omit<ConfigKey, 'env'>;
+
 function leaf(path: string, schema: LeafSchema): ConfigKey {
+  return { ...itemLeaf(path, schema), env: `${ENV_PREFIX}${path.replace('.', '_').toUpperCase()}` };
+}
+
+function itemLeaf(path: string, schema: LeafSchema): ItemKey {
   if (schema.type !== 'string' && schema.type !== 'integer' && schema.type !== 'boolean') {
     throw new Error(`config schema: unsupported type ${schema.type} at ${path}`);
   }
-  const key: ConfigKey = {
-    path,
-    type: schema.type,
-    secret: schema.writeOnly === true,
-    env: `${ENV_PREFIX}${path.replace('.', '_').toUpperCase()}`,
-  };
+  const key: ItemKey = { path, type: schema.type, secret: schema.writeOnly === true };
   if (schema.default !== undefined) key.default = schema.default;
   if (schema.description !== undefined) key.description = schema.description;
   if (schema.enum !== undefined) key.allowed = schema.enum;
@@ -60,6 +62,7 @@ function leaf(path: string, schema: LeafSchema): ConfigKey {
 function collectKeys(): ConfigKey[] {
   const keys: ConfigKey[] = [];
   for (const [name, schema] of Object.entries(configSchema.properties)) {
+    if (schema.type === 'array') continue;
     if (schema.type === 'object' && 'properties' in schema) {
       for (const [key, sub] of Object.entries(schema.properties)) keys.push(leaf(`${name}.${key}`, sub));
     } else {
@@ -69,16 +72,38 @@ function collectKeys(): ConfigKey[] {
   return keys;
 }
 
-export const CONFIG_KEYS: readonly ConfigKey[] = collectKeys();
+/** The keys of each entry of a list section (`accounts`), as `accounts[].name`. */
+function collectItemKeys(): ItemKey[] {
+  const keys: ItemKey[] = [];
+  for (const [name, schema] of Object.entries(configSchema.properties)) {
+    if (schema.type !== 'array') continue;
+    for (const [key, sub] of Object.entries(schema.items.properties))
+      keys.push(itemLeaf(`${name}[].${key}`, sub));
+  }
+  return keys;
+}
 
-export const keyByPath: ReadonlyMap<string, ConfigKey> = new Map(CONFIG_KEYS.map((k) => [k.path, k]));
+/** Every key an environment variable can set: the scalars of the sections and the top level. */
+export const CONFIG_KEYS: readonly ConfigKey[] = collectKeys();
+/** The keys of list entries, set in a config file or the add-on's options only. */
+export const ITEM_KEYS: readonly ItemKey[] = collectItemKeys();
+
+/** `accounts[2].name` → `accounts[].name`: the key every entry of the list shares. */
+export function itemPath(path: string): string {
+  return path.replace(/\[\d+\]/g, '[]');
+}
+
+export const keyByPath: ReadonlyMap<string, ItemKey> = new Map(
+  [...CONFIG_KEYS, ...ITEM_KEYS].map((k) => [k.path, k]),
+);
 export const keyByEnv: ReadonlyMap<string, ConfigKey> = new Map(CONFIG_KEYS.map((k) => [k.env, k]));
 
 /**
  * Home Assistant add-on options are flat (options.json, config.yaml `schema:`); this maps each
  * option to its dotted path. data_dir (always /data), web.* (ingress fixes the port, and Home
  * Assistant authenticates ingress users, so the standalone login keys do not apply) and
- * mqtt.embedded_* (the add-on uses the Mosquitto app) are deliberately not options in the add-on.
+ * mqtt.embedded_* (the add-on uses the Mosquitto app) and coordination.process_name (the add-on is
+ * one process, named by its host) are deliberately not options in the add-on.
  */
 export const ADDON_OPTIONS: Readonly<Record<string, string>> = {
   client_id: 'netatmo.client_id',
@@ -108,11 +133,16 @@ export const ADDON_OPTIONS: Readonly<Record<string, string>> = {
   webhook_public_url: 'webhook.public_url',
   fetch_camera_snapshots: 'cameras.fetch_snapshots',
   log_level: 'log_level',
+  accounts: 'accounts',
+  redis_url: 'coordination.redis_url',
+  redis_password: 'coordination.redis_password',
+  redis_key_prefix: 'coordination.key_prefix',
+  lease_ttl_s: 'coordination.lease_ttl_s',
 };
 
 const TOKENS_RETIRED =
-  'no longer a setting: the Netatmo token always lives in data_dir (token.json) and the Redis ' +
-  'token store was never built; delete it';
+  'no longer a setting: the Netatmo token lives in data_dir (token.json), or in Redis with ' +
+  'coordination.redis_url; delete it';
 
 /**
  * Settings that were removed, by the name their source spells (a config file's section, an

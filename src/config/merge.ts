@@ -10,7 +10,7 @@ export type ConfigValues = Record<string, unknown>;
 export type ConfigOrigins = Record<string, string>;
 
 export interface ConfigLayer {
-  /** Nested values as users write them. `null` and `''` mean "not set" and never override. */
+  /** Nested values as users write them. `null`, `''` and `[]` mean "not set" and never override. */
   values: ConfigValues;
   origins: ConfigOrigins;
   /** Problems found while reading the source itself (unknown env vars or options, bad files). */
@@ -27,8 +27,11 @@ export function isPlainObject(value: unknown): value is ConfigValues {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** An empty list too: the add-on must list `accounts: []` among its options to make it optional. */
 export function isUnset(value: unknown): boolean {
-  return value === null || value === undefined || value === '';
+  return (
+    value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0)
+  );
 }
 
 /** A layer from a nested object (a config file): every leaf is labelled with the same source. */

@@ -16,6 +16,10 @@ export const DEFAULT_MQTT_URL = 'mqtt://localhost:1883';
 // A topic segment list: no wildcards, no leading or trailing slash, not empty.
 const TOPIC_PATTERN = '^[^+#/](?:[^+#]*[^+#/])?$';
 const TOPIC_REASON = 'must be a topic without + or # and without a leading or trailing /';
+/** A topic level and a folder name; `bridge` is taken by `<base>/bridge/…` (validate.ts). */
+export const ACCOUNT_NAME_PATTERN = '^[a-z0-9][a-z0-9_-]{0,31}$';
+/** Accounts one bridge process may list (several processes share them with coordination). */
+export const ACCOUNTS_MAX = 1000;
 const FILE_PATH = {
   type: 'string',
   minLength: 1,
@@ -277,6 +281,77 @@ export const configSchema = {
           type: 'boolean',
           default: false,
           description: 'Fetch each new snapshot and publish its bytes for a Home Assistant camera entity',
+        },
+      },
+    },
+    accounts: {
+      type: 'array',
+      maxItems: ACCOUNTS_MAX,
+      description:
+        "Netatmo accounts of the one app (client_id) this bridge serves; absent or one entry: one account under today's topics, several: <base>/<name>/…",
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name'],
+        properties: {
+          name: {
+            type: 'string',
+            pattern: ACCOUNT_NAME_PATTERN,
+            patternReason:
+              'must be 1 to 32 of a-z, 0-9, _ and -, starting with a letter or digit (it becomes a topic level)',
+            description:
+              'Topic level and folder of the account: <base>/<name>/…, <data_dir>/accounts/<name>/',
+          },
+          refresh_token: {
+            type: 'string',
+            minLength: 1,
+            writeOnly: true,
+            description: 'Bootstrap only: imported when the account holds no token yet',
+          },
+          profile: {
+            type: 'string',
+            enum: [...NETATMO_PROFILES],
+            description: 'Quota profile of this account; default netatmo.profile',
+          },
+        },
+      },
+    },
+    coordination: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        redis_url: {
+          type: 'string',
+          pattern: '^rediss?://\\S+$',
+          patternReason: 'must be a redis:// or rediss:// URL',
+          description:
+            'Redis shared by every process of one Netatmo app (tokens, budgets, account leases); unset: this process alone, nothing to run',
+        },
+        redis_password: {
+          type: 'string',
+          minLength: 1,
+          writeOnly: true,
+          description: 'Redis password (or put it in redis_url)',
+        },
+        key_prefix: {
+          type: 'string',
+          default: 'netatmo2mqtt',
+          pattern: '^[A-Za-z0-9_.:-]{1,64}$',
+          patternReason: 'must be 1 to 64 of A-Z, a-z, 0-9, _, ., : and -',
+          description: 'Prefix of every Redis key; processes of one app share it',
+        },
+        lease_ttl_s: {
+          type: 'integer',
+          minimum: 5,
+          maximum: 300,
+          default: 30,
+          description: "Seconds after which a dead process's accounts move to another process",
+        },
+        process_name: {
+          type: 'string',
+          pattern: '^[A-Za-z0-9_.:-]{1,64}$',
+          patternReason: 'must be 1 to 64 of A-Z, a-z, 0-9, _, ., : and -',
+          description: 'This process in leases and bridge/health; default <hostname>-<pid>',
         },
       },
     },

@@ -3,7 +3,7 @@
  * replaced in the copy of the config that bridge/info and the status page show.
  */
 import { isSecretKey, REDACTED, redact, registerSecret } from '../util/redact.js';
-import { keyByPath } from './keys.js';
+import { itemPath, keyByPath } from './keys.js';
 import { isPlainObject } from './merge.js';
 import type { BridgeConfig } from './types.js';
 
@@ -13,7 +13,7 @@ const PEM = /-----BEGIN/;
 export const SECRET_LIKE_NAME = /pas+w|pwd|secret|token/i;
 
 function isSecretPath(path: string, key: string): boolean {
-  const known = keyByPath.get(path);
+  const known = keyByPath.get(itemPath(path));
   return known ? known.secret : isSecretKey(key) || SECRET_LIKE_NAME.test(key);
 }
 
@@ -35,7 +35,11 @@ export function registerConfigSecrets(values: unknown, prefix = ''): void {
   if (!isPlainObject(values)) return;
   for (const [key, value] of Object.entries(values)) {
     const path = prefix ? `${prefix}.${key}` : key;
-    if (isPlainObject(value)) {
+    if (Array.isArray(value)) {
+      value.forEach((entry, index) => {
+        registerConfigSecrets(entry, `${path}[${index}]`);
+      });
+    } else if (isPlainObject(value)) {
       registerConfigSecrets(value, path);
     } else if (typeof value === 'string') {
       if (isSecretPath(path, key) || PEM.test(value)) registerSecret(value);
@@ -56,7 +60,7 @@ export function redactUrl(value: string): string {
 
 /**
  * A deep copy of the config with every secret replaced by [REDACTED]: client_secret,
- * refresh_token, mqtt.password, passwords inside URLs, PEM contents, and any value registered
+ * refresh_token (also each account's), mqtt.password, coordination.redis_password, passwords inside URLs, PEM contents, and any value registered
  * as a secret. Unset secrets stay unset so a status page can say "not set".
  */
 export function redactedConfig(config: BridgeConfig): BridgeConfig {
@@ -64,7 +68,11 @@ export function redactedConfig(config: BridgeConfig): BridgeConfig {
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(node)) {
       const path = prefix ? `${prefix}.${key}` : key;
-      if (isPlainObject(value)) out[key] = scrub(value, path);
+      if (Array.isArray(value))
+        out[key] = value.map((entry, index) =>
+          isPlainObject(entry) ? scrub(entry, `${path}[${index}]`) : entry,
+        );
+      else if (isPlainObject(value)) out[key] = scrub(value, path);
       else if (typeof value !== 'string') out[key] = value;
       else if (isSecretPath(path, key) || PEM.test(value)) out[key] = REDACTED;
       else out[key] = redactUrl(value);

@@ -83,6 +83,27 @@ export interface CamerasConfig {
   fetch_snapshots: boolean;
 }
 
+/** One Netatmo account (user) of the app: `accounts[]`. */
+export interface AccountConfig {
+  /** `<base>/<name>/…` and `<data_dir>/accounts/<name>/` with several accounts. */
+  name: string;
+  /** Bootstrap only, like netatmo.refresh_token: a stored token wins. */
+  refresh_token?: string;
+  /** Default netatmo.profile. */
+  profile?: NetatmoProfile;
+}
+
+/** How the processes of one Netatmo app coordinate; absent: this process alone, in memory. */
+export interface CoordinationConfig {
+  /** redis:// or rediss://; unset = in-process. */
+  redis_url?: string;
+  redis_password?: string;
+  key_prefix: string;
+  lease_ttl_s: number;
+  /** Default `<hostname>-<pid>`. */
+  process_name?: string;
+}
+
 export interface BridgeConfig {
   netatmo: NetatmoConfig;
   mqtt: MqttConfig;
@@ -93,4 +114,7 @@ export interface BridgeConfig {
   cameras: CamerasConfig;
   data_dir: string;
   log_level: LogLevel;
+  /** Absent: one account, configured by `netatmo` (today's topics and data_dir). */
+  accounts?: AccountConfig[];
+  coordination?: CoordinationConfig;
 }

@@ -7,7 +7,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { gateLimitsForProfile } from '../netatmo/gate.js';
 import type { NetatmoProfile } from '../netatmo/quota.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
-import { closestName, keyByPath, RETIRED_SETTINGS } from './keys.js';
+import { closestName, itemPath, keyByPath, RETIRED_SETTINGS } from './keys.js';
 import { type ConfigOrigins, type ConfigValues, isPlainObject, isUnset } from './merge.js';
 import { configSchema } from './schema.js';
 import { registerConfigSecrets } from './secrets.js';
@@ -105,7 +105,11 @@ function withoutUnset(values: ConfigValues): ConfigValues {
   const out: ConfigValues = {};
   for (const [key, value] of Object.entries(values)) {
     if (isUnset(value)) continue;
-    out[key] = isPlainObject(value) ? withoutUnset(value) : value;
+    out[key] = Array.isArray(value)
+      ? value.map((entry) => (isPlainObject(entry) ? withoutUnset(entry) : entry))
+      : isPlainObject(value)
+        ? withoutUnset(value)
+        : value;
   }
   return out;
 }
@@ -115,16 +119,23 @@ function originOf(origins: ConfigOrigins, path: string): string | undefined {
   // An unknown section ("mqttt: {url: …}") is labelled by its leaves.
   const child = Object.keys(origins).find((p) => p.startsWith(`${path}.`));
   if (child) return origins[child];
-  const dot = path.lastIndexOf('.');
-  return dot > 0 ? origins[path.slice(0, dot)] : undefined;
+  // A list entry's key (`accounts[2].name`) by the list, which its source wrote whole.
+  for (let parent = path; ; ) {
+    const next = parent.replace(/(?:\.[^.[\]]+|\[\d+\])$/, '');
+    if (next === parent || next === '') return undefined;
+    if (origins[next]) return origins[next];
+    parent = next;
+  }
 }
 
+/** `/accounts/2/name` → `accounts[2].name`. */
 function pathOf(instancePath: string): string {
-  return instancePath
-    .split('/')
-    .slice(1)
-    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .join('.');
+  let path = '';
+  for (const raw of instancePath.split('/').slice(1)) {
+    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    path = /^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part;
+  }
+  return path;
 }
 
 const TYPE_NAMES: Record<string, string> = {
@@ -133,6 +144,7 @@ const TYPE_NAMES: Record<string, string> = {
   number: 'a number',
   boolean: 'true or false',
   object: 'a section of keys',
+  array: 'a list',
 };
 
 function describe(value: unknown): string {
@@ -147,7 +159,7 @@ function describe(value: unknown): string {
 
 function issueFromAjv(error: ErrorObject, origin: (path: string) => string | undefined): ConfigIssue {
   let path = pathOf(error.instancePath);
-  const got = keyByPath.get(path)?.secret ? '' : ` (got ${describe(error.data)})`;
+  const got = keyByPath.get(itemPath(path))?.secret ? '' : ` (got ${describe(error.data)})`;
   let reason: string;
   switch (error.keyword) {
     case 'additionalProperties': {
@@ -160,6 +172,15 @@ function issueFromAjv(error: ErrorObject, origin: (path: string) => string | und
         RETIRED_SETTINGS.get(path) ?? (hint ? `unknown key (did you mean ${prefix}${hint}?)` : 'unknown key');
       break;
     }
+    case 'required': {
+      const name = String(error.params.missingProperty);
+      path = path ? `${path}.${name}` : name;
+      reason = 'required';
+      break;
+    }
+    case 'maxItems':
+      reason = `must list at most ${error.params.limit}`;
+      break;
     case 'type':
       reason = `must be ${TYPE_NAMES[String(error.params.type)] ?? error.params.type}${got}`;
       break;
@@ -216,6 +237,8 @@ function semanticIssues(values: ConfigValues, origin: (path: string) => string |
   urlIssue('netatmo.base_url', baseUrl);
   if (mqtt.url !== 'embedded') urlIssue('mqtt.url', text(mqtt.url));
   urlIssue('web.external_url', text(section('web').external_url));
+  urlIssue('coordination.redis_url', text(section('coordination').redis_url));
+  issues.push(...accountIssues(values.accounts, section('webhook').public_url !== undefined, origin));
   const host = text(mqtt.embedded_host) ?? '';
   const { username, password } = mqtt;
   if (mqtt.url === 'embedded' && !isLoopbackHost(host) && (!username || !password)) {
@@ -240,6 +263,49 @@ function semanticIssues(values: ConfigValues, origin: (path: string) => string |
           `set it in the config file, as ${CREDENTIAL_HINT[key]}`,
       });
     }
+  }
+  return issues;
+}
+
+/** Reserved: `<base>/bridge/…` is the bridge's own topic level. */
+const RESERVED_ACCOUNT_NAMES = new Set(['bridge']);
+
+/** Names unique and not reserved; several accounts cannot share one webhook address (yet). */
+function accountIssues(
+  accounts: unknown,
+  webhook: boolean,
+  origin: (path: string) => string | undefined,
+): ConfigIssue[] {
+  if (!Array.isArray(accounts)) return [];
+  const issues: ConfigIssue[] = [];
+  const seen = new Map<string, number>();
+  accounts.forEach((entry, index) => {
+    const name = isPlainObject(entry) ? entry.name : undefined;
+    if (typeof name !== 'string') return;
+    const path = `accounts[${index}].name`;
+    const first = seen.get(name);
+    if (first !== undefined) {
+      issues.push({
+        path,
+        source: origin(path),
+        reason: `${JSON.stringify(name)} is already accounts[${first}].name`,
+      });
+    } else if (RESERVED_ACCOUNT_NAMES.has(name)) {
+      issues.push({
+        path,
+        source: origin(path),
+        reason: `must not be ${JSON.stringify(name)}: <base>/bridge/… is taken`,
+      });
+    }
+    if (first === undefined) seen.set(name, index);
+  });
+  if (webhook && accounts.length > 1) {
+    issues.push({
+      path: 'webhook.public_url',
+      source: origin('webhook.public_url'),
+      reason:
+        'is not supported with several accounts: Netatmo pushes every account of an app to one address; leave it unset (events are polled)',
+    });
   }
   return issues;
 }

@@ -15,7 +15,11 @@ const readYaml = (name: string): Record<string, unknown> =>
 
 const addon = readYaml('config.yaml');
 const options = addon.options as Record<string, unknown>;
-const schema = addon.schema as Record<string, string>;
+const fullSchema = addon.schema as Record<string, unknown>;
+/** The scalar options; `accounts` is a list of entries, checked on its own. */
+const schema = Object.fromEntries(
+  Object.entries(fullSchema).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+);
 const translations = (readYaml('translations/en.yaml').configuration ?? {}) as Record<
   string,
   { name?: string; description?: string }
@@ -113,12 +117,31 @@ describe('app store images', () => {
 
 describe('config.yaml options', () => {
   it('every option has a schema entry, and every schema entry is an option or optional', () => {
-    for (const name of Object.keys(options)) expect(schema, name).toHaveProperty(name);
+    for (const name of Object.keys(options)) expect(fullSchema, name).toHaveProperty(name);
     for (const [name, type] of Object.entries(schema)) {
       const { optional } = parseType(type);
       // Home Assistant: an optional option (`?`) must not appear in `options`.
       expect(optional ? !(name in options) : name in options, `${name}: ${type}`).toBe(true);
     }
+  });
+
+  it('accounts: a list (empty by default, so optional) whose entries are the accounts[] keys', () => {
+    expect(options.accounts).toEqual([]);
+    expect(ADDON_OPTIONS.accounts).toBe('accounts');
+    const entry = (fullSchema.accounts as Array<Record<string, string>>)[0]!;
+    expect(Object.keys(entry).sort()).toEqual(
+      Object.keys(configSchema.properties.accounts.items.properties).sort(),
+    );
+    expect(parseType(entry.name!)).toEqual({
+      base: 'match',
+      args: configSchema.properties.accounts.items.properties.name.pattern,
+      optional: false,
+    });
+    expect(parseType(entry.refresh_token!)).toEqual({ base: 'password', args: undefined, optional: true });
+    expect(parseType(entry.profile!).args?.split('|')).toEqual(
+      configSchema.properties.accounts.items.properties.profile.enum,
+    );
+    expect(translations.accounts?.description).toMatch(/\S/);
   });
 
   it('every option maps to a configuration key through ADDON_OPTIONS', () => {
@@ -134,7 +157,7 @@ describe('config.yaml options', () => {
       expect(translations[name]?.name, `${name}.name`).toMatch(/\S/);
       expect(translations[name]?.description, `${name}.description`).toMatch(/\S/);
     }
-    expect(Object.keys(translations).sort()).toEqual(Object.keys(schema).sort());
+    expect(Object.keys(translations).sort()).toEqual(Object.keys(fullSchema).sort());
   });
 
   it('secrets are password fields, and only secrets are', () => {
@@ -168,7 +191,7 @@ describe('config.yaml options', () => {
     expect(options.client_id).toBeNull();
     expect(options.client_secret).toBeNull();
     for (const [name, value] of Object.entries(options)) {
-      if (value === null) continue;
+      if (value === null || name === 'accounts') continue;
       expect(value, name).toEqual(leafSchema(ADDON_OPTIONS[name]!).default);
     }
   });

@@ -46,6 +46,11 @@ describe('add-on options (/data/options.json)', () => {
       webhook_public_url: 'https://netatmo.example.org/hook',
       fetch_camera_snapshots: true,
       log_level: 'debug',
+      accounts: [{ name: 'home', refresh_token: 'account-bootstrap-token', profile: 'shared_app' }],
+      redis_url: 'rediss://redis.example.org:6380/2',
+      redis_password: 'redis-secret-1',
+      redis_key_prefix: 'n2m-test',
+      lease_ttl_s: 45,
     };
     // The table above must cover every option the add-on offers.
     expect(Object.keys(options).sort()).toEqual(Object.keys(ADDON_OPTIONS).sort());

@@ -136,14 +136,14 @@ describe('loadConfig', () => {
     expect(error.message).toContain(`web.port (from ${file}): must be a whole number (got "8099")`);
   });
 
-  it('refuses the retired tokens section, naming it and saying the token lives in data_dir', async () => {
+  it('refuses the retired tokens section, naming it and saying where the token lives', async () => {
     const cwd = await tmp.dir();
     const file = await tmp.write('configuration.yaml', 'tokens:\n  store: file\n');
     const error = await loadError(loadConfig({ env: { ...CREDS }, cwd }));
     expect(error.issues.map((i) => i.path)).toEqual(['tokens']);
     expect(error.message).toBe(
-      `tokens (from ${file}): no longer a setting: the Netatmo token always lives in data_dir ` +
-        '(token.json) and the Redis token store was never built; delete it',
+      `tokens (from ${file}): no longer a setting: the Netatmo token lives in data_dir ` +
+        '(token.json), or in Redis with coordination.redis_url; delete it',
     );
   });
 
