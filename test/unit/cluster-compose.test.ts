@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { validateConfig } from '../../src/config/index.js';
 import { CONFIG_FILE_ENV, keyByEnv, keyByPath } from '../../src/config/keys.js';
 import { SECRET_LIKE_NAME } from '../../src/config/secrets.js';
 
@@ -106,6 +107,22 @@ describe('the cluster compose example', () => {
       expect(Object.keys(s.environment ?? {}).sort()).toEqual(
         [CONFIG_FILE_ENV, 'NETATMO2MQTT_COORDINATION_PROCESS_NAME'].sort(),
       );
+  });
+
+  it('is a valid configuration once the env files fill in the secrets', () => {
+    const filled = structuredClone(config) as Record<string, Record<string, unknown>>;
+    for (const file of new Set(bridges.flatMap(([, s]) => s.env_file ?? []))) {
+      for (const line of readFileSync(join(DIR, `${file}.example`), 'utf8').split('\n')) {
+        const key = keyByEnv.get(line.split('=')[0] ?? '');
+        if (!key) continue;
+        const [section = '', name = ''] = key.path.split('.');
+        filled[section] = { ...filled[section], [name]: key.type === 'string' ? 'filled-in' : 1 };
+      }
+    }
+    filled.coordination = { ...filled.coordination, process_name: 'bridge-1' };
+    const valid = validateConfig(filled);
+    expect(valid.accounts?.map((a) => a.name)).toEqual(config.accounts.map((a) => a.name));
+    expect(valid.coordination?.redis_url).toBe(config.coordination.redis_url);
   });
 
   it('points redis_url at the redis service, as a user of its ACL, and mqtt.url at the broker', () => {
