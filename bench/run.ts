@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { brokerAddress, useSharedBroker } from '../scripts/lib/broker.js';
 import { setLogLevel } from '../src/log.js';
 import { ScaledClock } from '../src/util/clock.js';
+import { redisServerMissing } from './cluster/redis-server.js';
+import { type ClusterPlan, type ClusterResult, runClusterScenario } from './cluster/scenario.js';
 import { type EnergyResult, type EnergyTiming, runEnergyScenario } from './energy/scenario.js';
 import { type FootprintResult, type FootprintTiming, runFootprintScenario } from './footprint/scenario.js';
 import type { FreshnessTiming, Strategy } from './freshness/run-strategy.js';
@@ -52,6 +54,8 @@ export interface BenchPlan {
   energy: Profile[];
   energyTiming: EnergyTiming;
   energySpeed: number;
+  /** Scenario 7: several bridge processes sharing many accounts through Redis (absent: skipped). */
+  cluster?: ClusterPlan;
 }
 
 export const FULL_PLAN: BenchPlan = {
@@ -96,6 +100,26 @@ export const FULL_PLAN: BenchPlan = {
   energy: ['own_app', 'shared_app'],
   energyTiming: { durationMs: 24 * 60 * MINUTE, warmupMs: 10 * MINUTE },
   energySpeed: 600,
+  // 3 processes × 30 accounts (a home of 28 modules each) over a simulated hour at 60×: the
+  // three processes, the simulator and the broker share two cores; faster, polls start late.
+  cluster: {
+    accounts: 30,
+    processes: 3,
+    scenario: 'scale:30,28',
+    speed: 60,
+    leaseTtlS: 30,
+    forcedRefreshes: 1000,
+    timing: {
+      warmupMs: 5 * MINUTE,
+      measureMs: 60 * MINUTE,
+      tailMs: 10 * MINUTE,
+      killAtMs: 30 * MINUTE,
+      redisDownAtMs: 50 * MINUTE,
+      redisDownMs: 3 * MINUTE,
+      activityEveryMs: 7.5 * MINUTE,
+    },
+    checkOutput: true,
+  },
 };
 
 export const SMOKE_PLAN: BenchPlan = {
@@ -194,6 +218,17 @@ export async function runBench(
         }),
       );
     }
+    let cluster: ClusterResult | undefined;
+    if (plan.cluster && !redisServerMissing()) {
+      log(`cluster ${plan.cluster.processes} × ${plan.cluster.accounts} accounts …`);
+      cluster = await runClusterScenario({
+        plan: plan.cluster,
+        clock: new ScaledClock(plan.cluster.speed),
+        mqttUrl: broker.url,
+        tag: `n2mbench_${process.pid}_cluster`,
+        log,
+      });
+    } else if (plan.cluster) log(`cluster: skipped (${redisServerMissing()})`);
     return {
       date: new Date().toISOString(),
       machine: {
@@ -210,6 +245,7 @@ export async function runBench(
       security,
       energy,
       energySpeed: plan.energySpeed,
+      ...(cluster ? { cluster } : {}),
       wallSeconds: (Date.now() - wallStart) / 1000,
     };
   } finally {

@@ -23,12 +23,12 @@ import { startSimulator } from '../src/simulator/index.js';
 import { type Clock, ScaledClock, systemClock } from '../src/util/clock.js';
 
 /** 2026-01-01T12:00:00Z: a fixed simulated instant keeps every derived timestamp stable. */
-const FROZEN_AT = Date.UTC(2026, 0, 1, 12, 0, 0);
+export const FROZEN_AT = Date.UTC(2026, 0, 1, 12, 0, 0);
 const BASE_TOPIC = 'netatmo2mqtt';
 
 export type Snapshot = Record<string, unknown>;
 
-const frozen: Clock = {
+export const frozen: Clock = {
   now: () => FROZEN_AT,
   sleep: (ms, signal) => systemClock.sleep(ms, signal),
   schedule: (ms, fn) => systemClock.schedule(ms, fn),

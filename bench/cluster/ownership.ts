@@ -67,7 +67,13 @@ export function ownershipReport(
     for (let i = 1; i < runs.length; i++) {
       const before = runs[i - 1]!;
       const after = runs[i]!;
-      moves.push({ account, from: before.process, to: after.process, lastAt: before.last, firstAt: after.first });
+      moves.push({
+        account,
+        from: before.process,
+        to: after.process,
+        lastAt: before.last,
+        firstAt: after.first,
+      });
     }
   }
   return {
