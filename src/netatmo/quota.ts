@@ -17,18 +17,6 @@ export const NETATMO_LIMITS = {
   appPerUser: { per10s: 2, perHour: 20 },
 } as const satisfies Record<string, QuotaWindows>;
 
-/** From this many users on, an app's limit is its users' fair shares added up. */
-export const APP_SCALING_USERS = 100;
-
-/** What Netatmo allows a whole app with `users` users (the guideline's two app rows). */
-export function appLimitFor(users: number): QuotaWindows {
-  if (users < APP_SCALING_USERS) return { ...NETATMO_LIMITS.app };
-  return {
-    per10s: NETATMO_LIMITS.appPerUser.per10s * users,
-    perHour: NETATMO_LIMITS.appPerUser.perHour * users,
-  };
-}
-
 export const NETATMO_PROFILES = ['own_app', 'shared_app'] as const;
 export type NetatmoProfile = (typeof NETATMO_PROFILES)[number];
 
@@ -45,6 +33,19 @@ export const PROFILE_ALLOWANCE: Readonly<Record<NetatmoProfile, QuotaWindows>> =
 
 /** Share of an allowance the gate plans for; the rest covers clock skew and other apps on the account. */
 export const PLANNED_PERCENT = 80;
+
+/** Users from which Netatmo scales an app's limit with its number of users. */
+export const APP_SCALING_USERS = 100;
+
+/** Netatmo's limit on a whole app with `users` users (the accounts that share it). */
+export function appLimit(users: number): QuotaWindows {
+  if (!Number.isInteger(users) || users < 1) throw new RangeError(`app users must be ≥ 1, got ${users}`);
+  if (users < APP_SCALING_USERS) return { ...NETATMO_LIMITS.app };
+  return {
+    per10s: NETATMO_LIMITS.appPerUser.per10s * users,
+    perHour: NETATMO_LIMITS.appPerUser.perHour * users,
+  };
+}
 
 /** `50/10 s and 500/h`. */
 export function formatQuota(windows: QuotaWindows): string {

@@ -3,7 +3,7 @@
  * failure modes, plus /__sim/* control endpoints. See README.md next to this file.
  */
 import type { AddressInfo } from 'node:net';
-import { appLimitFor } from '../netatmo/quota.js';
+import { appLimit } from '../netatmo/quota.js';
 import { systemClock } from '../util/clock.js';
 import type { SimulatorCore } from './core.js';
 import { FaultInjector } from './faults.js';
@@ -35,7 +35,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const seed = seedForScenario(options.scenario ?? 'fixtures', clock.now());
   const world = new World(seed, clock, options.seed ?? 1);
   const names = userNames(options.users ?? 1);
-  const app = appLimitFor(names.length);
+  const app = appLimit(names.length);
   const limits: RateLimits = {
     ...DEFAULT_LIMITS,
     appPer10s: app.per10s,

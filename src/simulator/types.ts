@@ -26,7 +26,7 @@ export interface RateLimits {
   appPerHour: number;
 }
 
-/** Netatmo's documented limits for a small app (with `users`, the app's are scaled: `appLimitFor`). */
+/** Netatmo's documented limits for a small app (with `users`, the app's are scaled: `appLimit`). */
 export const DEFAULT_LIMITS: RateLimits = {
   userPer10s: NETATMO_LIMITS.user.per10s,
   userPerHour: NETATMO_LIMITS.user.perHour,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { APP_SCALING_USERS, appLimitFor, NETATMO_LIMITS } from '../../src/netatmo/quota.js';
+import { APP_SCALING_USERS, appLimit, NETATMO_LIMITS } from '../../src/netatmo/quota.js';
 import { parseSimulatorArgs } from '../../src/simulator/cli.js';
 import { api, control, sim } from './helpers.js';
 
@@ -73,7 +73,7 @@ describe('simulator per-app limits', () => {
     expect((await sim({ users: 3 })).stats().app.limits).toEqual(NETATMO_LIMITS.app);
     const many = APP_SCALING_USERS + 50;
     const big = await sim({ users: many });
-    expect(big.stats().app.limits).toEqual(appLimitFor(many));
+    expect(big.stats().app.limits).toEqual(appLimit(many));
     expect(Object.keys(big.stats().users)).toHaveLength(many);
     expect((await sim()).stats().app.limits).toEqual(NETATMO_LIMITS.app);
   });

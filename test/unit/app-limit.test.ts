@@ -1,15 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { APP_SCALING_USERS, appLimitFor, NETATMO_LIMITS } from '../../src/netatmo/quota.js';
+import { APP_SCALING_USERS, appLimit, NETATMO_LIMITS } from '../../src/netatmo/quota.js';
 
-describe('appLimitFor', () => {
+describe('appLimit', () => {
+  it('refuses an app without users', () => {
+    expect(() => appLimit(0)).toThrow(/app users must be ≥ 1/);
+  });
+
   it('is the small-app limit below the scaling threshold', () => {
-    expect(appLimitFor(1)).toEqual(NETATMO_LIMITS.app);
-    expect(appLimitFor(APP_SCALING_USERS - 1)).toEqual(NETATMO_LIMITS.app);
+    expect(appLimit(1)).toEqual(NETATMO_LIMITS.app);
+    expect(appLimit(APP_SCALING_USERS - 1)).toEqual(NETATMO_LIMITS.app);
   });
 
   it('grows with the users from the threshold on', () => {
     const users = APP_SCALING_USERS * 3;
-    expect(appLimitFor(users)).toEqual({
+    expect(appLimit(users)).toEqual({
       per10s: NETATMO_LIMITS.appPerUser.per10s * users,
       perHour: NETATMO_LIMITS.appPerUser.perHour * users,
     });
