@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createNetatmoStack } from '../../src/bridge/netatmo-stack.js';
 import { validateConfig } from '../../src/config/index.js';
+import { singleAccountCoordination } from '../../src/coordination/index.js';
 import { EventBus } from '../../src/events.js';
 import { NetatmoClient } from '../../src/netatmo/client.js';
 import { isNetatmoError } from '../../src/netatmo/errors.js';
@@ -137,7 +138,13 @@ async function clientFor(
       profile: 'own_app',
       discovery: false,
     });
-    const stack = createNetatmoStack(config, clock, new EventBus());
+    const events = new EventBus();
+    const stack = createNetatmoStack(
+      config,
+      clock,
+      events,
+      singleAccountCoordination(dataDir, { clock, events }),
+    );
     await stack.auth.init(config.netatmo.refresh_token);
     return stack.client;
   }

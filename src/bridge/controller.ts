@@ -11,6 +11,8 @@
 import { CommandRouter } from '../commands/router.js';
 import { config_schema, redactedConfig } from '../config/index.js';
 import type { BridgeConfig } from '../config/types.js';
+import { singleAccountCoordination } from '../coordination/index.js';
+import type { AccountCoordination } from '../coordination/types.js';
 import type { DeviceSource } from '../devices/types.js';
 import { EnergyMeters } from '../energy/energy-meters.js';
 import { EventBus } from '../events.js';
@@ -64,6 +66,8 @@ export interface BridgeOptions {
   security?: SecurityStackOptions['tuning'];
   /** Energy timing for tests and benchmarks: the shortest interval between two reads of a meter. */
   energy?: { floorMs?: number };
+  /** The account's coordination; default: one account, in-process, its token in data_dir. */
+  coordination?: AccountCoordination;
 }
 
 /** Add-on: the ingress proxy only, no login of ours. Standalone: the login and its settings. */
@@ -113,7 +117,13 @@ export class Bridge implements BridgeControl {
     this.config = options.config;
     this.clock = options.clock ?? systemClock;
     this.events = options.events ?? new EventBus();
-    this.netatmo = createNetatmoStack(this.config, this.clock, this.events);
+    this.netatmo = createNetatmoStack(
+      this.config,
+      this.clock,
+      this.events,
+      options.coordination ??
+        singleAccountCoordination(this.config.data_dir, { clock: this.clock, events: this.events }),
+    );
     this.#mqttOptions = mqttConnectionOptions(this.config, this.clock, options.mqttOptions);
     this.mqtt = new MqttConnection(this.#mqttOptions);
     this.#cache = new StateCache({

@@ -1,14 +1,15 @@
 /**
- * The Netatmo side of the bridge, built from configuration: token store → auth → gate →
- * session → typed client. Everything shares one clock and one event bus.
+ * The Netatmo side of one account, built from configuration and the account's coordination:
+ * token store → auth → gate → session → typed client. Everything shares one clock and one
+ * event bus; the gate shares the app's budget and throttle windows with the other accounts.
  */
 import type { BridgeConfig } from '../config/types.js';
+import type { AccountCoordination } from '../coordination/types.js';
 import type { EventBus } from '../events.js';
 import { NetatmoAuth } from '../netatmo/auth.js';
 import { NetatmoClient } from '../netatmo/client.js';
 import { gateLimitsForProfile, RequestGate } from '../netatmo/gate.js';
 import { ApiSession } from '../netatmo/session.js';
-import { FileTokenStore } from '../tokens/file-store.js';
 import type { TokenStore } from '../tokens/stored-token.js';
 import type { Clock } from '../util/clock.js';
 
@@ -20,8 +21,13 @@ export interface NetatmoStack {
   client: NetatmoClient;
 }
 
-export function createNetatmoStack(config: BridgeConfig, clock: Clock, events: EventBus): NetatmoStack {
-  const store = new FileTokenStore(config.data_dir);
+export function createNetatmoStack(
+  config: BridgeConfig,
+  clock: Clock,
+  events: EventBus,
+  account: AccountCoordination,
+): NetatmoStack {
+  const store = account.tokens;
   const auth = new NetatmoAuth({
     clientId: config.netatmo.client_id,
     clientSecret: config.netatmo.client_secret,
@@ -30,8 +36,14 @@ export function createNetatmoStack(config: BridgeConfig, clock: Clock, events: E
     clock,
     events,
     httpTimeoutMs: config.netatmo.request_timeout_ms,
+    ...(account.refreshLock ? { refreshLock: account.refreshLock } : {}),
   });
-  const gate = new RequestGate({ clock, limits: gateLimitsForProfile(config.netatmo.profile), events });
+  const gate = new RequestGate({
+    clock,
+    limits: gateLimitsForProfile(config.netatmo.profile, account.appUsers),
+    events,
+    share: account.gateShare,
+  });
   const session = new ApiSession({
     baseUrl: config.netatmo.base_url,
     gate,

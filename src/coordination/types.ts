@@ -4,7 +4,11 @@
  * sees only this contract; behind it sit the in-process default (nothing to run) and Redis
  * (`coordination.redis_url`).
  */
+import type { EventBus } from '../events.js';
+import type { GateShare } from '../netatmo/gate/share.js';
+import type { RefreshLock } from '../netatmo/refresh-lock.js';
 import type { TokenStore } from '../tokens/stored-token.js';
+import type { Clock } from '../util/clock.js';
 
 export type CoordinationMode = 'local' | 'redis';
 
@@ -21,6 +25,12 @@ export interface AccountCoordination {
   readonly account: string;
   /** Where the account's token pair lives: its data folder by default, Redis with coordination. */
   readonly tokens: TokenStore;
+  /** Accounts sharing the app: each account's gate plans for at most its fair share of the app. */
+  readonly appUsers: number;
+  /** The app budget and throttle windows the account's gate shares with the other accounts. */
+  readonly gateShare: GateShare;
+  /** Held around every token refresh across processes (Redis); absent in-process. */
+  readonly refreshLock?: RefreshLock;
 }
 
 export interface LeaseHandlers {
@@ -49,6 +59,30 @@ export interface CoordinationHealth {
   owned: string[];
   /** Set while token refreshes wait (Redis down: never refresh without the lock). */
   refresh_blocked?: string;
+}
+
+/**
+ * What the host maps its configuration (`coordination`, `accounts`) to. Figures in ms.
+ */
+export interface CoordinationSettings {
+  /** `redis://` or `rediss://` (TLS); absent = in-process coordination. */
+  redisUrl?: string;
+  /** Overrides a password in the URL. A secret: never logged. */
+  redisPassword?: string;
+  /** Every Redis key starts with `<keyPrefix>:`. */
+  keyPrefix: string;
+  /** Account ownership lease; a dead owner's accounts move within it. */
+  leaseTtlMs: number;
+  /** How the leases name this process; default `<hostname>-<pid>`. */
+  processName?: string;
+  /** Number of accounts (users) sharing the app: scales the app limit and each fair share. */
+  appUsers: number;
+}
+
+export interface CoordinationDeps {
+  /** Budgets and throttle windows are judged on it (all processes must share a time base). */
+  clock: Clock;
+  events: EventBus;
 }
 
 export interface Coordination {

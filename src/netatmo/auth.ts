@@ -13,7 +13,10 @@
  * - invalid_grant is terminal: state 'reauth_required', one event, no more token requests
  *   until setCredentials();
  * - forced refreshes (throttle recovery) are rate-limited so a flapping server cannot make
- *   the bridge churn tokens.
+ *   the bridge churn tokens;
+ * - with a RefreshLock (several processes share the token), the refresh runs inside it and
+ *   first re-reads the store: a pair another process stored meanwhile is adopted, not spent
+ *   again; the rotated pair is stored by compare-and-set on the refresh token it replaces.
  */
 import { Mutex } from 'async-mutex';
 import type { EventBus } from '../events.js';
@@ -23,6 +26,7 @@ import { type InitialToken, resolveInitialToken } from '../tokens/initial-token.
 import { expiresAtMs, markCurrentToken, type StoredToken, type TokenStore } from '../tokens/stored-token.js';
 import type { Clock } from '../util/clock.js';
 import { isNetatmoError, NetatmoError } from './errors.js';
+import type { RefreshLock } from './refresh-lock.js';
 import { type TokenAnswer, TokenEndpoint } from './token-endpoint.js';
 
 const log = childLogger('auth');
@@ -44,6 +48,8 @@ export interface NetatmoAuthOptions {
   proactiveRetryMs?: number;
   /** Token endpoint HTTP timeout (wall time). Default 10 s. */
   httpTimeoutMs?: number;
+  /** Held around each refresh when other processes share the token (coordination). */
+  refreshLock?: RefreshLock;
 }
 
 export interface AuthStats {
@@ -80,6 +86,7 @@ export class NetatmoAuth {
   readonly #events: EventBus;
   readonly #endpoint: TokenEndpoint;
   readonly #lock = new Mutex();
+  readonly #refreshLock: RefreshLock | undefined;
   readonly #marginMs: number;
   readonly #minForcedMs: number;
   readonly #proactiveRetryMs: number;
@@ -104,6 +111,7 @@ export class NetatmoAuth {
     this.#marginMs = options.refreshMarginMs ?? 300_000;
     this.#minForcedMs = options.minForcedRefreshIntervalMs ?? 300_000;
     this.#proactiveRetryMs = options.proactiveRetryMs ?? 30_000;
+    this.#refreshLock = options.refreshLock;
     this.#endpoint = new TokenEndpoint({
       clientId: options.clientId,
       clientSecret: options.clientSecret,
@@ -275,8 +283,35 @@ export class NetatmoAuth {
     this.#nextProactiveAt = 0;
   }
 
-  /** Runs under the lock. Persists before returning the new access token. */
+  /** Runs under the in-process lock, and inside the shared one when there is one. */
   async #refresh(current: Current, forced: boolean): Promise<string> {
+    const lock = this.#refreshLock;
+    if (!lock) return this.#spend(current, forced);
+    return lock.run(async () => (await this.#storedSince(current)) ?? this.#spend(current, forced));
+  }
+
+  /** Another process refreshed while this one waited: its pair is adopted, nothing is spent. */
+  async #storedSince(current: Current): Promise<string | undefined> {
+    let stored: StoredToken | undefined;
+    try {
+      stored = await this.#store.load();
+    } catch (error) {
+      throw new NetatmoError(
+        'transient',
+        `cannot re-read the stored token before refreshing: ${String(error)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    if (!stored || stored.refresh_token === current.refreshToken) return undefined;
+    this.#adopt(stored);
+    log.debug('another process refreshed the token meanwhile; using its pair');
+    return stored.access_token;
+  }
+
+  /** Spends the refresh token. Persists before returning the new access token. */
+  async #spend(current: Current, forced: boolean): Promise<string> {
     const journal = isJournal(this.#store) ? this.#store : undefined;
     const started = this.#clock.now();
     await journal?.beginRefresh(current.refreshToken, started);
@@ -298,16 +333,20 @@ export class NetatmoAuth {
     if (forced) this.#forced += 1;
     const now = this.#clock.now();
     this.#lastRefreshAt = now;
-    if (await this.#persist(answer.token, false)) await journal?.endRefresh();
+    if (await this.#persist(answer.token, false, current.refreshToken)) await journal?.endRefresh();
     log.debug(`token refreshed${forced ? ' (forced)' : ''}; expires ${answer.token.expires_at}`);
     this.#events.emit('tokenRefreshed', { expiresAt: expiresAtMs(answer.token), forced, at: now });
     return answer.token.access_token;
   }
 
-  /** Saves; a failure is logged and emitted (and rethrown only when `rethrow`). */
-  async #persist(token: StoredToken, rethrow: boolean): Promise<boolean> {
+  /**
+   * Saves (by compare-and-set on `replaces`, the spent refresh token, when the store offers it);
+   * a failure is logged and emitted (and rethrown only when `rethrow`).
+   */
+  async #persist(token: StoredToken, rethrow: boolean, replaces?: string): Promise<boolean> {
     try {
-      await this.#store.save(token);
+      if (replaces !== undefined && this.#store.replace) await this.#store.replace(replaces, token);
+      else await this.#store.save(token);
       this.#persistError = undefined;
       return true;
     } catch (error) {

@@ -19,43 +19,29 @@
  *   falls inside it fail at once with `throttle_window` and `retryAt`.
  * - One wake-up timer at a time (Clock.schedule), re-armed; every decision is re-checked
  *   against `clock.now()` when it fires, so a late or early timer can never break a limit.
+ * - Shared windows (optional GateShare: the app's budget, other processes): a start that fits
+ *   the gate's own windows also asks the share, one start at a time; a refusal waits until its
+ *   `retryAt`, a shared throttle opens this gate's window (without sharing it back).
  */
 import { BridgeError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import { childLogger } from '../log.js';
 import type { Clock } from '../util/clock.js';
 import { NetatmoError } from './errors.js';
+import { commandReserve, type GateLimits, WINDOW_MS } from './gate/limits.js';
 import { PriorityQueues } from './gate/priority-queues.js';
+import type { GateShare, ShareVerdict, StartKind } from './gate/share.js';
 import { StartLog } from './gate/start-log.js';
-import { type NetatmoProfile, PLANNED_PERCENT, PROFILE_ALLOWANCE, type QuotaWindows } from './quota.js';
 import type { Priority } from './types.js';
 
-const TEN_SECONDS = 10_000;
+const TEN_SECONDS = WINDOW_MS.per10s;
 const ONE_MINUTE = 60_000;
-const ONE_HOUR = 3_600_000;
+const ONE_HOUR = WINDOW_MS.perHour;
 /** Longest single wake-up; a later target is reached by re-arming. */
 const MAX_TIMER_MS = ONE_HOUR;
 
-export type GateLimits = QuotaWindows;
-
-/**
- * The gate plans for PLANNED_PERCENT of the profile's allowance (quota.ts): the hour rounded
- * down; the 10 s window rounded up, which never exceeds the allowance and does not shrink a
- * tiny one further (under shared_app the hour bites long before the 10 s window).
- */
-export function gateLimitsForProfile(profile: NetatmoProfile): GateLimits {
-  const allowed = PROFILE_ALLOWANCE[profile];
-  return {
-    per10s: Math.ceil((allowed.per10s * PLANNED_PERCENT) / 100),
-    perHour: Math.floor((allowed.perHour * PLANNED_PERCENT) / 100),
-  };
-}
-
-/** Starts kept back from polls for commands: 10 % of a window, at least 1 (none when the limit is 1). */
-export function commandReserve(limits: GateLimits): GateLimits {
-  const reserve = (limit: number): number => (limit >= 2 ? Math.max(1, Math.floor(limit / 10)) : 0);
-  return { per10s: reserve(limits.per10s), perHour: reserve(limits.perHour) };
-}
+export type { GateLimits } from './gate/limits.js';
+export { appBudgetLimits, commandReserve, gateLimitsForProfile, plannedLimits } from './gate/limits.js';
 
 export const DEFAULT_MAX_IN_FLIGHT = 4;
 
@@ -66,6 +52,8 @@ export interface RequestGateOptions {
   events?: EventBus;
   /** Calls in flight at once (default 4); polls may use all but one. */
   maxInFlight?: number;
+  /** Windows shared with other gates (app budget, other processes); none by default. */
+  share?: GateShare;
 }
 
 export interface GateRunOptions {
@@ -129,6 +117,11 @@ export class RequestGate {
   readonly #pollSpacingMs: number;
   readonly #maxInFlight: number;
   readonly #events: EventBus | undefined;
+  readonly #share: GateShare | undefined;
+  /** A start the share is deciding on (asynchronously): nothing else starts meanwhile. */
+  #asking = false;
+  /** After a shared refusal, no start of that kind asks the share again before then. */
+  readonly #shareRetryAt: Record<StartKind, number> = { command: 0, poll: 0 };
   readonly #starts = new StartLog(ONE_HOUR);
   readonly #queue = new PriorityQueues<QueuedTask>();
   #inFlight = 0;
@@ -159,6 +152,7 @@ export class RequestGate {
     this.#pollSpacingMs = TEN_SECONDS / this.#pollLimits.per10s;
     this.#maxInFlight = maxInFlight;
     this.#events = options.events;
+    this.#share = options.share;
   }
 
   run<T>(task: () => Promise<T>, opts: GateRunOptions): Promise<T> {
@@ -207,11 +201,19 @@ export class RequestGate {
     });
   }
 
-  /** Pauses every start until `until`; extends an open window, never shortens it. */
+  /**
+   * Pauses every start until `until`; extends an open window, never shortens it. The gates
+   * that share this one's quota (GateShare) are told.
+   */
   openThrottleWindow(until: number, reason: string): void {
     if (!Number.isFinite(until))
       throw new RangeError(`throttle window end must be a finite time, got ${until}`);
     if (this.#closed) return;
+    if (until > this.#clock.now()) this.#share?.throttled(until, reason);
+    this.#openWindow(until, reason);
+  }
+
+  #openWindow(until: number, reason: string): void {
     const now = this.#clock.now();
     this.#expireWindow(now);
     if (until <= now) return;
@@ -344,7 +346,7 @@ export class RequestGate {
       entry.fail(this.#deadlineError(entry.label));
     }
     let wakeAt = this.#window?.until;
-    if (wakeAt === undefined) {
+    if (wakeAt === undefined && !this.#asking) {
       for (let next = this.#queue.peek(); next !== undefined; next = this.#queue.peek()) {
         const isCommand = next.priority === 'command';
         if (this.#inFlight >= (isCommand ? this.#maxInFlight : Math.max(1, this.#maxInFlight - 1))) break;
@@ -353,12 +355,16 @@ export class RequestGate {
           wakeAt = startAt;
           break;
         }
+        if (this.#share) {
+          const shared = this.#askShare(next, isCommand, now);
+          if (shared !== undefined) {
+            wakeAt = shared;
+            break;
+          }
+          continue;
+        }
         this.#queue.shift();
-        this.#starts.record(now);
-        this.#inFlight++;
-        this.#totalCalls++;
-        log.debug(`start ${next.label}`, { priority: next.priority, inFlight: this.#inFlight });
-        next.start();
+        this.#begin(next, now);
       }
     }
     for (const entry of this.#queue) {
@@ -367,6 +373,60 @@ export class RequestGate {
       }
     }
     this.#arm(wakeAt);
+  }
+
+  #begin(next: QueuedTask, now: number): void {
+    this.#starts.record(now);
+    this.#inFlight++;
+    this.#totalCalls++;
+    log.debug(`start ${next.label}`, { priority: next.priority, inFlight: this.#inFlight });
+    next.start();
+  }
+
+  /**
+   * Asks the share for the head task's start. Started at once on a synchronous yes; returns
+   * when to look again on a refusal, or on an answer still to come (the pump runs again then).
+   */
+  #askShare(next: QueuedTask, isCommand: boolean, now: number): number | undefined {
+    const kind: StartKind = isCommand ? 'command' : 'poll';
+    if (now < this.#shareRetryAt[kind]) return this.#shareRetryAt[kind];
+    const answer = this.#share?.take(now, kind) ?? { ok: true };
+    this.#queue.shift();
+    if (!(answer instanceof Promise)) return this.#shared(next, kind, answer);
+    this.#asking = true;
+    answer.then(
+      (verdict) => this.#sharedLater(next, kind, verdict),
+      // GateShare.take never rejects; a broken one is treated as a short refusal.
+      () => this.#sharedLater(next, kind, { ok: false, retryAt: this.#clock.now() + 1_000 }),
+    );
+    return undefined;
+  }
+
+  #sharedLater(next: QueuedTask, kind: StartKind, verdict: ShareVerdict): void {
+    this.#asking = false;
+    if (this.#closed) {
+      next.fail(new GateClosedError(next.label));
+      return;
+    }
+    this.#shared(next, kind, verdict);
+    this.#pump();
+  }
+
+  /** Starts `next` on a yes; on a no puts it back at the head and returns when to ask again. */
+  #shared(next: QueuedTask, kind: StartKind, verdict: ShareVerdict): number | undefined {
+    const now = this.#clock.now();
+    if (verdict.ok) {
+      // Its deadline may have passed while the share was asked: the slot is spent, the call is not sent.
+      if (next.deadline !== undefined && next.deadline <= now) next.fail(this.#deadlineError(next.label));
+      else this.#begin(next, now);
+      return undefined;
+    }
+    this.#queue.unshift(next);
+    // Polls are held to tighter limits than commands: a command's refusal holds polls too.
+    this.#shareRetryAt.poll = Math.max(this.#shareRetryAt.poll, verdict.retryAt);
+    if (kind === 'command') this.#shareRetryAt.command = verdict.retryAt;
+    if (verdict.throttle !== undefined) this.#openWindow(verdict.retryAt, verdict.throttle);
+    return verdict.retryAt;
   }
 
   #earliestStart(isCommand: boolean): number {

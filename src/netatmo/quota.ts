@@ -47,6 +47,20 @@ export function appLimit(users: number): QuotaWindows {
   };
 }
 
+/**
+ * What one account may spend: its profile's allowance, capped at its fair share of the app
+ * (the app limit split evenly between the `appUsers` accounts), so the accounts together
+ * never exceed the app whatever each one's profile says.
+ */
+export function accountAllowance(profile: NetatmoProfile, appUsers: number): QuotaWindows {
+  const app = appLimit(appUsers);
+  const own = PROFILE_ALLOWANCE[profile];
+  return {
+    per10s: Math.min(own.per10s, Math.floor(app.per10s / appUsers)),
+    perHour: Math.min(own.perHour, Math.floor(app.perHour / appUsers)),
+  };
+}
+
 /** `50/10 s and 500/h`. */
 export function formatQuota(windows: QuotaWindows): string {
   return `${windows.per10s}/10 s and ${windows.perHour}/h`;

@@ -25,9 +25,15 @@ export interface TokenStore {
   save(token: StoredToken): Promise<void>;
   /** Where the token lives, for messages (never the token itself). */
   describe(): string;
+  /**
+   * Stores a rotated pair only while the store still holds the pair whose refresh token it
+   * replaced (or nothing): a store shared by processes offers it, so a process that lost a race
+   * can never overwrite a newer pair. Throws TokenStoreError('conflict') otherwise.
+   */
+  replace?(previousRefreshToken: string, token: StoredToken): Promise<void>;
 }
 
-export type TokenStoreErrorKind = 'corrupt' | 'unreadable' | 'write_failed';
+export type TokenStoreErrorKind = 'corrupt' | 'unreadable' | 'write_failed' | 'conflict';
 
 export class TokenStoreError extends BridgeError {
   readonly kind: TokenStoreErrorKind;

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { localShare } from '../../src/coordination/local.js';
+import { ThrottleBoard } from '../../src/coordination/throttle-board.js';
 import { EventBus } from '../../src/events.js';
 import { isNetatmoError, type NetatmoError } from '../../src/netatmo/errors.js';
+import { WindowBudget } from '../../src/netatmo/gate/window-budget.js';
 import {
+  appBudgetLimits,
   commandReserve,
   GateClosedError,
   type GateLimits,
@@ -119,6 +123,97 @@ describe('gateLimitsForProfile', () => {
     const clock = new ManualClock();
     expect(() => new RequestGate({ clock, limits: { per10s: 0, perHour: 10 } })).toThrow(RangeError);
     expect(() => new RequestGate({ clock, limits: { per10s: 5, perHour: 2.5 } })).toThrow(RangeError);
+  });
+});
+
+describe('gates sharing one app (GateShare)', () => {
+  it('plans each account at most its fair share of the app, so the poller plans less', () => {
+    expect(gateLimitsForProfile('own_app', 1)).toEqual(gateLimitsForProfile('own_app'));
+    const thirty = gateLimitsForProfile('own_app', 30);
+    expect(thirty.perHour * 30).toBeLessThanOrEqual(appBudgetLimits(30).perHour * 1.25);
+    expect(thirty.perHour).toBeLessThan(gateLimitsForProfile('own_app').perHour);
+    // From 100 users on, the fair share is the shared_app allowance.
+    expect(gateLimitsForProfile('own_app', 150)).toEqual(gateLimitsForProfile('shared_app'));
+  });
+
+  it('holds two gates together to the app budget, polls leaving the command reserve free', async () => {
+    const clock = new ManualClock();
+    const budget = new WindowBudget(() => ({ per10s: 6, perHour: 100 }));
+    const board = new ThrottleBoard();
+    const rec = recorder(clock);
+    const gates = ['a', 'b'].map(
+      (name) =>
+        new RequestGate({
+          clock,
+          limits: { per10s: 40, perHour: 400 },
+          share: localShare(name, budget, board, clock),
+        }),
+    );
+    for (let i = 0; i < 20; i++) {
+      for (const [g, gate] of gates.entries())
+        gate.run(rec.task(`${g}${i}`), { priority: 'state' }).catch(() => {});
+    }
+    await clock.advance(30_000);
+    const times = rec.starts.map((s) => s.at);
+    expect(maxInWindow(times, 10_000)).toBe(5);
+    expect(times.length).toBeGreaterThanOrEqual(15);
+    // The sixth start of a window is a command's.
+    const command = gates[0]!.run(rec.task('cmd'), { priority: 'command' });
+    await flush();
+    expect(await command).toBe('cmd');
+    for (const gate of gates) gate.close();
+  });
+
+  it("pauses every account's gate once a second account is throttled (app-wide)", async () => {
+    const clock = new ManualClock();
+    const budget = new WindowBudget(() => ({ per10s: 100, perHour: 1000 }));
+    const board = new ThrottleBoard();
+    const rec = recorder(clock);
+    const [a, b, c] = ['a', 'b', 'c'].map(
+      (name) =>
+        new RequestGate({
+          clock,
+          limits: { per10s: 40, perHour: 400 },
+          share: localShare(name, budget, board, clock),
+        }),
+    );
+    a!.openThrottleWindow(T0 + 60_000, 'quota a');
+    // One account throttled: its own limit, the others go on.
+    expect(await c!.run(rec.task('c1'), { priority: 'state' })).toBe('c1');
+    b!.openThrottleWindow(T0 + 60_000, 'quota b');
+    const late = settle(c!.run(rec.task('c2'), { priority: 'state' }));
+    const refused = settle(c!.run(rec.task('c3'), { priority: 'state', deadline: T0 + 30_000 }));
+    await clock.advance(1_000);
+    expect(late.done).toBe(false);
+    expect(refused.error).toMatchObject({ kind: 'throttle_window' });
+    await clock.advance(60_000);
+    expect(late.value).toBe('c2');
+    expect(rec.starts.find((s) => s.name === 'c2')?.at).toBe(T0 + 60_000);
+  });
+
+  it('starts one task at a time while an asynchronous share decides, in queue order', async () => {
+    const clock = new ManualClock();
+    const asked: string[] = [];
+    let allow = 2;
+    const share = {
+      take: async (now: number) => {
+        asked.push(String(now));
+        await flush();
+        return allow-- > 0 ? ({ ok: true } as const) : ({ ok: false, retryAt: now + 5_000 } as const);
+      },
+      throttled: () => {},
+    };
+    const gate = new RequestGate({ clock, limits: { per10s: 40, perHour: 400 }, share });
+    const rec = recorder(clock);
+    const runs = ['c1', 'c2', 'c3'].map((name) => gate.run(rec.task(name), { priority: 'command' }));
+    await clock.advance(100);
+    expect(rec.starts.map((s) => s.name)).toEqual(['c1', 'c2']);
+    allow = 1;
+    await clock.advance(5_000);
+    expect(rec.starts.map((s) => s.name)).toEqual(['c1', 'c2', 'c3']);
+    expect(rec.starts[2]?.at).toBe(T0 + 5_000);
+    await Promise.all(runs);
+    expect(asked).toHaveLength(4);
   });
 });
 

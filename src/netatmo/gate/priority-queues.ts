@@ -14,6 +14,11 @@ export class PriorityQueues<T extends { readonly priority: Priority }> {
     this.#queues[item.priority].push(item);
   }
 
+  /** Puts an item back at the head of its queue (it was taken out and could not go). */
+  unshift(item: T): void {
+    this.#queues[item.priority].unshift(item);
+  }
+
   /** The item that should go next: the oldest of the most urgent priority. */
   peek(): T | undefined {
     for (const priority of PRIORITIES) {
