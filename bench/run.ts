@@ -107,7 +107,8 @@ export const FULL_PLAN: BenchPlan = {
     processes: 3,
     scenario: 'scale:30,28',
     speed: 60,
-    leaseTtlS: 30,
+    // Leases expire in Redis's (wall) time: at 60× the shortest TTL, 5 s, is 5 simulated minutes.
+    leaseTtlS: 5,
     forcedRefreshes: 1000,
     timing: {
       warmupMs: 5 * MINUTE,
@@ -115,7 +116,8 @@ export const FULL_PLAN: BenchPlan = {
       tailMs: 10 * MINUTE,
       killAtMs: 30 * MINUTE,
       redisDownAtMs: 50 * MINUTE,
-      redisDownMs: 3 * MINUTE,
+      // A restart (2 s of wall time); a process counts its lease lost half a TTL after its last renewal.
+      redisDownMs: 2 * MINUTE,
       activityEveryMs: 7.5 * MINUTE,
     },
     checkOutput: true,

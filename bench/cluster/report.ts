@@ -22,7 +22,7 @@ export function clusterSection(r: ClusterResult | undefined): string[] {
     `| homestatus staleness ÷ bound per account (mean, max) | ${fmt(mean(ratios), 2)}, ${fmt(Math.max(...ratios), 2)} | ≤ 1.5 |`,
     `| forced refreshes: calls (rotated / adopted${failed.length > 0 ? ` / ${failed.join(', ')}` : ''}) | ${r.forced.calls} (${r.forced.refreshed} / ${r.forced.adopted}) | ≥ 1000 |`,
     `| invalid_grant (token refreshes at the simulator) | ${r.forced.invalidGrant} (${r.forced.tokenRefreshes}) | 0 |`,
-    `| killed ${r.kill.process}: its ${r.kill.accounts} accounts claimed / polled by others after (s) | ${fmt(r.kill.claimedAfterSec)} / ${fmt(r.kill.polledAfterSec)} (${r.kill.unmoved} unmoved) | within the lease TTL (${r.leaseTtlS} s) |`,
+    `| killed ${r.kill.process}: its ${r.kill.accounts} accounts claimed / polled by others after (wall s) | ${fmt(r.kill.claimedAfterWallSec)} / ${fmt(r.kill.polledAfterWallSec)} (${r.kill.unmoved} unmoved) | claimed within the lease TTL (${r.leaseTtlS} s) |`,
     `| accounts polled / claimed by two processes in turn | ${r.interleaved.polled} / ${r.interleaved.claimed} | 0 |`,
     `| Redis away ${fmt(r.redis.downSec, 0)} s: requests meanwhile, token refreshes meanwhile | ${r.redis.requestsWhileDown}, ${r.redis.refreshesWhileDown} | polling goes on, 0 refreshes |`,
     `| after Redis is back: every account polled within (s) | ${fmt(r.redis.resumedAfterSec)} (${r.redis.notResumed} never) | by itself |`,
@@ -39,7 +39,7 @@ export function clusterSection(r: ClusterResult | undefined): string[] {
   }
   lines.push(
     '',
-    'Times are simulated seconds (the clock runs at the speed above). Freshness: the bound is H·3600/(2B) with B the calls the account got; a move after the kill and Redis being away count in it.',
+    "Times are simulated seconds (the clock runs at the speed above), except the leases' (Redis expires them in wall time). Freshness: the bound is H·3600/(2B) with B the calls the account got; a move after the kill and Redis being away count in it.",
   );
   if (r.interleaved.examples.length > 0)
     lines.push('', `Interleavings: ${r.interleaved.examples.join('; ')}.`);

@@ -85,9 +85,12 @@ export interface ClusterResult {
   kill: {
     process: string;
     accounts: number;
-    /** Longest time until another process claimed / polled one of its accounts (simulated s). */
-    claimedAfterSec: number;
-    polledAfterSec: number;
+    /**
+     * Longest time until another process claimed / polled one of its accounts, in wall seconds:
+     * leases expire in Redis's time, which the scaled clock does not speed up.
+     */
+    claimedAfterWallSec: number;
+    polledAfterWallSec: number;
     /** Its accounts nobody had claimed by the end. */
     unmoved: number;
   };
@@ -233,7 +236,7 @@ export async function runClusterScenario(options: {
           final.invalid_grant,
         ),
       },
-      kill: killFigures(lines, accounts.byTokenUser, victim, marks),
+      kill: killFigures(lines, accounts.byTokenUser, victim, marks, plan.speed),
       interleaved: interleavedFigures(lines, accounts.byTokenUser),
       redis: redisFigures(lines, accounts.byTokenUser, marks, refreshesWhileDown),
       rssMb: rss,
@@ -318,6 +321,7 @@ function killFigures(
   byTokenUser: ReadonlyMap<string, string>,
   victim: { name: string; accounts: string[] },
   marks: Marks,
+  speed: number,
 ): ClusterResult['kill'] {
   const others = [...lines].filter(([name]) => name !== victim.name).flatMap(([, list]) => list);
   const claimedAt = (account: string): number | undefined =>
@@ -327,12 +331,12 @@ function killFigures(
   const claims = victim.accounts.map(claimedAt);
   const polls = victim.accounts.map(polledAt);
   const latest = (times: Array<number | undefined>): number =>
-    Math.max(0, ...times.map((t) => ((t ?? marks.end) - marks.killAt) / 1000));
+    Math.max(0, ...times.map((t) => ((t ?? marks.end) - marks.killAt) / 1000 / speed));
   return {
     process: victim.name,
     accounts: victim.accounts.length,
-    claimedAfterSec: latest(claims),
-    polledAfterSec: latest(polls),
+    claimedAfterWallSec: latest(claims),
+    polledAfterWallSec: latest(polls),
     unmoved: claims.filter((t) => t === undefined).length,
   };
 }
