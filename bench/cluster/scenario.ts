@@ -290,7 +290,10 @@ async function killBusiest(cluster: Cluster): Promise<{ name: string; accounts: 
     const owned = last?.t === 'owned' ? last.accounts : [];
     if (!best || owned.length > best.accounts.length) best = { name: proc.name, accounts: owned };
   }
-  if (!best || best.accounts.length === 0) throw new Error('no process owns an account at the kill');
+  if (!best || best.accounts.length === 0) {
+    const logs = [...cluster.processes.values()].map((p) => `--- ${p.name}\n${p.output}`).join('\n');
+    throw new Error(`no process owns an account at the kill\n${logs}`);
+  }
   cluster.processes.get(best.name)?.kill('SIGKILL');
   await cluster.processes.get(best.name)?.exited;
   return best;
@@ -351,7 +354,7 @@ function interleavedFigures(
     claimed: whole.claimedInterleaved.length,
     examples: [...whole.polledInterleaved, ...whole.claimedInterleaved]
       .slice(0, 5)
-      .map((i) => `${i.account}: ${i.runs.join(' → ')}`),
+      .map((i) => `${i.account}: ${i.runs.slice(0, 6).join(' → ')}${i.runs.length > 6 ? ' → …' : ''}`),
   };
 }
 
