@@ -12,7 +12,7 @@ import { CommandRouter } from '../commands/router.js';
 import { config_schema, redactedConfig } from '../config/index.js';
 import type { BridgeConfig } from '../config/types.js';
 import { singleAccountCoordination } from '../coordination/index.js';
-import type { AccountCoordination } from '../coordination/types.js';
+import type { AccountCoordination, Coordination } from '../coordination/types.js';
 import type { DeviceSource } from '../devices/types.js';
 import { EnergyMeters } from '../energy/energy-meters.js';
 import { EventBus } from '../events.js';
@@ -28,20 +28,21 @@ import { DeviceNames } from '../names/device-names.js';
 import { renameFromRequest } from '../names/rename-request.js';
 import { Poller } from '../poller/poller.js';
 import { BridgePublisher } from '../publish/bridge-publisher.js';
-import { serveDeviceGet } from '../publish/device-get.js';
 import { DevicePublisher } from '../publish/device-publisher.js';
-import { publishLog } from '../publish/log-publisher.js';
 import { StateCache } from '../state/state-cache.js';
 import { StateStore } from '../state/state-store.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { version } from '../version.js';
-import { ingressAllowList } from '../web/ingress-guard.js';
-import { type WebLimits, WebServer, type WebServerOptions } from '../web/server.js';
+import type { WebLimits, WebServer } from '../web/server.js';
+import { singleBridgeSite } from '../web/types.js';
 import { DeviceSync } from './device-sync.js';
+import { fencedCommandApi } from './fenced-commands.js';
 import { buildHealth } from './health.js';
+import { wireListeners } from './listeners.js';
 import { createNetatmoStack, type NetatmoStack } from './netatmo-stack.js';
-import { type BridgeControl, bridgeRequestHandlers, serveBridgeRequests } from './requests.js';
+import type { BridgeControl } from './requests.js';
 import { SecurityStack, type SecurityStackOptions } from './security-stack.js';
+import { startWebUi } from './web-ui.js';
 
 const log = childLogger('bridge');
 
@@ -68,21 +69,21 @@ export interface BridgeOptions {
   energy?: { floorMs?: number };
   /** The account's coordination; default: one account, in-process, its token in data_dir. */
   coordination?: AccountCoordination;
+  /**
+   * The account this Bridge serves for an account host (account-host.ts): no web UI of its own
+   * (the host runs the process's one), commands only while the process holds the account's
+   * lease, and bridge/health names the account and its coordination.
+   */
+  account?: HostedAccount;
 }
 
-/** Add-on: the ingress proxy only, no login of ours. Standalone: the login and its settings. */
-function webAccess(
-  config: BridgeConfig,
-  allowedPeers: readonly string[] | undefined,
-): Pick<WebServerOptions, 'allowedPeers' | 'login' | 'metricsToken' | 'externalUrl'> {
-  const { password, metrics_token: metricsToken, external_url: externalUrl } = config.web;
-  return {
-    ...(allowedPeers
-      ? { allowedPeers }
-      : { login: { dataDir: config.data_dir, ...(password === undefined ? {} : { password }) } }),
-    ...(metricsToken === undefined ? {} : { metricsToken }),
-    ...(externalUrl === undefined ? {} : { externalUrl }),
-  };
+export interface HostedAccount {
+  /** `accounts[].name` (the host names a lone account without `accounts` too). */
+  name: string;
+  /** One of several accounts: its bridge device in Home Assistant carries the name. */
+  several: boolean;
+  /** The process's coordination: its leases fence commands, its health goes into bridge/health. */
+  coordination: Pick<Coordination, 'leases' | 'health'>;
 }
 
 export class Bridge implements BridgeControl {
@@ -124,6 +125,7 @@ export class Bridge implements BridgeControl {
       options.coordination ??
         singleAccountCoordination(this.config.data_dir, { clock: this.clock, events: this.events }),
     );
+    const { account } = options;
     this.#mqttOptions = mqttConnectionOptions(this.config, this.clock, options.mqttOptions);
     this.mqtt = new MqttConnection(this.#mqttOptions);
     this.#cache = new StateCache({
@@ -181,7 +183,14 @@ export class Bridge implements BridgeControl {
     this.commands = new CommandRouter({
       clock: this.clock,
       config: this.config.commands,
-      api: this.netatmo.client,
+      api:
+        account === undefined
+          ? this.netatmo.client
+          : fencedCommandApi(
+              this.netatmo.client,
+              () => account.coordination.leases.holds(account.name),
+              account.name,
+            ),
       store: this.store,
       writer: this.sync,
       mqtt: this.mqtt,
@@ -218,67 +227,18 @@ export class Bridge implements BridgeControl {
     const tokenSource = await this.netatmo.auth.init(this.config.netatmo.refresh_token);
     await this.names.load(snapshot !== undefined);
 
-    const cache = this.#cache;
-    this.#unsubscribe.push(
-      // Names first: the publishers after it see a new topology's names.
-      this.store.subscribe(this.names),
-      this.names.onMoved(async (moves) => {
-        await Promise.all([
-          this.devices.moved(moves),
-          this.security.publisher.moved(moves),
-          ...moves.map((m) => this.discovery?.republish(m.device)),
-        ]);
-      }),
-      // Configs before states: Home Assistant learns a device before its first value.
-      ...(this.discovery ? [this.store.subscribe(this.discovery)] : []),
-      this.store.subscribe(this.devices),
-      this.store.subscribe(this.security.publisher),
-      this.store.subscribe(this.energy),
-      this.store.subscribe({
-        topologyChanged: () => cache.markDirty(),
-        statesApplied: (applied) => {
-          if (applied.changes.length > 0) cache.markDirty();
-        },
-        availabilityChanged: () => cache.markDirty(),
-      }),
-      serveBridgeRequests(this.mqtt, bridgeRequestHandlers(this)),
-      // Before mqtt.start(): a persistent session delivers queued commands right after connect.
-      this.commands.attach(),
-      serveDeviceGet({
-        mqtt: this.mqtt,
-        store: this.store,
-        names: this.names,
-        publisher: this.devices,
-        refreshHome: (homeId) => this.poller.refreshHome(homeId, { soon: false }),
-      }),
-      this.#birth.attach(this.mqtt, this.config.homeassistant.status_topic),
-      this.#birth.onBirth(() => this.devices.republishAll()),
-      publishLog(this.mqtt, this.clock),
-      this.events.on('reauthRequired', (e) => {
-        log.error(
-          `Netatmo needs a new authorisation: ${e.reason}. Polling stops until new credentials arrive.`,
-        );
-        this.poller.stop();
-      }),
-      this.events.on('credentialsRestored', () => {
-        log.info('Netatmo credentials restored: polling starts');
-        this.poller.restart();
-        this.security.start();
-        this.energy.start();
-      }),
-    );
-    // Before MQTT: onboarding must be reachable even while the broker is not.
-    if (this.config.web.enabled) {
-      this.#web = new WebServer({
-        bridge: this,
-        port: this.config.web.port,
-        host: this.config.web.host,
+    this.#unsubscribe.push(...wireListeners(this, this.#cache, this.#birth));
+    // Before MQTT: onboarding must be reachable even while the broker is not. Hosted, the
+    // account host runs the process's one web UI.
+    if (!this.#options.account) {
+      this.#web = await startWebUi({
+        config: this.config,
+        site: singleBridgeSite(this),
         clock: this.clock,
-        ...webAccess(this.config, this.#options.webAllowedPeers ?? ingressAllowList()),
-        ...(this.#options.webLimits ? { limits: this.#options.webLimits } : {}),
-        ...(this.security.webhook ? { webhook: this.security.webhook.receiver } : {}),
+        allowedPeers: this.#options.webAllowedPeers,
+        limits: this.#options.webLimits,
+        webhook: this.security.webhook?.receiver,
       });
-      await this.#web.start();
     }
     log.info(`netatmo2mqtt ${version} connecting to MQTT at ${describeBrokerUrl(this.config.mqtt.url)}`);
     await this.mqtt.start();
@@ -300,8 +260,12 @@ export class Bridge implements BridgeControl {
     this.energy.start();
   }
 
-  /** Publishes offline, stops polling and saves state; bounded in time. */
-  async stop(): Promise<void> {
+  /**
+   * Publishes offline, stops polling and saves state; bounded in time. `handover`: the account
+   * moves to another process, which may already have published its `online`: the bridge state is
+   * left alone (no `offline`, and a clean disconnect discards the will).
+   */
+  async stop(options: { handover?: boolean } = {}): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
     await this.#web?.stop();
@@ -317,7 +281,7 @@ export class Bridge implements BridgeControl {
     this.#cache.dispose();
     await this.#cache.save();
     this.netatmo.gate.close();
-    await this.mqtt.close();
+    await (options.handover ? this.mqtt.handOver() : this.mqtt.close());
   }
 
   /** MQTT base topic (the web UI shows device topics). */
@@ -348,7 +312,8 @@ export class Bridge implements BridgeControl {
   }
 
   health(): BridgeHealthPayload {
-    return buildHealth({
+    const { account } = this.#options;
+    const health = buildHealth({
       startedAt: this.#startedAt,
       now: this.clock.now(),
       auth: this.netatmo.auth.stats(),
@@ -360,6 +325,17 @@ export class Bridge implements BridgeControl {
       events: this.security.health(),
       energy: this.energy.health(),
     });
+    if (account) {
+      health.account = account.name;
+      const c = account.coordination.health();
+      health.coordination = {
+        mode: c.mode,
+        connected: c.connected,
+        owner: c.process,
+        ...(c.refresh_blocked === undefined ? {} : { refresh_blocked: c.refresh_blocked }),
+      };
+    }
+    return health;
   }
 
   refreshHome(homeId: string): boolean {
@@ -389,6 +365,7 @@ export class Bridge implements BridgeControl {
       baseTopic: this.config.mqtt.base_topic,
       discoveryPrefix: this.config.homeassistant.discovery_prefix,
       bridgeDeviceId: `${this.config.mqtt.base_topic.replace(/[^a-zA-Z0-9_-]/g, '_')}_bridge`,
+      ...(this.#options.account?.several ? { account: this.#options.account.name } : {}),
       origin: { name: 'netatmo2mqtt', sw: version, url: PROJECT_URL },
       snapshotCamera: this.config.cameras.fetch_snapshots,
       topics: this.names,

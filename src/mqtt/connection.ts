@@ -27,11 +27,10 @@
  * who want no late commands set `persistentSession: false`. Retained messages on command topics
  * are replays, not commands, and are ignored: otherwise every reconnect would re-run them.
  */
-import mqtt, { type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
+import mqtt, { type IConnackPacket, type MqttClient } from 'mqtt';
 import { childLogger } from '../log.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { redactString } from '../util/redact.js';
-import { truncate } from '../util/truncate.js';
 import {
   bridgeStateTopic,
   buildClientOptions,
@@ -43,25 +42,13 @@ import {
   OFFLINE_PAYLOAD,
   ONLINE_PAYLOAD,
 } from './client-options.js';
-import {
-  decodeIncoming,
-  type IncomingKind,
-  type IncomingMessage,
-  type IncomingOf,
-  MAX_INCOMING_PAYLOAD_BYTES,
-  oversizedAnswer,
-} from './incoming.js';
+import type { IncomingKind } from './incoming.js';
+import { IncomingDispatch, type MessageHandler, type TopicWatcher } from './incoming-dispatch.js';
 import { type QoS, RetainedCache, stableStringify } from './retained-cache.js';
-import {
-  assertPublishableTopic,
-  createTopicParser,
-  type MqttHealth,
-  type OutgoingPayload,
-  type ParsedTopic,
-  TopicError,
-} from './topics.js';
+import { assertPublishableTopic, type MqttHealth, type OutgoingPayload, TopicError } from './topics.js';
 
 export type { MqttConnectionOptions } from './client-options.js';
+export type { TopicWatcher } from './incoming-dispatch.js';
 
 const log = childLogger('mqtt');
 
@@ -79,19 +66,13 @@ export interface PublishOptions {
 /** `sent`: handed to the broker (acknowledged for QoS 1); `unchanged`: skipped; `offline`: not sent. */
 export type PublishOutcome = 'sent' | 'unchanged' | 'offline';
 
-type MessageHandler<K extends IncomingKind> = (message: IncomingOf<K>) => void | Promise<void>;
-/** A watched topic's payload (as text), and whether the broker delivered it as retained. */
-export type TopicWatcher = (payload: string, retained: boolean) => void;
-
 export class MqttConnection {
   readonly baseTopic: string;
   readonly #url: string;
   readonly #options: MqttConnectionOptions;
   readonly #clock: Clock;
   readonly #cache = new RetainedCache();
-  readonly #watchers = new Map<string, Set<TopicWatcher>>();
-  readonly #parseTopic: (topic: string) => ParsedTopic | undefined;
-  readonly #handlers = new Map<IncomingKind, Set<(message: IncomingMessage) => void | Promise<void>>>();
+  readonly #incoming: IncomingDispatch;
   readonly #connectionListeners = new Set<(connected: boolean) => void>();
   #client: MqttClient | undefined;
   #connected = false;
@@ -116,7 +97,9 @@ export class MqttConnection {
     this.#clock = options.clock ?? systemClock;
     this.baseTopic = options.baseTopic ?? DEFAULT_BASE_TOPIC;
     assertPublishableTopic(this.baseTopic);
-    this.#parseTopic = createTopicParser(this.baseTopic);
+    this.#incoming = new IncomingDispatch(this.baseTopic, (topic, payload) =>
+      this.#publish(topic, payload, { qos: 1 }),
+    );
     this.#reconnectDelayMs = (options.reconnect ?? DEFAULT_RECONNECT).initialMs;
   }
 
@@ -137,7 +120,7 @@ export class MqttConnection {
     this.#client = client;
     client.on('connect', (connack) => this.#handleConnect(client, connack));
     client.on('close', () => this.#handleClose(client));
-    client.on('message', (topic, payload, packet) => this.#dispatch(topic, payload, packet));
+    client.on('message', (topic, payload, packet) => this.#incoming.dispatch(topic, payload, packet.retain));
     return new Promise<void>((resolve, reject) => {
       this.#abortStart = reject;
       const onConnect = (): void => {
@@ -189,15 +172,7 @@ export class MqttConnection {
 
   /** Handles messages of one kind; returns the unsubscribe function. */
   onMessage<K extends IncomingKind>(kind: K, handler: MessageHandler<K>): () => void {
-    let set = this.#handlers.get(kind);
-    if (!set) {
-      set = new Set();
-      this.#handlers.set(kind, set);
-    }
-    // Dispatch looks handlers up by the message's kind, so the narrowing holds.
-    const stored = (message: IncomingMessage): void | Promise<void> => handler(message as IncomingOf<K>);
-    set.add(stored);
-    return () => set.delete(stored);
+    return this.#incoming.onMessage(kind, handler);
   }
 
   /**
@@ -206,14 +181,9 @@ export class MqttConnection {
    */
   watch(topic: string, watcher: TopicWatcher): () => void {
     assertPublishableTopic(topic);
-    let set = this.#watchers.get(topic);
-    if (!set) {
-      set = new Set();
-      this.#watchers.set(topic, set);
-      if (this.#connected) void this.#client?.subscribeAsync(topic, { qos: 1 }).catch(() => {});
-    }
-    set.add(watcher);
-    return () => set.delete(watcher);
+    const { isNewTopic, stop } = this.#incoming.watch(topic, watcher);
+    if (isNewTopic && this.#connected) void this.#client?.subscribeAsync(topic, { qos: 1 }).catch(() => {});
+    return stop;
   }
 
   /**
@@ -259,7 +229,20 @@ export class MqttConnection {
   }
 
   /** Publishes `offline` (retained) and disconnects; bounded by `timeoutMs` of the clock. */
-  async close(timeoutMs = 3_000): Promise<void> {
+  close(timeoutMs = 3_000): Promise<void> {
+    return this.#end(timeoutMs, true);
+  }
+
+  /**
+   * Leaves the topics to another process (an account whose lease moved): disconnects without
+   * publishing anything. A clean DISCONNECT discards the will too, so neither an `offline` of ours
+   * nor our will can land after the new owner's `online`, whichever of the two connects first.
+   */
+  handOver(timeoutMs = 3_000): Promise<void> {
+    return this.#end(timeoutMs, false);
+  }
+
+  async #end(timeoutMs: number, offline: boolean): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
     this.#cancelReconnect?.();
@@ -272,7 +255,7 @@ export class MqttConnection {
       () => false,
     );
     try {
-      if (this.#connected) {
+      if (offline && this.#connected) {
         const state = bridgeStateTopic(this.baseTopic);
         const sent = client.publishAsync(state, OFFLINE_PAYLOAD, { qos: 1, retain: true }).then(
           () => true,
@@ -384,7 +367,11 @@ export class MqttConnection {
   }
 
   #subscriptions(): string[] {
-    return [...this.#deviceFilters(), `${this.baseTopic}/bridge/request/#`, ...this.#watchers.keys()];
+    return [
+      ...this.#deviceFilters(),
+      `${this.baseTopic}/bridge/request/#`,
+      ...this.#incoming.watchedTopics(),
+    ];
   }
 
   /** `<base>/+/set`, `<base>/+/set/+`, `/get` likewise, for names of 1 to #deviceDepth levels. */
@@ -430,55 +417,6 @@ export class MqttConnection {
       } catch (error) {
         log.error('MQTT connection listener failed', { error });
       }
-    }
-  }
-
-  /** Before any decoding: one bounded log line, and an error answer where the sender expects one. */
-  #refuseOversized(topic: string, parsed: ParsedTopic, bytes: number): void {
-    log.warning(
-      `refused a ${bytes}-byte message on ${truncate(topic)}: over the ${MAX_INCOMING_PAYLOAD_BYTES}-byte limit`,
-    );
-    const answer = oversizedAnswer(parsed, bytes);
-    if (!answer) return;
-    this.#publish(`${this.baseTopic}/${answer.topic}`, answer.payload, { qos: 1 }).catch((error: unknown) =>
-      log.warning(`cannot answer the oversized message: ${redactString(String(error))}`),
-    );
-  }
-
-  #dispatch(topic: string, payload: Buffer, packet: IPublishPacket): void {
-    if (payload.length > MAX_INCOMING_PAYLOAD_BYTES) {
-      const parsed = this.#parseTopic(topic);
-      if (parsed && !packet.retain) this.#refuseOversized(topic, parsed, payload.length);
-      else log.warning(`ignored a ${payload.length}-byte message on ${truncate(topic)}: over the limit`);
-      return;
-    }
-    const watchers = this.#watchers.get(topic);
-    if (watchers) {
-      const text = payload.toString('utf8');
-      for (const watcher of watchers) {
-        try {
-          watcher(text, packet.retain);
-        } catch (error) {
-          log.error(`watching ${topic} failed`, { error });
-        }
-      }
-    }
-    const parsed = this.#parseTopic(topic);
-    if (!parsed) return;
-    if (packet.retain) {
-      log.warning(`ignoring a retained message on ${truncate(topic)}: commands must not be retained`);
-      return;
-    }
-    const message = decodeIncoming(parsed, payload);
-    const handlers = this.#handlers.get(message.kind);
-    if (!handlers || handlers.size === 0) {
-      log.debug(`no handler for ${message.kind} on ${topic}`);
-      return;
-    }
-    for (const handler of handlers) {
-      Promise.resolve()
-        .then(() => handler(message))
-        .catch((error: unknown) => log.error(`handling ${topic} failed`, { error }));
     }
   }
 }

@@ -95,6 +95,22 @@ export interface BridgeHealthPayload {
   mqtt: MqttHealth;
   events: SecurityHealth;
   energy: EnergyHealth;
+  /** The account (`accounts[].name`) whose figures these are; absent for a bridge without `accounts`. */
+  account?: string;
+  /** How this process shares the Netatmo app with others; absent for a standalone bridge. */
+  coordination?: CoordinationHealthPayload;
+}
+
+/** `bridge/health` → `coordination`: who serves the account and whether tokens can be refreshed. */
+export interface CoordinationHealthPayload {
+  /** `local`: this process alone (nothing to run); `redis`: processes share coordination.redis_url. */
+  mode: 'local' | 'redis';
+  /** Redis answers (always true in local mode). */
+  connected: boolean;
+  /** The process serving the account (its lease holder): coordination.process_name. */
+  owner: string;
+  /** Why token refreshes wait (Redis down: never refresh without the lock); absent when they need not. */
+  refresh_blocked?: string;
 }
 
 /** The energy feed (getmeasure per meter and boiler) in `bridge/health`. */

@@ -48,26 +48,40 @@ export class ActivityLog {
     this.#capacity = capacity;
   }
 
-  /** Starts listening; the returned function (and `close`) stops it. */
-  attach(events: EventBus): void {
+  /**
+   * Starts listening to the log and to each account's events (`account`: one of several, named in
+   * the entries' source); `close` stops it.
+   */
+  attach(buses: ReadonlyArray<{ events: EventBus; account?: string }>): void {
     const transport = activityTransport((entry) => this.add(entry));
     logger.add(transport);
-    this.#off.push(
-      () => logger.remove(transport),
-      events.on('tokenRefreshed', (e) =>
-        this.add({
-          level: e.forced ? 'warning' : 'info',
-          source: 'auth',
-          message: `${e.forced ? 'forced ' : ''}token refresh; the new token expires ${new Date(e.expiresAt).toISOString()}`,
-        }),
-      ),
-      events.on('credentialsRestored', () =>
-        this.add({ level: 'info', source: 'auth', message: 'new Netatmo credentials: polling starts' }),
-      ),
-      events.on('throttleWindowClosed', () =>
-        this.add({ level: 'info', source: 'gate', message: 'throttle window over; requests resume' }),
-      ),
-    );
+    this.#off.push(() => logger.remove(transport));
+    for (const { events, account } of buses) {
+      const source = (part: string): string => (account === undefined ? part : `${account} · ${part}`);
+      this.#off.push(
+        events.on('tokenRefreshed', (e) =>
+          this.add({
+            level: e.forced ? 'warning' : 'info',
+            source: source('auth'),
+            message: `${e.forced ? 'forced ' : ''}token refresh; the new token expires ${new Date(e.expiresAt).toISOString()}`,
+          }),
+        ),
+        events.on('credentialsRestored', () =>
+          this.add({
+            level: 'info',
+            source: source('auth'),
+            message: 'new Netatmo credentials: polling starts',
+          }),
+        ),
+        events.on('throttleWindowClosed', () =>
+          this.add({
+            level: 'info',
+            source: source('gate'),
+            message: 'throttle window over; requests resume',
+          }),
+        ),
+      );
+    }
   }
 
   add(entry: Omit<ActivityEntry, 'at'>): void {

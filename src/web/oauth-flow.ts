@@ -16,10 +16,12 @@ const MAX_PENDING = 32;
 interface PendingFlow {
   sessionId: string;
   redirectUri: string;
+  /** The account whose token the answer is (several accounts share the one callback address). */
+  account: string;
   expiresAt: number;
 }
 
-export type StateCheck = { ok: true; redirectUri: string } | { ok: false; reason: string };
+export type StateCheck = { ok: true; redirectUri: string; account: string } | { ok: false; reason: string };
 
 export class OAuthFlows {
   readonly #clock: Clock;
@@ -31,8 +33,8 @@ export class OAuthFlows {
     this.#ttlMs = ttlMs;
   }
 
-  /** Starts a flow and returns its state. */
-  begin(sessionId: string, redirectUri: string): string {
+  /** Starts a flow for `account` and returns its state. */
+  begin(sessionId: string, redirectUri: string, account = ''): string {
     this.#prune();
     while (this.#pending.size >= MAX_PENDING) {
       const oldest = this.#pending.keys().next().value;
@@ -40,7 +42,7 @@ export class OAuthFlows {
       this.#pending.delete(oldest);
     }
     const state = randomBytes(24).toString('hex');
-    this.#pending.set(state, { sessionId, redirectUri, expiresAt: this.#clock.now() + this.#ttlMs });
+    this.#pending.set(state, { sessionId, redirectUri, account, expiresAt: this.#clock.now() + this.#ttlMs });
     return state;
   }
 
@@ -58,7 +60,7 @@ export class OAuthFlows {
       return { ok: false, reason: 'the sign-in was started in another browser session' };
     }
     this.#pending.delete(state);
-    return { ok: true, redirectUri: flow.redirectUri };
+    return { ok: true, redirectUri: flow.redirectUri, account: flow.account };
   }
 
   #prune(): void {

@@ -26,10 +26,16 @@ import { ActivityLog } from './activity.js';
 import { CsrfProtection } from './csrf.js';
 import { BodyTooLargeError, FORM_LIMIT_BYTES, redirect, sendHtml, sendJson } from './http-util.js';
 import { isAllowedPeer, normalizeAddress } from './ingress-guard.js';
-import { lazyBridgeMetrics } from './lazy-metrics.js';
+import { lazyBridgeMetrics, type MetricsEndpoint } from './lazy-metrics.js';
 import { OAuthFlows } from './oauth-flow.js';
 import { messagePage } from './pages/message.js';
-import { isSecureRequest, type RequestContext, type RouteHandler, type WebDeps } from './routes/context.js';
+import {
+  accountOf,
+  isSecureRequest,
+  type RequestContext,
+  type RouteHandler,
+  type WebDeps,
+} from './routes/context.js';
 import { loginRoute, loginSubmitRoute, logoutRoute } from './routes/login.js';
 import { callbackRoute, connectRoute, pastedRedirectRoute, pastedTokenRoute } from './routes/onboarding.js';
 import { onboardingRoute, statusRoute } from './routes/pages.js';
@@ -37,7 +43,7 @@ import { healthzRoute, metricsRoute } from './routes/probes.js';
 import { renameFormRoute, renameRoute } from './routes/rename.js';
 import { serveWebhook, type WebhookEndpoint } from './routes/webhook.js';
 import { Sessions } from './session.js';
-import type { WebBridgePort } from './types.js';
+import type { WebBridgePort, WebSitePort } from './types.js';
 
 const log = childLogger('web');
 
@@ -58,7 +64,8 @@ export const DEFAULT_WEB_LIMITS: WebLimits = {
 };
 
 export interface WebServerOptions {
-  bridge: WebBridgePort;
+  /** What it serves: one bridge (`singleBridgeSite`) or every account of the process. */
+  site: WebSitePort;
   /** 0 = any free port. */
   port: number;
   host: string;
@@ -112,14 +119,23 @@ export class WebServer {
     this.#options = options;
     const clock = options.clock ?? systemClock;
     const limits = { ...DEFAULT_WEB_LIMITS, ...options.limits };
+    // Per bridge object: an account's bridge is a new one after its lease came back.
+    const metrics = new WeakMap<WebBridgePort, MetricsEndpoint>();
     this.#deps = {
-      bridge: options.bridge,
+      site: options.site,
       clock,
       sessions: new Sessions(clock),
       csrf: new CsrfProtection(),
       flows: new OAuthFlows(clock, options.oauthStateTtlMs),
       activity: new ActivityLog(clock),
-      metrics: lazyBridgeMetrics(options.bridge),
+      metrics: (bridge) => {
+        let endpoint = metrics.get(bridge);
+        if (!endpoint) {
+          endpoint = lazyBridgeMetrics(bridge);
+          metrics.set(bridge, endpoint);
+        }
+        return endpoint;
+      },
       limits: new WebRateLimits(clock),
       credentials: undefined,
       metricsToken: options.metricsToken,
@@ -162,7 +178,10 @@ export class WebServer {
     this.#url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     this.#announce();
     // After the announcement: the setup code must not be kept in the status page's activity list.
-    this.#deps.activity.attach(this.#options.bridge.events);
+    const { site } = this.#options;
+    this.#deps.activity.attach(
+      site.accounts.map((a) => ({ events: a.events, ...(site.several ? { account: a.name } : {}) })),
+    );
     return this.#url;
   }
 
@@ -324,6 +343,7 @@ export class WebServer {
       ingressPath,
       cookieHeaders,
       deps: this.#deps,
+      account: accountOf(this.#deps.site, url),
     };
   }
 }

@@ -121,7 +121,10 @@ export function buildBridgeDiscovery(ctx: DiscoveryContext): DiscoveryMessage {
     payload: {
       dev: {
         identifiers: [ctx.bridgeDeviceId],
-        name: `${ctx.origin.name} bridge`,
+        name:
+          ctx.account === undefined
+            ? `${ctx.origin.name} bridge`
+            : `${ctx.origin.name} bridge ${ctx.account}`,
         manufacturer: ctx.origin.name,
         model: 'Netatmo to MQTT bridge',
         sw_version: ctx.origin.sw,

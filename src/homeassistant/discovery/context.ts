@@ -20,6 +20,8 @@ export interface DiscoveryContext {
   discoveryPrefix: string;
   /** HA device identifier of the bridge itself; every device's `via_device`. */
   bridgeDeviceId: string;
+  /** One of several accounts of a process (`<base>/<account>` is the base topic): the bridge device's name says which. */
+  account?: string;
   origin: DiscoveryOrigin;
   /**
    * Seconds after which HA marks a cloud-polled sensor unavailable when no state message

@@ -6,10 +6,19 @@
 import type { AuthStats } from '../../netatmo/auth.js';
 import { html, type SafeHtml } from '../html.js';
 import { ago } from './format.js';
+import { withAccount } from './links.js';
 
-/** `newTab`: the sign-in opens in a new tab (ingress: the page lives in Home Assistant's frame). */
-export function connectButton(csrf: string, label = 'Connect Netatmo', newTab = false): SafeHtml {
-  return html`<form class="inline" method="post" action="connect"${newTab ? html` target="_blank"` : ''}><input type="hidden" name="csrf" value="${csrf}"><button type="submit" id="connect">${label}</button></form>`;
+/**
+ * `newTab`: the sign-in opens in a new tab (ingress: the page lives in Home Assistant's frame).
+ * `account`: one of several, whose token the sign-in stores.
+ */
+export function connectButton(
+  csrf: string,
+  label = 'Connect Netatmo',
+  newTab = false,
+  account?: string,
+): SafeHtml {
+  return html`<form class="inline" method="post" action="${withAccount('connect', account)}"${newTab ? html` target="_blank"` : ''}><input type="hidden" name="csrf" value="${csrf}"><button type="submit" id="connect">${label}</button></form>`;
 }
 
 export interface BannerOptions {
@@ -17,18 +26,21 @@ export interface BannerOptions {
   actions?: boolean;
   /** Behind Home Assistant's ingress: the buttons lead to the Connect page. */
   ingress?: boolean;
+  /** One of several accounts: the buttons connect this one. */
+  account?: string;
 }
 
 export function authBanner(
   auth: AuthStats,
   csrf: string,
   now: number,
-  { actions = true, ingress = false }: BannerOptions = {},
+  { actions = true, ingress = false, account }: BannerOptions = {},
 ): SafeHtml {
+  const onboarding = withAccount('onboarding', account);
   const buttons = (label: string): SafeHtml | string => {
     if (!actions) return '';
-    if (ingress) return html`<p><a class="button" id="connect-page" href="onboarding">${label}</a></p>`;
-    return html`<p>${connectButton(csrf, label)} <a class="button secondary" href="onboarding">Other ways to connect</a></p>`;
+    if (ingress) return html`<p><a class="button" id="connect-page" href="${onboarding}">${label}</a></p>`;
+    return html`<p>${connectButton(csrf, label, false, account)} <a class="button secondary" href="${onboarding}">Other ways to connect</a></p>`;
   };
   if (auth.state === 'reauth_required') {
     return html`<section class="banner bad" id="auth-banner"><h2>Re-authentication needed</h2>

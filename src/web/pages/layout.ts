@@ -4,6 +4,7 @@
  */
 import { version } from '../../version.js';
 import { html, SafeHtml } from '../html.js';
+import { withAccount } from './links.js';
 
 const STYLE = `
 :root{--bg:#f4f6f8;--card:#fff;--ink:#1d2733;--muted:#5f6b7a;--line:#e1e6ec;--accent:#0b6bcb;
@@ -81,6 +82,24 @@ export interface LayoutOptions {
   nav?: boolean;
   /** Standalone and logged in: the CSRF token of the "Log out" button in the header. */
   logoutCsrf?: string;
+  /** A page of one account among several: the links lead to its pages, and to the list of accounts. */
+  account?: string;
+  /** The list of accounts (several): the header links to it. */
+  accounts?: boolean;
+}
+
+function nav(options: LayoutOptions): SafeHtml | string {
+  if (options.nav === false) return '';
+  const a = options.account;
+  const list = a !== undefined || options.accounts ? html`<a href="./" id="nav-accounts">Accounts</a>` : '';
+  const own =
+    options.accounts && a === undefined
+      ? ''
+      : html`<a href="${withAccount('./', a)}">Status</a><a href="${withAccount('onboarding', a)}">Connect Netatmo</a><a href="${withAccount('metrics', a)}">Metrics</a>`;
+  const logout = options.logoutCsrf
+    ? html`<form method="post" action="logout"><input type="hidden" name="csrf" value="${options.logoutCsrf}"><button type="submit" id="logout">Log out</button></form>`
+    : '';
+  return html`<nav>${list}${own}${logout}</nav>`;
 }
 
 export function layout(options: LayoutOptions): string {
@@ -91,11 +110,11 @@ export function layout(options: LayoutOptions): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 ${options.refreshS ? html`<meta http-equiv="refresh" content="${options.refreshS}">` : ''}
-<title>${options.title} · netatmo2mqtt</title>
+<title>${options.title}${options.account === undefined ? '' : ` · ${options.account}`} · netatmo2mqtt</title>
 <style>${CSS}</style>
 </head>
 <body>
-<header><a class="brand" href="./">netatmo2mqtt</a>${options.nav === false ? '' : html`<nav><a href="./">Status</a><a href="onboarding">Connect Netatmo</a><a href="metrics">Metrics</a>${options.logoutCsrf ? html`<form method="post" action="logout"><input type="hidden" name="csrf" value="${options.logoutCsrf}"><button type="submit" id="logout">Log out</button></form>` : ''}</nav>`}</header>
+<header><a class="brand" href="./">netatmo2mqtt</a>${nav(options)}</header>
 <main>
 ${options.body}
 </main>

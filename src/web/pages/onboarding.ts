@@ -14,6 +14,7 @@ import type { AuthStats } from '../../netatmo/auth.js';
 import { html } from '../html.js';
 import { authBanner, connectButton } from './auth-banner.js';
 import { layout } from './layout.js';
+import { withAccount } from './links.js';
 
 export interface OnboardingView {
   now: number;
@@ -26,6 +27,8 @@ export interface OnboardingView {
   logout?: boolean;
   /** Behind Home Assistant's ingress: the guided sign-in (new tab, then paste its address). */
   ingress?: boolean;
+  /** One of several accounts: the token goes to this one. */
+  account?: string;
 }
 
 export function onboardingPage(v: OnboardingView): string {
@@ -38,7 +41,7 @@ ${register}
 <li>Press the button: Netatmo opens in a <strong>new tab</strong>. Sign in and accept.</li>
 <li>That tab then shows Home Assistant's <strong>401: Unauthorized</strong>. This is expected: Home Assistant does not let another site's redirect into an app's page. The tab's address holds Netatmo's answer: <strong>copy the whole address</strong> from its address bar, close the tab, and paste it in step 2 below.</li>
 </ol>
-<p>${connectButton(v.csrf, 'Sign in with Netatmo', true)}</p>
+<p>${connectButton(v.csrf, 'Sign in with Netatmo', true, v.account)}</p>
 <p class="small muted">Requested scopes: ${v.scopes.join(' ')}</p>
 </section>`
     : html`<section class="card" id="oauth"><h2>1. Sign in with Netatmo (recommended)</h2>
@@ -46,7 +49,7 @@ ${register}
 ${register}
 <li>Press the button, sign in to Netatmo and accept. You come back here and the bridge starts polling.</li>
 </ol>
-<p>${connectButton(v.csrf)}</p>
+<p>${connectButton(v.csrf, 'Connect Netatmo', false, v.account)}</p>
 <p class="small muted">Requested scopes: ${v.scopes.join(' ')}</p>
 </section>`;
   const pasteHelp = v.ingress
@@ -55,20 +58,21 @@ ${register}
   return layout({
     title: 'Connect Netatmo',
     ...(v.logout ? { logoutCsrf: v.csrf } : {}),
-    body: html`<h1>Connect Netatmo</h1>
+    ...(v.account === undefined ? {} : { account: v.account }),
+    body: html`<h1>Connect Netatmo${v.account === undefined ? '' : html` <span class="muted" id="account-name">${v.account}</span>`}</h1>
 ${v.error ? html`<div class="error" id="error">${v.error}</div>` : ''}
 ${authBanner(v.auth, v.csrf, v.now, { actions: false })}
 ${signIn}
 <section class="card" id="paste-url"><h2>2. Paste the address Netatmo sent you to</h2>
 <p>${pasteHelp} It only works for a sign-in started with the button above, within 10 minutes.</p>
-<form method="post" action="redirect">${csrfField}
+<form method="post" action="${withAccount('redirect', v.account)}">${csrfField}
 <label for="redirect_url">Address after accepting</label>
 <input type="text" id="redirect_url" name="redirect_url" autocomplete="off" spellcheck="false" placeholder="https://…/callback?state=…&amp;code=…">
 <p><button type="submit" id="submit-redirect">Use this address</button></p></form>
 </section>
 <section class="card" id="paste-token"><h2>3. Paste a refresh token</h2>
 <p>At <span class="mono">dev.netatmo.com</span> → <em>My apps</em> → your app → <em>Token generator</em>, choose the scopes of your devices, generate, and copy the <strong>refresh token</strong>. The bridge exchanges it at once and then keeps the rotated tokens itself: do not use the same token in another program, or one of them will be locked out.</p>
-<form method="post" action="token">${csrfField}
+<form method="post" action="${withAccount('token', v.account)}">${csrfField}
 <label for="refresh_token">Refresh token</label>
 <textarea id="refresh_token" name="refresh_token" autocomplete="off" spellcheck="false"></textarea>
 <p><button type="submit" id="submit-token">Save refresh token</button></p></form>

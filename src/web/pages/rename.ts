@@ -6,6 +6,7 @@
 import type { Device } from '../../devices/types.js';
 import { html } from '../html.js';
 import { layout } from './layout.js';
+import { withAccount } from './links.js';
 
 export interface RenameView {
   csrf: string;
@@ -18,6 +19,8 @@ export interface RenameView {
   proposed: string;
   error?: string;
   logout?: boolean;
+  /** One of several accounts: the device's. */
+  account?: string;
 }
 
 export function renamePage(v: RenameView): string {
@@ -25,6 +28,7 @@ export function renamePage(v: RenameView): string {
   return layout({
     title: 'Rename a device',
     ...(v.logout ? { logoutCsrf: v.csrf } : {}),
+    ...(v.account === undefined ? {} : { account: v.account }),
     body: html`<h1>Rename ${v.name}</h1>
 ${v.error ? html`<div class="error" id="error">${v.error}</div>` : ''}
 <section class="card" id="rename">
@@ -32,12 +36,12 @@ ${v.error ? html`<div class="error" id="error">${v.error}</div>` : ''}
 <dt>Model</dt><dd>${d.model}</dd>
 <dt>Device id</dt><dd class="mono">${d.id}</dd>
 <dt>State topic</dt><dd class="mono" id="topic">${v.topic}</dd></dl>
-<form method="post" action="rename"><input type="hidden" name="csrf" value="${v.csrf}">
+<form method="post" action="${withAccount('rename', v.account)}"><input type="hidden" name="csrf" value="${v.csrf}">
 <input type="hidden" name="device" value="${d.id}">
 <label for="to">New name</label>
 <input type="text" id="to" name="to" value="${v.proposed}" maxlength="100" autocomplete="off" spellcheck="false">
 <p class="small muted">Its topics move to the new name (the old retained ones are cleared), Home Assistant keeps its entities, and commands by the device id keep working. Use / to group, e.g. <span class="mono">Ground floor/Living room</span>; not allowed: + # and the levels set, get, availability, event.</p>
-<p><button type="submit" id="submit-rename">Rename</button> <a class="button secondary" href="./">Cancel</a></p></form>
+<p><button type="submit" id="submit-rename">Rename</button> <a class="button secondary" href="${withAccount('./', v.account)}">Cancel</a></p></form>
 </section>`,
   });
 }

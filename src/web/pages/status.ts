@@ -14,6 +14,7 @@ import { authBanner } from './auth-banner.js';
 import { energyCard } from './energy-card.js';
 import { ago, clockTime, duration } from './format.js';
 import { layout } from './layout.js';
+import { withAccount } from './links.js';
 
 export interface StatusView {
   now: number;
@@ -29,6 +30,8 @@ export interface StatusView {
   logout?: boolean;
   /** Behind Home Assistant's ingress (the sign-in goes through the Connect page). */
   ingress?: boolean;
+  /** One of several accounts: whose status this is. */
+  account?: string;
 }
 
 const pill = (kind: 'ok' | 'warn' | 'bad' | 'muted', text: string): SafeHtml =>
@@ -83,9 +86,18 @@ function bridgeCard(v: StatusView): SafeHtml {
 <dt>MQTT</dt><dd>${m.connected ? pill('ok', 'connected') : pill('bad', 'disconnected')} ${m.connected && m.connected_since ? html`<span class="small muted">since ${ago(m.connected_since, v.now)}</span>` : ''}</dd>
 <dt>Reconnects</dt><dd>${m.reconnects}${m.last_error ? html` <span class="small muted">(last error: ${m.last_error})</span>` : ''}</dd>
 <dt>Uptime</dt><dd>${duration(v.health.uptime_s)}</dd>
+${coordinationRows(v)}
 <dt>Commands</dt><dd id="commands">${c.ok} ok · ${c.failed} failed · ${c.rejected} rejected · ${c.coalesced} coalesced</dd>
 ${c.last_error ? html`<dt>Last command error</dt><dd>${c.last_error}</dd>` : ''}
 </dl></section>`;
+}
+
+/** Who serves the account, with several accounts or processes (a lone bridge has nothing to say). */
+function coordinationRows(v: StatusView): SafeHtml | string {
+  const c = v.health.coordination;
+  if (!c || (c.mode === 'local' && v.account === undefined)) return '';
+  return html`<dt>Served by</dt><dd id="owner">${c.owner} <span class="small muted">(${c.mode === 'redis' ? `Redis ${c.connected ? 'connected' : 'unreachable'}` : 'this process alone'})</span></dd>
+${c.refresh_blocked ? html`<dt>Token refresh</dt><dd>${pill('warn', 'waiting')} ${c.refresh_blocked}</dd>` : ''}`;
 }
 
 const FEED_NAMES: Record<string, string> = { events: 'Events', energy: 'Energy' };
@@ -135,7 +147,7 @@ function devicesCard(v: StatusView): SafeHtml {
       device,
       name,
       online,
-    }) => html`<tr><td><a href="${`rename?device=${encodeURIComponent(device.id)}`}" title="Rename">${name}</a>${name === device.name ? '' : html`<br><span class="muted small">${device.name}</span>`}</td><td>${device.model}</td><td>${device.homeName ?? ''}${device.roomName ? ` · ${device.roomName}` : ''}</td>
+    }) => html`<tr><td><a href="${withAccount(`rename?device=${encodeURIComponent(device.id)}`, v.account)}" title="Rename">${name}</a>${name === device.name ? '' : html`<br><span class="muted small">${device.name}</span>`}</td><td>${device.model}</td><td>${device.homeName ?? ''}${device.roomName ? ` · ${device.roomName}` : ''}</td>
 <td>${online === true ? pill('ok', 'online') : online === false ? pill('bad', 'offline') : pill('muted', 'unknown')}</td></tr>`,
   );
   return html`<section class="card wide" id="devices"><h2>Devices <span class="muted small">${v.devices.length} known, ${online} online</span></h2>
@@ -164,9 +176,10 @@ export function statusPage(v: StatusView): string {
     title: 'Status',
     refreshS: 15,
     ...(v.logout ? { logoutCsrf: v.csrf } : {}),
-    body: html`<h1>Status</h1>
+    ...(v.account === undefined ? {} : { account: v.account }),
+    body: html`<h1>Status${v.account === undefined ? '' : html` <span class="muted" id="account-name">${v.account}</span>`}</h1>
 ${v.notice ? html`<div class="notice" id="notice">${v.notice}</div>` : ''}
-${authBanner(v.auth, v.csrf, v.now, { ingress: v.ingress === true })}
+${authBanner(v.auth, v.csrf, v.now, { ingress: v.ingress === true, ...(v.account === undefined ? {} : { account: v.account }) })}
 <div class="grid">
 ${quotaCard(v)}
 ${accountCard(v)}

@@ -5,19 +5,23 @@ import type { WebCredentials } from '../access/credentials.js';
 import type { WebRateLimits } from '../access/rate-limits.js';
 import type { ActivityLog } from '../activity.js';
 import type { CsrfProtection } from '../csrf.js';
+import { redirect, sendHtml } from '../http-util.js';
 import type { MetricsEndpoint } from '../lazy-metrics.js';
 import type { OAuthFlows } from '../oauth-flow.js';
+import { withAccount } from '../pages/links.js';
+import { messagePage } from '../pages/message.js';
 import type { Session, Sessions } from '../session.js';
-import type { WebBridgePort } from '../types.js';
+import type { WebAccount, WebBridgePort, WebSitePort } from '../types.js';
 
 export interface WebDeps {
-  bridge: WebBridgePort;
+  site: WebSitePort;
   clock: Clock;
   sessions: Sessions;
   csrf: CsrfProtection;
   flows: OAuthFlows;
   activity: ActivityLog;
-  metrics: MetricsEndpoint;
+  /** /metrics of one account's bridge (prom-client loaded on the first scrape). */
+  metrics(bridge: WebBridgePort): MetricsEndpoint;
   limits: WebRateLimits;
   /** Standalone: the login secret. Undefined in the add-on, where ingress authenticates. */
   credentials: WebCredentials | undefined;
@@ -43,6 +47,55 @@ export interface RequestContext {
   /** Headers every HTML answer carries (the session cookie when it is new). */
   cookieHeaders: Record<string, string>;
   deps: WebDeps;
+  /** The account the request is about: `?account=<name>` with several accounts, else the one; undefined when unknown. */
+  account: WebAccount | undefined;
+}
+
+/** The account `?account=<name>` names (several accounts), or the only one. */
+export function accountOf(site: WebSitePort, url: URL): WebAccount | undefined {
+  if (!site.several) return site.accounts[0];
+  const name = url.searchParams.get('account');
+  return site.accounts.find((a) => a.name === name);
+}
+
+/** The account name the pages put in their links: only with several accounts. */
+export function pageAccount(ctx: RequestContext): string | undefined {
+  return ctx.deps.site.several ? ctx.account?.name : undefined;
+}
+
+/** `path` for the request's account (unchanged with one account). */
+export function accountLink(ctx: RequestContext, path: string): string {
+  return withAccount(path, pageAccount(ctx));
+}
+
+/**
+ * The bridge serving `account` in this process; otherwise answers the request itself (404 for an
+ * unknown account, 503 while another process serves it or it is not running) and returns undefined.
+ */
+export function servingBridge(ctx: RequestContext, account = ctx.account): WebBridgePort | undefined {
+  const bridge = account?.bridge();
+  if (account && bridge) return bridge;
+  if (!account) {
+    // Several accounts and none (or an unknown one) named: the list of accounts.
+    if (ctx.req.method === 'GET') redirect(ctx.res, './', ctx.cookieHeaders);
+    else sendHtml(ctx.res, 404, messagePage('Not found', 'There is no such account.'), ctx.cookieHeaders);
+    return undefined;
+  }
+  const serving = account.serving();
+  const who = serving.state === 'elsewhere' ? (serving.owner ?? 'another process') : undefined;
+  sendHtml(
+    ctx.res,
+    503,
+    messagePage(
+      'Account not served here',
+      who
+        ? `The account ${account.name} is served by ${who}: open its web UI there.`
+        : `The account ${account.name} is not running in this process right now; try again shortly.`,
+      pageAccount(ctx),
+    ),
+    ctx.cookieHeaders,
+  );
+  return undefined;
 }
 
 export type RouteHandler = (ctx: RequestContext) => Promise<void> | void;

@@ -11,8 +11,9 @@ import { isNetatmoError } from '../../netatmo/errors.js';
 import { redactString } from '../../util/redact.js';
 import { readForm, redirect, sendHtml } from '../http-util.js';
 import { NETATMO_SCOPES } from '../oauth-flow.js';
+import { withAccount } from '../pages/links.js';
 import { messagePage } from '../pages/message.js';
-import { type RequestContext, redirectUriFor } from './context.js';
+import { accountLink, type RequestContext, redirectUriFor, servingBridge } from './context.js';
 import { onboardingRoute } from './pages.js';
 
 const log = childLogger('web');
@@ -66,9 +67,11 @@ function failureText(error: unknown): string {
 
 export async function connectRoute(ctx: RequestContext): Promise<void> {
   if (!(await checkedForm(ctx))) return;
+  const bridge = servingBridge(ctx);
+  if (!bridge) return;
   const redirectUri = redirectUriFor(ctx);
-  const state = ctx.deps.flows.begin(ctx.session.id, redirectUri);
-  const target = ctx.deps.bridge.netatmo.auth.authorizeUrl({
+  const state = ctx.deps.flows.begin(ctx.session.id, redirectUri, ctx.account?.name);
+  const target = bridge.netatmo.auth.authorizeUrl({
     redirectUri,
     scope: [...NETATMO_SCOPES],
     state,
@@ -102,8 +105,13 @@ async function finishFlow(ctx: RequestContext, params: URLSearchParams): Promise
     sendHtml(ctx.res, 400, messagePage('Not connected', `Not connected: ${why}.`), ctx.cookieHeaders);
     return;
   }
+  // The account the sign-in was started for: the callback address is the same for all.
+  const { site } = ctx.deps;
+  const account = site.several ? site.accounts.find((a) => a.name === check.account) : site.accounts[0];
+  const bridge = servingBridge(ctx, account);
+  if (!bridge) return;
   try {
-    await ctx.deps.bridge.netatmo.auth.exchangeCode(code, check.redirectUri);
+    await bridge.netatmo.auth.exchangeCode(code, check.redirectUri);
   } catch (error) {
     log.warning(`the authorization code exchange failed: ${failureText(error)}`);
     sendHtml(
@@ -114,8 +122,12 @@ async function finishFlow(ctx: RequestContext, params: URLSearchParams): Promise
     );
     return;
   }
-  log.info('connected to Netatmo through the web UI');
-  redirect(ctx.res, './?notice=connected', ctx.cookieHeaders);
+  log.info(`connected ${site.several ? `account ${check.account} ` : ''}to Netatmo through the web UI`);
+  redirect(
+    ctx.res,
+    withAccount('./?notice=connected', site.several ? check.account : undefined),
+    ctx.cookieHeaders,
+  );
 }
 
 export async function callbackRoute(ctx: RequestContext): Promise<void> {
@@ -142,18 +154,22 @@ export async function pastedRedirectRoute(ctx: RequestContext): Promise<void> {
 export async function pastedTokenRoute(ctx: RequestContext): Promise<void> {
   const form = await checkedForm(ctx);
   if (!form) return;
+  const bridge = servingBridge(ctx);
+  if (!bridge) return;
   const token = (form.get('refresh_token') ?? '').trim();
   if (token === '') {
     onboardingRoute(ctx, 'Paste a refresh token first.', 400);
     return;
   }
   try {
-    await ctx.deps.bridge.netatmo.auth.setRefreshToken(token);
+    await bridge.netatmo.auth.setRefreshToken(token);
   } catch (error) {
     log.warning(`a pasted refresh token was not accepted: ${failureText(error)}`);
     onboardingRoute(ctx, `The refresh token was not accepted. ${failureText(error)}`, 400);
     return;
   }
-  log.info('connected to Netatmo with a pasted refresh token');
-  redirect(ctx.res, './?notice=token', ctx.cookieHeaders);
+  log.info(
+    `connected ${ctx.deps.site.several ? `account ${ctx.account?.name} ` : ''}to Netatmo with a pasted refresh token`,
+  );
+  redirect(ctx.res, accountLink(ctx, './?notice=token'), ctx.cookieHeaders);
 }

@@ -1,10 +1,11 @@
-/** GET `./` (status) and GET `onboarding`. */
+/** GET `./` (status, or the list of accounts when there are several) and GET `onboarding`. */
 
 import { sendHtml } from '../http-util.js';
 import { NETATMO_SCOPES } from '../oauth-flow.js';
+import { accountsPage } from '../pages/accounts.js';
 import { onboardingPage } from '../pages/onboarding.js';
 import { statusPage } from '../pages/status.js';
-import { type RequestContext, redirectUriFor } from './context.js';
+import { pageAccount, type RequestContext, redirectUriFor, servingBridge } from './context.js';
 
 /** Notices after a redirect come from this fixed list: nothing from the URL is echoed. */
 const NOTICES: Record<string, string> = {
@@ -14,7 +15,14 @@ const NOTICES: Record<string, string> = {
 };
 
 export function statusRoute(ctx: RequestContext): void {
-  const { bridge, clock, csrf, activity } = ctx.deps;
+  const { site, clock, csrf, activity } = ctx.deps;
+  if (site.several && !ctx.url.searchParams.has('account')) {
+    accountsRoute(ctx);
+    return;
+  }
+  const bridge = servingBridge(ctx);
+  if (!bridge) return;
+  const account = pageAccount(ctx);
   const notice = NOTICES[ctx.url.searchParams.get('notice') ?? ''];
   const devices = bridge.store
     .devices()
@@ -38,12 +46,35 @@ export function statusRoute(ctx: RequestContext): void {
     logout: ctx.deps.credentials !== undefined,
     ingress: ctx.fromIngressProxy,
     ...(notice ? { notice } : {}),
+    ...(account === undefined ? {} : { account }),
+  });
+  sendHtml(ctx.res, 200, body, ctx.cookieHeaders);
+}
+
+/** Several accounts: each with its state, who serves it, its devices and quota use. */
+function accountsRoute(ctx: RequestContext): void {
+  const { site, csrf } = ctx.deps;
+  const body = accountsPage({
+    csrf: csrf.tokenFor(ctx.session.id),
+    process: site.process ?? '',
+    logout: ctx.deps.credentials !== undefined,
+    accounts: site.accounts.map((account) => {
+      const bridge = account.bridge();
+      return {
+        name: account.name,
+        serving: account.serving(),
+        ...(bridge ? { health: bridge.health(), devices: bridge.store.devices().length } : {}),
+      };
+    }),
   });
   sendHtml(ctx.res, 200, body, ctx.cookieHeaders);
 }
 
 export function onboardingRoute(ctx: RequestContext, error?: string, status = 200): void {
-  const { bridge, clock, csrf } = ctx.deps;
+  const { clock, csrf } = ctx.deps;
+  const bridge = servingBridge(ctx);
+  if (!bridge) return;
+  const account = pageAccount(ctx);
   const body = onboardingPage({
     now: clock.now(),
     csrf: csrf.tokenFor(ctx.session.id),
@@ -53,6 +84,7 @@ export function onboardingRoute(ctx: RequestContext, error?: string, status = 20
     logout: ctx.deps.credentials !== undefined,
     ingress: ctx.fromIngressProxy,
     ...(error ? { error } : {}),
+    ...(account === undefined ? {} : { account }),
   });
   sendHtml(ctx.res, status, body, ctx.cookieHeaders);
 }

@@ -7,12 +7,15 @@ import { childLogger } from '../../log.js';
 import { readForm, redirect, sendHtml } from '../http-util.js';
 import { messagePage } from '../pages/message.js';
 import { renamePage } from '../pages/rename.js';
-import type { RequestContext } from './context.js';
+import { accountLink, pageAccount, type RequestContext, servingBridge } from './context.js';
 
 const log = childLogger('web');
 
 function renderForm(ctx: RequestContext, deviceId: string, proposed?: string, error?: string): void {
-  const { bridge, csrf } = ctx.deps;
+  const { csrf } = ctx.deps;
+  const bridge = servingBridge(ctx);
+  if (!bridge) return;
+  const account = pageAccount(ctx);
   const device = bridge.store.device(deviceId);
   if (!device) {
     sendHtml(ctx.res, 404, messagePage('Not found', 'There is no such device.'), ctx.cookieHeaders);
@@ -27,6 +30,7 @@ function renderForm(ctx: RequestContext, deviceId: string, proposed?: string, er
     proposed: proposed ?? name,
     logout: ctx.deps.credentials !== undefined,
     ...(error ? { error } : {}),
+    ...(account === undefined ? {} : { account }),
   });
   sendHtml(ctx.res, error ? 400 : 200, body, ctx.cookieHeaders);
 }
@@ -47,13 +51,15 @@ export async function renameRoute(ctx: RequestContext): Promise<void> {
     );
     return;
   }
+  const bridge = servingBridge(ctx);
+  if (!bridge) return;
   const deviceId = form.get('device') ?? '';
   const to = (form.get('to') ?? '').trim();
   try {
-    await ctx.deps.bridge.renameDevice(deviceId, to);
+    await bridge.renameDevice(deviceId, to);
   } catch (error) {
     renderForm(ctx, deviceId, to, (error as Error).message);
     return;
   }
-  redirect(ctx.res, './?notice=renamed', ctx.cookieHeaders);
+  redirect(ctx.res, accountLink(ctx, './?notice=renamed'), ctx.cookieHeaders);
 }
