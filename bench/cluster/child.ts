@@ -74,7 +74,7 @@ function startStorm(
           await stack.auth.forceRefresh(await stack.auth.accessToken());
           outcome = stack.auth.stats().refreshes > before ? 'refreshed' : 'adopted';
         } catch (error) {
-          outcome = isNetatmoError(error) ? error.kind : 'error';
+          outcome = isNetatmoError(error) ? error.kind : `error: ${String(error).slice(0, 80)}`;
         }
         if (!stopped) record.write({ t: 'forced', account: name, outcome });
       }),
