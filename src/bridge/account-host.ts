@@ -7,7 +7,8 @@
  * only then releases the leases, so a process taking over publishes `online` after it.
  */
 import type { BridgeConfig } from '../config/types.js';
-import type { Coordination } from '../coordination/types.js';
+import { createCoordination } from '../coordination/index.js';
+import type { Coordination, CoordinationSettings } from '../coordination/types.js';
 import { EventBus } from '../events.js';
 import { childLogger } from '../log.js';
 import { type Clock, systemClock } from '../util/clock.js';
@@ -20,13 +21,31 @@ import { startWebUi } from './web-ui.js';
 const log = childLogger('accounts');
 
 /** What every account's Bridge gets besides its own configuration (tests and benchmarks tune it). */
-export type AccountBridgeOptions = Omit<BridgeOptions, 'config' | 'clock' | 'events' | 'account'>;
+export type AccountBridgeOptions = Omit<
+  BridgeOptions,
+  'config' | 'clock' | 'events' | 'account' | 'coordination'
+>;
 
 export interface AccountHostOptions {
   config: BridgeConfig;
-  coordination: Coordination;
   clock?: Clock;
   bridge?: AccountBridgeOptions;
+}
+
+/**
+ * The coordination settings of a configuration: `coordination` in ms, and the app's users
+ * counted from `accounts` (every process of one app lists the same accounts).
+ */
+export function coordinationSettings(config: BridgeConfig): CoordinationSettings {
+  const c = config.coordination;
+  return {
+    keyPrefix: c?.key_prefix ?? 'netatmo2mqtt',
+    leaseTtlMs: (c?.lease_ttl_s ?? 30) * 1000,
+    appUsers: Math.max(1, config.accounts?.length ?? 1),
+    ...(c?.redis_url === undefined ? {} : { redisUrl: c.redis_url }),
+    ...(c?.redis_password === undefined ? {} : { redisPassword: c.redis_password }),
+    ...(c?.process_name === undefined ? {} : { processName: c.process_name }),
+  };
 }
 
 /** One configured account: its Bridge while this process serves it, and its lasting event bus. */
@@ -62,6 +81,7 @@ export class AccountHost implements WebSitePort {
   readonly clock: Clock;
   readonly several: boolean;
   readonly accounts: readonly HostedAccountSlot[];
+  readonly coordination: Coordination;
   readonly #options: AccountHostOptions;
   #web: WebServer | undefined;
   #started = false;
@@ -70,15 +90,19 @@ export class AccountHost implements WebSitePort {
   constructor(options: AccountHostOptions) {
     this.#options = options;
     this.clock = options.clock ?? systemClock;
+    this.coordination = createCoordination(coordinationSettings(options.config), {
+      clock: this.clock,
+      events: new EventBus(),
+    });
     const plans = accountPlans(options.config);
     this.several = plans.length > 1;
-    const remote = (): boolean => options.coordination.mode === 'redis';
+    const remote = (): boolean => this.coordination.mode === 'redis';
     this.accounts = plans.map((plan) => new HostedAccountSlot(plan, remote));
   }
 
   /** The process, as the leases name it. */
   get process(): string {
-    return this.#options.coordination.health().process;
+    return this.coordination.health().process;
   }
 
   get running(): boolean {
@@ -109,10 +133,10 @@ export class AccountHost implements WebSitePort {
     });
     log.info(
       this.several
-        ? `${this.accounts.length} accounts: ${this.accounts.map((a) => a.name).join(', ')} (${this.#options.coordination.mode} coordination, process ${this.process})`
-        : `account ${this.accounts[0]?.name} (${this.#options.coordination.mode} coordination, process ${this.process})`,
+        ? `${this.accounts.length} accounts: ${this.accounts.map((a) => a.name).join(', ')} (${this.coordination.mode} coordination, process ${this.process})`
+        : `account ${this.accounts[0]?.name} (${this.coordination.mode} coordination, process ${this.process})`,
     );
-    await this.#options.coordination.leases.start(
+    await this.coordination.leases.start(
       this.accounts.map((a) => a.name),
       {
         acquired: (name) => this.#turn(name, (slot) => this.#startAccount(slot)),
@@ -126,8 +150,9 @@ export class AccountHost implements WebSitePort {
     if (this.#stopping) return;
     this.#stopping = true;
     // The leases run each held account's `lost` first (a full stop, not a handover), then release.
-    await this.#options.coordination.leases.stop();
+    await this.coordination.leases.stop();
     await Promise.all(this.accounts.map((slot) => this.#turn(slot.name, (s) => this.#stopAccount(s, false))));
+    await this.coordination.close();
     await this.#web?.stop();
   }
 
@@ -153,7 +178,8 @@ export class AccountHost implements WebSitePort {
       config: plan.config,
       clock: this.clock,
       events: slot.events,
-      account: { name: plan.name, several: plan.several, coordination: this.#options.coordination },
+      coordination: this.coordination.account({ name: plan.name, dataDir: plan.config.data_dir }),
+      account: { name: plan.name, several: plan.several, coordination: this.coordination },
     });
     slot.running = bridge;
     slot.state = 'starting';

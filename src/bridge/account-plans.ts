@@ -18,7 +18,7 @@ export interface AccountPlan {
   config: BridgeConfig;
 }
 
-function withAccount(config: BridgeConfig, entry: AccountConfig | undefined): BridgeConfig {
+function withEntry(config: BridgeConfig, entry: AccountConfig | undefined): BridgeConfig {
   if (!entry) return config;
   const { refresh_token: token, profile } = entry;
   return {
@@ -38,14 +38,14 @@ export function accountPlans(config: BridgeConfig): AccountPlan[] {
       {
         name: accounts[0]?.name ?? DEFAULT_ACCOUNT_NAME,
         several: false,
-        config: withAccount(config, accounts[0]),
+        config: withEntry(config, accounts[0]),
       },
     ];
   }
   return accounts.map((entry) => {
     // One account's bootstrap token is not another's: without its own, the account waits for one.
     const { refresh_token: _shared, ...netatmo } = config.netatmo;
-    const own = withAccount({ ...config, netatmo }, entry);
+    const own = withEntry({ ...config, netatmo }, entry);
     const clientId = config.mqtt.client_id;
     return {
       name: entry.name,

@@ -39,6 +39,7 @@ import { DeviceSync } from './device-sync.js';
 import { fencedCommandApi } from './fenced-commands.js';
 import { buildHealth } from './health.js';
 import { wireListeners } from './listeners.js';
+import { mqttConnectionOptions } from './mqtt-options.js';
 import { createNetatmoStack, type NetatmoStack } from './netatmo-stack.js';
 import type { BridgeControl } from './requests.js';
 import { SecurityStack, type SecurityStackOptions } from './security-stack.js';
@@ -383,28 +384,4 @@ export class Bridge implements BridgeControl {
       coaches: expire(plan?.homeCoach?.intervalMs ?? 600_000),
     };
   }
-}
-
-export function mqttConnectionOptions(
-  config: BridgeConfig,
-  clock: Clock,
-  overrides: Partial<MqttConnectionOptions> = {},
-): MqttConnectionOptions {
-  const { mqtt } = config;
-  const options: MqttConnectionOptions = {
-    url: mqtt.url,
-    baseTopic: mqtt.base_topic,
-    keepalive: mqtt.keepalive,
-    clock,
-  };
-  if (mqtt.username !== undefined) options.username = mqtt.username;
-  if (mqtt.password !== undefined) options.password = mqtt.password;
-  if (mqtt.client_id !== undefined) options.clientId = mqtt.client_id;
-  if (mqtt.ca || mqtt.cert || mqtt.key) {
-    options.tls = { rejectUnauthorized: mqtt.reject_unauthorized };
-    if (mqtt.ca) options.tls.ca = mqtt.ca;
-    if (mqtt.cert) options.tls.cert = mqtt.cert;
-    if (mqtt.key) options.tls.key = mqtt.key;
-  }
-  return { ...options, ...overrides };
 }

@@ -1,6 +1,6 @@
 /** `netatmo2mqtt start [--config FILE]`: run the bridge from configuration. */
 import { parseArgs } from 'node:util';
-import { Bridge } from '../bridge/controller.js';
+import { AccountHost } from '../bridge/account-host.js';
 import { ConfigError, loadConfig } from '../config/index.js';
 import type { BridgeConfig } from '../config/types.js';
 import { isLoopbackHost } from '../config/validate.js';
@@ -101,7 +101,10 @@ async function startConfiguredBroker(config: BridgeConfig): Promise<EmbeddedBrok
   return broker;
 }
 
-/** Starts the bridge (and an embedded broker when `mqtt.url` is `embedded`) until a signal. */
+/**
+ * Starts the bridge — every account the coordination gives this process, and the web UI — (and
+ * an embedded broker when `mqtt.url` is `embedded`) until a signal.
+ */
 export async function runBridge(config: BridgeConfig): Promise<number> {
   let closeBroker: (() => Promise<void>) | undefined;
   if (config.mqtt.url === 'embedded') {
@@ -112,17 +115,17 @@ export async function runBridge(config: BridgeConfig): Promise<number> {
     config = { ...config, mqtt: { ...config.mqtt, url: `mqtt://${dial}:${broker.port}` } };
     closeBroker = () => broker.close();
   }
-  const bridge = new Bridge({ config });
+  const host = new AccountHost({ config });
   try {
-    await bridge.start();
+    await host.start();
   } catch (error) {
     log.error(`cannot start: ${(error as Error).message}`);
-    await bridge.stop().catch(() => {});
+    await host.stop().catch(() => {});
     await closeBroker?.();
     return 1;
   }
   return runUntilSignal(async () => {
-    await bridge.stop();
+    await host.stop();
     await closeBroker?.();
   });
 }

@@ -9,13 +9,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { coordinationSettings } from '../../src/bridge/account-host.js';
 import { Bridge } from '../../src/bridge/controller.js';
 import { validateConfig } from '../../src/config/index.js';
 import type { BridgeConfig } from '../../src/config/types.js';
+import { createCoordination } from '../../src/coordination/index.js';
+import { EventBus } from '../../src/events.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
+import { systemClock } from '../../src/util/clock.js';
 import { type TestBroker, useTestBroker } from '../support/broker.js';
 import { Recorder } from './bridge-harness.js';
-import { interimCoordination } from './interim-coordination.js';
 
 let broker: TestBroker;
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -132,11 +135,17 @@ describe('an account handed over to another process', () => {
 describe('command fencing', () => {
   it('a command is sent only while this process holds the account', async () => {
     const s = await stage();
-    const coordination = interimCoordination();
+    const config = await s.process();
+    const coordination = createCoordination(coordinationSettings(config), {
+      clock: systemClock,
+      events: new EventBus(),
+    });
+    // The process holds the account, then loses it while its Bridge still runs.
     await coordination.leases.start(['alice'], { acquired: async () => {}, lost: async () => {} });
     const bridge = new Bridge({
-      config: await s.process(),
+      config,
       discoveryScanMs: 200,
+      coordination: coordination.account({ name: 'alice', dataDir: config.data_dir }),
       account: { name: 'alice', several: true, coordination },
     });
     cleanups.push(() => bridge.stop());

@@ -12,7 +12,6 @@ import { validateConfig } from '../../src/config/index.js';
 import type { AccountConfig, BridgeConfig } from '../../src/config/types.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { Recorder } from './bridge-harness.js';
-import { interimCoordination } from './interim-coordination.js';
 
 export interface AccountsHarnessOptions {
   brokerUrl: string;
@@ -69,7 +68,6 @@ export async function startAccountsHarness(o: AccountsHarnessOptions): Promise<A
   });
   const host = new AccountHost({
     config,
-    coordination: interimCoordination(),
     bridge: { discoveryScanMs: 300, healthIntervalMs: 300, ...o.bridge },
   });
   const until = async (predicate: () => boolean, ms = 20_000, what = 'condition'): Promise<void> => {
