@@ -5,7 +5,9 @@
  * (`coordination.redis_url`).
  */
 import type { EventBus } from '../events.js';
+import type { GateLimits } from '../netatmo/gate/limits.js';
 import type { GateShare } from '../netatmo/gate/share.js';
+import type { NetatmoProfile } from '../netatmo/quota.js';
 import type { RefreshLock } from '../netatmo/refresh-lock.js';
 import type { TokenStore } from '../tokens/stored-token.js';
 import type { Clock } from '../util/clock.js';
@@ -18,6 +20,8 @@ export interface AccountSpec {
   name: string;
   /** The account's own data folder (token file, state cache, names). */
   dataDir: string;
+  /** The account's profile (default own_app): its budget as every process counts it (Redis). */
+  profile?: NetatmoProfile;
 }
 
 /** What one account's Netatmo stack (auth, gate) shares with the other accounts and processes. */
@@ -59,6 +63,15 @@ export interface CoordinationHealth {
   owned: string[];
   /** Set while token refreshes wait (Redis down: never refresh without the lock). */
   refresh_blocked?: string;
+  /** Processes sharing the app, as the leases count them (Redis). */
+  live_processes?: number;
+  /** Where budgets are counted now: Redis, or this process alone while Redis is away. */
+  budget?: 'redis' | 'local_fallback';
+  /**
+   * Per account of this process: whether it holds the lease, and the calls it started on the
+   * local fallback budget that Redis' windows have not counted yet.
+   */
+  accounts?: Record<string, { holds: boolean; offline_starts: number }>;
 }
 
 /**
@@ -83,6 +96,19 @@ export interface CoordinationDeps {
   /** Budgets and throttle windows are judged on it (all processes must share a time base). */
   clock: Clock;
   events: EventBus;
+  /** Tests and benchmarks only: shorter timeouts and windows, smaller limits. */
+  tuning?: CoordinationTuning;
+}
+
+export interface CoordinationTuning {
+  commandTimeoutMs?: number;
+  refreshLockTtlMs?: number;
+  refreshWaitMs?: number;
+  /** Length of the two budget windows (default Netatmo's 10 s and 1 h). */
+  windowsMs?: GateLimits;
+  /** Overrides of the shared budgets (default: derived in quota.ts). */
+  userLimits?: GateLimits;
+  appLimits?: GateLimits;
 }
 
 export interface Coordination {

@@ -117,6 +117,7 @@ export class NetatmoAuth {
       clientSecret: options.clientSecret,
       baseUrl: options.baseUrl,
       timeoutMs: options.httpTimeoutMs ?? 10_000,
+      secretSlot: options.store.describe(),
     });
   }
 
@@ -179,21 +180,25 @@ export class NetatmoAuth {
     return this.#lock.runExclusive(async () => {
       const current = this.#requireCurrent();
       if (current.accessToken !== staleAccessToken && current.accessToken !== '') return current.accessToken;
-      const now = this.#clock.now();
-      if (this.#lastForcedAt !== undefined && now - this.#lastForcedAt < this.#minForcedMs) {
-        const retryAt = this.#lastForcedAt + this.#minForcedMs;
-        throw new NetatmoError(
-          'throttle_window',
-          'a forced token refresh happened moments ago; not refreshing again',
-          {
-            retryAt,
-            retryAfterMs: retryAt - now,
-          },
-        );
-      }
-      this.#lastForcedAt = now;
       return this.#refresh(current, true);
     });
+  }
+
+  /** A forced refresh spends the token at most once per interval: throws throttle_window when too soon. */
+  #claimForcedRefresh(): void {
+    const now = this.#clock.now();
+    if (this.#lastForcedAt !== undefined && now - this.#lastForcedAt < this.#minForcedMs) {
+      const retryAt = this.#lastForcedAt + this.#minForcedMs;
+      throw new NetatmoError(
+        'throttle_window',
+        'a forced token refresh happened moments ago; not refreshing again',
+        {
+          retryAt,
+          retryAfterMs: retryAt - now,
+        },
+      );
+    }
+    this.#lastForcedAt = now;
   }
 
   /** New credentials from onboarding or a pasted token: saved, then used. Ends 'reauth_required'. */
@@ -271,7 +276,7 @@ export class NetatmoAuth {
   }
 
   #adopt(token: StoredToken): void {
-    markCurrentToken(token);
+    markCurrentToken(token, this.#store.describe());
     this.#current = {
       accessToken: token.access_token,
       refreshToken: token.refresh_token,
@@ -283,11 +288,18 @@ export class NetatmoAuth {
     this.#nextProactiveAt = 0;
   }
 
-  /** Runs under the in-process lock, and inside the shared one when there is one. */
+  /**
+   * Runs under the in-process lock, and inside the shared one when there is one. A pair another
+   * process stored meanwhile is adopted without spending anything (nor a forced-refresh slot).
+   */
   async #refresh(current: Current, forced: boolean): Promise<string> {
+    const spend = (): Promise<string> => {
+      if (forced) this.#claimForcedRefresh();
+      return this.#spend(current, forced);
+    };
     const lock = this.#refreshLock;
-    if (!lock) return this.#spend(current, forced);
-    return lock.run(async () => (await this.#storedSince(current)) ?? this.#spend(current, forced));
+    if (!lock) return spend();
+    return lock.run(async () => (await this.#storedSince(current)) ?? spend());
   }
 
   /** Another process refreshed while this one waited: its pair is adopted, nothing is spent. */

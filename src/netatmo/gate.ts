@@ -361,6 +361,7 @@ export class RequestGate {
             wakeAt = shared;
             break;
           }
+          if (this.#asking) break;
           continue;
         }
         this.#queue.shift();

@@ -21,6 +21,8 @@ export interface TokenEndpointOptions {
   /** e.g. https://api.netatmo.com (no trailing slash needed). */
   baseUrl: string;
   timeoutMs: number;
+  /** The redaction slot of the account's current pair (one per account). */
+  secretSlot?: string;
 }
 
 /** What a token answer carried besides the pair, for the caller to log (never the tokens). */
@@ -52,8 +54,10 @@ function silenceLibraryDebug(): void {
 
 export class TokenEndpoint {
   readonly #client: AuthorizationCode;
+  readonly #slot: string | undefined;
 
   constructor(options: TokenEndpointOptions) {
+    this.#slot = options.secretSlot;
     silenceLibraryDebug();
     registerSecret(options.clientSecret);
     this.#client = new AuthorizationCode({
@@ -81,7 +85,7 @@ export class TokenEndpoint {
     // Netatmo accepts it, and `code=` in URLs and forms is redacted by pattern anyway.
     try {
       const answer = await this.#client.getToken({ code, redirect_uri: redirectUri });
-      return toAnswer(answer, undefined, now);
+      return toAnswer(answer, undefined, now, this.#slot);
     } catch (error) {
       throw tokenError(error, now);
     }
@@ -91,14 +95,19 @@ export class TokenEndpoint {
     const current = this.#client.createToken({ refresh_token: refreshToken });
     try {
       const answer = await current.refresh();
-      return toAnswer(answer, refreshToken, now);
+      return toAnswer(answer, refreshToken, now, this.#slot);
     } catch (error) {
       throw tokenError(error, now);
     }
   }
 }
 
-function toAnswer(answer: AccessToken, previousRefreshToken: string | undefined, now: number): TokenAnswer {
+function toAnswer(
+  answer: AccessToken,
+  previousRefreshToken: string | undefined,
+  now: number,
+  slot: string | undefined,
+): TokenAnswer {
   const raw: Token = answer.token;
   const access = raw.access_token;
   if (typeof access !== 'string' || access.length === 0) {
@@ -123,7 +132,7 @@ function toAnswer(answer: AccessToken, previousRefreshToken: string | undefined,
     });
   }
   // Accepted by Netatmo: the newest pair, in the slot that the next rotation replaces.
-  markCurrentToken({ access_token: access, refresh_token: refresh });
+  markCurrentToken({ access_token: access, refresh_token: refresh }, slot);
   const lifetime = [raw.expires_in, raw.expire_in].map(Number).find((n) => Number.isFinite(n) && n > 0);
   const scope = Array.isArray(raw.scope)
     ? raw.scope.filter((s): s is string => typeof s === 'string')

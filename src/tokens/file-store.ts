@@ -83,12 +83,12 @@ export class FileTokenStore implements TokenStore, RefreshJournal {
     const main = await this.#readMain();
     const promoted = await this.#recoverTempFiles(main);
     const token = promoted ?? main;
-    if (token) markCurrentToken(token);
+    if (token) markCurrentToken(token, this.describe());
     return token;
   }
 
   async save(token: StoredToken): Promise<void> {
-    markCurrentToken(token);
+    markCurrentToken(token, this.describe());
     const text = `${JSON.stringify(token, null, 2)}\n`;
     try {
       await mkdir(this.dataDir, { recursive: true, mode: 0o700 });

@@ -85,9 +85,14 @@ export function expiresAtMs(token: StoredToken): number {
 }
 
 /**
- * Makes this pair the one redacted everywhere, replacing the previous pair: a token is a secret
- * once Netatmo has issued or accepted it, and stops being searched for once it rotated out.
+ * Makes this pair the one redacted everywhere, replacing the previous pair of its account: a
+ * token is a secret once Netatmo has issued or accepted it, and stops being searched for once
+ * it rotated out. `account` names the account's slot (its store's description), so the pairs
+ * of several accounts are all redacted.
  */
-export function markCurrentToken(token: Pick<StoredToken, 'access_token' | 'refresh_token'>): void {
-  setSecretSlot('netatmo-token', [token.access_token, token.refresh_token]);
+export function markCurrentToken(
+  token: Pick<StoredToken, 'access_token' | 'refresh_token'>,
+  account = '',
+): void {
+  setSecretSlot(`netatmo-token ${account}`, [token.access_token, token.refresh_token]);
 }

@@ -9,10 +9,14 @@ import { StartLog } from './start-log.js';
 
 export class WindowBudget {
   readonly #limits: () => GateLimits;
-  readonly #starts = new StartLog(WINDOW_MS.perHour);
+  readonly #windows: GateLimits;
+  readonly #starts: StartLog;
 
-  constructor(limits: () => GateLimits) {
+  /** `windowsMs`: the two windows' lengths (Netatmo's by default; tests shorten them). */
+  constructor(limits: () => GateLimits, windowsMs: GateLimits = WINDOW_MS) {
     this.#limits = limits;
+    this.#windows = windowsMs;
+    this.#starts = new StartLog(windowsMs.perHour);
   }
 
   /** Records a start at `now` when it fits both windows. */
@@ -20,20 +24,11 @@ export class WindowBudget {
     const limits = kind === 'poll' ? pollLimits(this.#limits()) : this.#limits();
     this.#starts.prune(now);
     const at = Math.max(
-      this.#starts.earliestStart(limits.per10s, WINDOW_MS.per10s),
-      this.#starts.earliestStart(limits.perHour, WINDOW_MS.perHour),
+      this.#starts.earliestStart(limits.per10s, this.#windows.per10s),
+      this.#starts.earliestStart(limits.perHour, this.#windows.perHour),
     );
     if (at > now) return { ok: false, retryAt: at };
     this.#starts.record(now);
     return { ok: true };
-  }
-
-  /** Starts in the 10 s and the hour ending at `now`. */
-  counts(now: number): GateLimits {
-    this.#starts.prune(now);
-    return {
-      per10s: this.#starts.countAfter(now - WINDOW_MS.per10s),
-      perHour: this.#starts.countAfter(now - WINDOW_MS.perHour),
-    };
   }
 }

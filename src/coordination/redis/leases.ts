@@ -1,0 +1,257 @@
+/**
+ * Account ownership through Redis: each account is polled by exactly one process.
+ *
+ * - A lease is `<prefix>:lease:<account>` = the process name with PX ttl, taken when missing
+ *   (SET NX PX, in a script that also accepts it being ours already: a claim that timed out may
+ *   have been applied late), renewed every ttl/3 by compare-and-pexpire, released by
+ *   compare-and-delete after the `lost` handler finished.
+ * - A process takes at most its fair share, ceil(accounts / live processes) (membership: a
+ *   sorted set scored by Redis' clock), preferring accounts by rendezvous hashing so processes
+ *   rarely contend; above its share it releases the surplus, so load spreads as processes join.
+ * - A dead owner's leases expire within the TTL; the others then take them.
+ * - `lost` fires before anyone else can take the account: a lease not renewed for ttl/2 (Redis
+ *   away) counts as lost here, while Redis still holds it for at least another ttl/2.
+ * - Redis restarted empty (the epoch key is gone): owners re-claim their own accounts at the next
+ *   renewal (the renew script sets a missing key); every process waits one TTL before taking an
+ *   account it did not own, so nothing is polled twice.
+ * Lease times are wall time (Redis PX and timers), whatever clock the bridge runs on.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { childLogger } from '../../log.js';
+import type { AccountLeases, LeaseHandlers } from '../types.js';
+import type { RedisConnection } from './connection.js';
+import type { RedisKeys } from './keys.js';
+import { CLAIM, HEARTBEAT, RELEASE } from './scripts.js';
+
+const log = childLogger('leases');
+
+interface Held {
+  /** Wall ms before which the lease is surely still ours in Redis (renew sent + ttl/2). */
+  safeUntil: number;
+  lostTimer: NodeJS.Timeout;
+  /** Being handed over: still renewed until its `lost` handler finished, no longer held. */
+  releasing: boolean;
+}
+
+export interface LeaseEvents {
+  /** Redis came back empty (a restart or a flush): stores put their pairs back. */
+  onRedisReset?: () => void;
+}
+
+export class RedisLeases implements AccountLeases {
+  readonly #connection: RedisConnection;
+  readonly #keys: RedisKeys;
+  readonly #name: string;
+  readonly #ttlMs: number;
+  readonly #events: LeaseEvents;
+  readonly #held = new Map<string, Held>();
+  /** Per account, handlers run one after another. */
+  readonly #chains = new Map<string, Promise<void>>();
+  #accounts: readonly string[] = [];
+  #handlers: LeaseHandlers | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #ticking = false;
+  #epoch: string | undefined;
+  /** No account this process did not own is taken before then (wall ms). */
+  #holdUntil = 0;
+  #live = 1;
+  #stopped = false;
+  /** An extra round when a wanted lease runs out before the next regular one. */
+  #soon: NodeJS.Timeout | undefined;
+
+  constructor(
+    connection: RedisConnection,
+    keys: RedisKeys,
+    name: string,
+    ttlMs: number,
+    events: LeaseEvents = {},
+  ) {
+    this.#connection = connection;
+    this.#keys = keys;
+    this.#name = name;
+    this.#ttlMs = ttlMs;
+    this.#events = events;
+  }
+
+  /** Resolves once the first round's `acquired` handlers ran. */
+  async start(accounts: readonly string[], handlers: LeaseHandlers): Promise<void> {
+    this.#accounts = [...new Set(accounts)];
+    this.#handlers = handlers;
+    this.#stopped = false;
+    await this.#tick();
+    this.#timer = setInterval(() => void this.#tick(), Math.max(10, Math.floor(this.#ttlMs / 3)));
+    await Promise.all(this.#chains.values());
+  }
+
+  /** Hands every account over (renewing them until their `lost` handlers finished). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#soon);
+    await Promise.all([...this.#held.keys()].map((account) => this.#release(account)));
+    await Promise.all(this.#chains.values());
+    clearInterval(this.#timer);
+    await this.#connection.redis.zrem(this.#keys.processes, this.#name).catch(() => undefined);
+  }
+
+  holds(account: string): boolean {
+    const held = this.#held.get(account);
+    return held !== undefined && !held.releasing && Date.now() < held.safeUntil;
+  }
+
+  owned(): string[] {
+    return [...this.#held]
+      .filter(([, h]) => !h.releasing)
+      .map(([account]) => account)
+      .sort();
+  }
+
+  /** Live processes as last seen (1 while Redis is away). */
+  get liveProcesses(): number {
+    return this.#live;
+  }
+
+  async #tick(): Promise<void> {
+    if (this.#ticking) return;
+    this.#ticking = true;
+    try {
+      if (!(await this.#heartbeat())) return;
+      await this.#renewAll();
+      if (!this.#stopped) await this.#balance();
+    } catch (error) {
+      log.debug(`lease round failed: ${String(error)}`);
+    } finally {
+      this.#ticking = false;
+    }
+  }
+
+  /** False when Redis is away (leases then run out on their own timers). */
+  async #heartbeat(): Promise<boolean> {
+    if (!this.#connection.up) return false;
+    const candidate = randomBytes(8).toString('hex');
+    const [live, epoch, created] = (await this.#connection.script(
+      HEARTBEAT,
+      [this.#keys.processes, this.#keys.epoch],
+      // Shorter than a lease: a dead process has left the count when its leases run out.
+      [this.#name, Math.floor((this.#ttlMs * 5) / 6), candidate],
+    )) as [number, string, number];
+    this.#live = Math.max(1, live);
+    if ((this.#epoch !== undefined && epoch !== this.#epoch) || created === 1) {
+      this.#holdUntil = Date.now() + this.#ttlMs;
+      if (this.#epoch !== undefined) {
+        log.warning(
+          'Redis lost its data (restarted empty?): re-claiming owned accounts, taking others after one lease TTL',
+        );
+        this.#events.onRedisReset?.();
+      }
+    }
+    this.#epoch = epoch;
+    return true;
+  }
+
+  async #renewAll(): Promise<void> {
+    await Promise.all(
+      [...this.#held.keys()].map(async (account) => {
+        const sent = Date.now();
+        const answer = await this.#connection
+          .script(CLAIM, [this.#keys.lease(account)], [this.#name, this.#ttlMs])
+          .catch(() => undefined);
+        if (answer === 0) this.#lose(account, 'another process owns it now');
+        else if (answer === 1 || answer === 2) this.#extend(account, sent);
+      }),
+    );
+  }
+
+  async #balance(): Promise<void> {
+    const share = Math.ceil(this.#accounts.length / this.#live);
+    const ranked = [...this.#accounts].sort((a, b) => this.#rank(b) - this.#rank(a));
+    const owned = ranked.filter((a) => this.#held.has(a));
+    // Above the fair share: release the accounts this process ranks lowest.
+    for (const account of owned.slice(share).reverse()) void this.#release(account);
+    if (Date.now() < this.#holdUntil) return;
+    let free = share - Math.min(owned.length, share);
+    const busy: string[] = [];
+    for (const account of ranked) {
+      if (free <= 0 || this.#stopped) break;
+      if (this.#held.has(account)) continue;
+      const sent = Date.now();
+      // CLAIM rather than SET NX: a claim that timed out here may have been applied late.
+      const taken = await this.#connection
+        .script(CLAIM, [this.#keys.lease(account)], [this.#name, this.#ttlMs])
+        .catch(() => 0);
+      if (taken !== 1 && taken !== 2) {
+        busy.push(account);
+        continue;
+      }
+      free -= 1;
+      this.#extend(account, sent);
+      log.info(`owns account ${account} now`);
+      this.#chain(account, () => this.#handlers?.acquired(account));
+    }
+    if (free > 0 && busy.length > 0) await this.#retryWhenFree(busy);
+  }
+
+  /** A wanted account's lease may run out (its owner died) before the next round: look then. */
+  async #retryWhenFree(busy: readonly string[]): Promise<void> {
+    const left = await Promise.all(
+      busy.map((account) => this.#connection.redis.pttl(this.#keys.lease(account)).catch(() => -1)),
+    );
+    const soonest = Math.min(...left.filter((ms) => ms > 0));
+    if (!Number.isFinite(soonest) || soonest >= this.#ttlMs / 3) return;
+    clearTimeout(this.#soon);
+    this.#soon = setTimeout(() => void this.#tick(), soonest + 5);
+  }
+
+  #extend(account: string, sent: number): void {
+    const held = this.#held.get(account);
+    if (held) clearTimeout(held.lostTimer);
+    const safeUntil = sent + Math.floor(this.#ttlMs / 2);
+    const lostTimer = setTimeout(
+      () => this.#lose(account, 'its lease could not be renewed (Redis away)'),
+      Math.max(0, safeUntil - Date.now()),
+    );
+    this.#held.set(account, { safeUntil, lostTimer, releasing: held?.releasing ?? false });
+  }
+
+  /** Stops touching the account at once; Redis' lease runs out on its own. */
+  #lose(account: string, why: string): void {
+    const held = this.#held.get(account);
+    if (!held) return;
+    clearTimeout(held.lostTimer);
+    this.#held.delete(account);
+    // A release in progress already runs the `lost` handler.
+    if (held.releasing) return;
+    log.warning(`gave up account ${account}: ${why}`);
+    this.#chain(account, () => this.#handlers?.lost(account));
+  }
+
+  /** Hands the account over: `lost` runs while the lease is still ours, then the lease is deleted. */
+  async #release(account: string): Promise<void> {
+    const held = this.#held.get(account);
+    if (!held || held.releasing) return;
+    log.info(`releases account ${account} (fair share, or stopping)`);
+    // Still renewed while `lost` runs; holds() is false at once: no command is sent any more.
+    held.releasing = true;
+    await this.#chain(account, () => this.#handlers?.lost(account));
+    const still = this.#held.get(account);
+    if (!still) return;
+    clearTimeout(still.lostTimer);
+    this.#held.delete(account);
+    await this.#connection.script(RELEASE, [this.#keys.lease(account)], [this.#name]).catch(() => undefined);
+  }
+
+  #chain(account: string, step: () => Promise<void> | undefined): Promise<void> {
+    const next = (this.#chains.get(account) ?? Promise.resolve()).then(step).then(
+      () => undefined,
+      (error: unknown) => {
+        log.error(`lease handler for ${account} failed: ${String(error)}`);
+      },
+    );
+    this.#chains.set(account, next);
+    return next;
+  }
+
+  /** Rendezvous hashing: each process prefers a different, stable set of accounts. */
+  #rank(account: string): number {
+    return createHash('sha1').update(`${account}\u0000${this.#name}`).digest().readUInt32BE(0);
+  }
+}

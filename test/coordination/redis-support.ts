@@ -1,0 +1,151 @@
+/**
+ * Redis for the coordination tests: the shared one on 127.0.0.1:6379 (skipped with a message
+ * when none answers), a private redis-server on a free port for restarts, and child processes
+ * running test/coordination/coord-child.ts.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { Redis } from 'ioredis';
+import { freePort, portAnswers } from '../../scripts/lib/broker.js';
+import type { ChildSpec } from './coord-child.js';
+
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+
+/** Whether the shared Redis answers; the caller skips its tests with this message when not. */
+export async function sharedRedis(): Promise<{ ok: boolean; why: string }> {
+  const url = new URL(REDIS_URL);
+  const ok = await portAnswers(url.hostname, Number(url.port || 6379));
+  if (!ok)
+    console.warn(`SKIPPED: no Redis answers at ${REDIS_URL} (set TEST_REDIS_URL); Redis tests skipped`);
+  return { ok, why: `no Redis at ${REDIS_URL}` };
+}
+
+export const redisServerInstalled = spawnSync('redis-server', ['--version']).status === 0;
+
+/** A fresh key prefix per test: tests never see each other's keys. */
+export function testPrefix(): string {
+  return `n2m-test-${randomBytes(4).toString('hex')}`;
+}
+
+/** Deletes every key under `prefix`. */
+export async function dropPrefix(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+  try {
+    await redis.connect();
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } catch {
+    // Redis gone: nothing to clean.
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** A redis-server of the test's own, without persistence; restartable on the same port. */
+export class OwnRedis {
+  readonly port: number;
+  #process: ChildProcess | undefined;
+
+  private constructor(port: number) {
+    this.port = port;
+  }
+
+  static async start(): Promise<OwnRedis> {
+    const own = new OwnRedis(await freePort());
+    await own.restart();
+    return own;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}/0`;
+  }
+
+  get pid(): number | undefined {
+    return this.#process?.pid;
+  }
+
+  async restart(): Promise<void> {
+    await this.kill();
+    this.#process = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    for (let i = 0; i < 100 && !(await portAnswers('127.0.0.1', this.port, 100)); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  async kill(): Promise<void> {
+    const child = this.#process;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+export interface ChildEvent {
+  type: string;
+  at: number;
+  process: string;
+  [key: string]: unknown;
+}
+
+/** One coord-child process; its events as they arrive. */
+export class Child {
+  readonly events: ChildEvent[] = [];
+  readonly process: ChildProcess;
+  readonly exited: Promise<void>;
+  readonly stderr: string[] = [];
+
+  constructor(script: string, spec: ChildSpec) {
+    this.process = spawn(process.execPath, [script, JSON.stringify(spec)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let buffered = '';
+    this.process.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) this.events.push(JSON.parse(line) as ChildEvent);
+    });
+    this.process.stderr?.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString()));
+    this.exited = new Promise((resolve) => this.process.once('exit', () => resolve()));
+  }
+
+  async waitFor(type: string, timeoutMs = 20_000): Promise<ChildEvent> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.events.find((e) => e.type === type);
+      if (found) return found;
+      if (Date.now() > deadline || this.process.exitCode !== null) {
+        throw new Error(`child ${type} not seen; stderr: ${this.stderr.join('').slice(-2000)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+/** Bundles coord-child.ts once (plain node starts much faster than tsx). */
+export async function childScript(): Promise<{ script: string; dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'n2m-coord-'));
+  const script = join(dir, 'coord-child.mjs');
+  await build({
+    entryPoints: [join(import.meta.dirname, 'coord-child.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: script,
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
+    logLevel: 'error',
+  });
+  return { script, dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
