@@ -17,11 +17,7 @@ import { accountPlans } from '../../src/bridge/account-plans.js';
 import { createNetatmoStack } from '../../src/bridge/netatmo-stack.js';
 import { runUntilSignal } from '../../src/cli/lifecycle.js';
 import type { BridgeConfig } from '../../src/config/types.js';
-import {
-  type Coordination,
-  type CoordinationSettings,
-  createCoordination,
-} from '../../src/coordination/index.js';
+import type { Coordination } from '../../src/coordination/index.js';
 import { EventBus } from '../../src/events.js';
 import { childLogger } from '../../src/log.js';
 import { isNetatmoError } from '../../src/netatmo/errors.js';
@@ -89,27 +85,14 @@ function startStorm(
   };
 }
 
-/** What `netatmo2mqtt start` makes of the configuration's `coordination` and `accounts`. */
-function coordinationSettings(config: BridgeConfig): CoordinationSettings {
-  const c = config.coordination;
-  return {
-    ...(c?.redis_url ? { redisUrl: c.redis_url } : {}),
-    ...(c?.redis_password ? { redisPassword: c.redis_password } : {}),
-    keyPrefix: c?.key_prefix ?? 'netatmo2mqtt',
-    leaseTtlMs: (c?.lease_ttl_s ?? 30) * 1000,
-    ...(c?.process_name ? { processName: c.process_name } : {}),
-    appUsers: Math.max(1, config.accounts?.length ?? 1),
-  };
-}
-
 async function main(): Promise<number> {
   const config = await loadChildConfig();
   if (!config) return 2;
   const clock = clockFromSpec(process.env.N2M_BENCH_CLOCK ?? '', 'N2M_BENCH_CLOCK');
   const record = new ProcessLogWriter(process.env.N2M_BENCH_LOG ?? '', clock);
   record.recordFetch();
-  const coordination = createCoordination(coordinationSettings(config), { clock, events: new EventBus() });
-  const host = new AccountHost({ config, coordination, clock });
+  const host = new AccountHost({ config, clock });
+  const { coordination } = host;
   // From before the start on: leases are claimed while the host starts.
   const owned = setInterval(
     () => record.write({ t: 'owned', accounts: coordination.leases.owned() }),
@@ -121,7 +104,6 @@ async function main(): Promise<number> {
     clearInterval(owned);
     log.error(`cannot start: ${(error as Error).message}`);
     await host.stop().catch(() => {});
-    await coordination.close();
     return 1;
   }
   const stopStorm = startStorm(config, coordination, clock, record);
@@ -129,7 +111,6 @@ async function main(): Promise<number> {
     clearInterval(owned);
     stopStorm();
     await host.stop();
-    await coordination.close();
   });
 }
 
