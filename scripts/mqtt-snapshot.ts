@@ -23,7 +23,7 @@ import { startSimulator } from '../src/simulator/index.js';
 import { type Clock, ScaledClock, systemClock } from '../src/util/clock.js';
 
 /** 2026-01-01T12:00:00Z: a fixed simulated instant keeps every derived timestamp stable. */
-export const FROZEN_AT = Date.UTC(2026, 0, 1, 12, 0, 0);
+const FROZEN_AT = Date.UTC(2026, 0, 1, 12, 0, 0);
 const BASE_TOPIC = 'netatmo2mqtt';
 
 export type Snapshot = Record<string, unknown>;

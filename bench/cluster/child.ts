@@ -65,7 +65,8 @@ function startStorm(
       stacks.map(async ({ name, stack }) => {
         let outcome: string;
         try {
-          if (stack.auth.state === 'no_token') await stack.auth.init();
+          // Before the account's owner stored its first pair there is nothing to refresh.
+          if (stack.auth.state === 'no_token' && (await stack.auth.init()) !== 'store') return;
           const before = stack.auth.stats().refreshes;
           await stack.auth.forceRefresh(await stack.auth.accessToken());
           outcome = stack.auth.stats().refreshes > before ? 'refreshed' : 'adopted';

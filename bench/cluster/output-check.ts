@@ -1,14 +1,15 @@
 /**
  * Does a cluster publish what one bridge would? The simulator's world stands still (its clock
  * frozen, as scripts/mqtt-snapshot.ts does it) so that two runs can be compared value for
- * value; the bridges' own timers run on a scaled clock from that instant. The cluster runs
+ * value; the bridges' own timers run on a scaled clock from now (the leases' wall time and the
+ * budgets' clock time then stay close, as in production). The cluster runs
  * until its output settles, loses one process to SIGKILL, settles again with that process's
  * accounts taken over, and its retained output is read. Then one process with the same
  * configuration owns every account, and its output is read the same way: the two must be equal
  * (their run values and volatile fields aside, see retained.ts).
  */
 import { join } from 'node:path';
-import { diffSnapshots, FROZEN_AT, frozen, type Snapshot } from '../../scripts/mqtt-snapshot.js';
+import { diffSnapshots, frozen, type Snapshot } from '../../scripts/mqtt-snapshot.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import { ScaledClock } from '../../src/util/clock.js';
 import { Cluster, type ClusterProcess } from './cluster.js';
@@ -46,6 +47,7 @@ export interface OutputCheckInput {
   redis: PrivateRedis;
   dir: string;
   tag: string;
+  log?: (line: string) => void;
 }
 
 export async function checkClusterOutput(input: OutputCheckInput): Promise<OutputCheckResult> {
@@ -69,41 +71,44 @@ export async function checkClusterOutput(input: OutputCheckInput): Promise<Outpu
   });
   const processNames = Array.from({ length: input.processes }, (_, i) => `n2m-proc-${i + 1}`);
   const runValues: Record<string, string> = {
-    [input.dir]: '<dir>',
+    [join(input.dir, 'cluster')]: '<dir>',
+    [join(input.dir, 'solo')]: '<dir>',
     [sim.url]: '<simulator>',
     [input.mqttUrl]: '<broker>',
     [`ha_${input.tag}`]: '<discovery>',
     [input.tag]: '<base>',
     ...Object.fromEntries([...processNames, SOLO].map((n) => [n, '<process>'])),
   };
-  const read = async (): Promise<Snapshot> => {
-    const retained = await readRetained(
-      input.mqttUrl,
-      [`${input.tag}/#`, `ha_${input.tag}/#`],
-      `${input.tag}_out`,
-      500,
-    );
+  const read = async (): Promise<Reading> => {
+    const filters = [`${input.tag}/#`, `ha_${input.tag}/#`];
+    const retained = await readRetained(input.mqttUrl, filters, `${input.tag}_out`, 500);
     for (const topic of retained.keys()) seen.add(topic);
-    return comparableOutput(retained, runValues, (topic) => topic.endsWith('/bridge/health'));
+    return {
+      output: comparableOutput(retained, runValues, (topic) => topic.endsWith('/bridge/health')),
+      waiting: names.filter((name) => !polledOnce(retained.get(`${input.tag}/${name}/bridge/health`))),
+    };
   };
-  const clock = new ScaledClock(input.speed, FROZEN_AT);
+  const clock = new ScaledClock(input.speed);
   const cluster = await Cluster.create(join(input.dir, 'cluster'), config, clock);
   const solo = await Cluster.create(join(input.dir, 'solo'), config, clock);
+  const say = input.log ?? (() => {});
   try {
     for (const name of processNames) await cluster.start(name);
     await settled(read, names, cluster);
     const victim = await busiest(cluster);
     victim.proc.kill('SIGKILL');
     await victim.proc.exited;
+    say(`output check: cluster settled; killed ${victim.proc.name} (${victim.accounts.length} accounts)`);
     await settled(read, names, cluster, () => takenOver(cluster, victim.accounts, victim.proc.name));
-    const together = await read();
+    const together = (await read()).output;
+    say(`output check: cluster settled again (${Object.keys(together).length} topics); one process …`);
     await cluster.stop();
     await clearRetained(input.mqttUrl, seen, `${input.tag}_clear`);
 
     const one = await solo.start(SOLO);
     await settled(read, names, solo);
     const rss = (await one.sample()).rssBytes;
-    const alone = await read();
+    const alone = (await read()).output;
     return {
       accounts: input.accounts,
       processes: input.processes,
@@ -146,12 +151,31 @@ async function takenOver(cluster: Cluster, accounts: readonly string[], from: st
   return accounts.every((a) => claimed.has(a));
 }
 
+interface Reading {
+  output: Snapshot;
+  /** Accounts whose poller has not yet read each of its feeds once (or failed trying). */
+  waiting: string[];
+}
+
+interface PublisherHealth {
+  last_success?: string;
+  failures: number;
+}
+
+/** From `<base>/<account>/bridge/health`: each poll publisher succeeded or failed once. */
+function polledOnce(health: string | undefined): boolean {
+  if (health === undefined) return false;
+  const { polling } = JSON.parse(health) as { polling?: { publishers?: PublisherHealth[] } };
+  const publishers = polling?.publishers ?? [];
+  return publishers.length > 1 && publishers.every((p) => p.last_success !== undefined || p.failures > 0);
+}
+
 /**
- * Waits until every account is online with devices, `extra` holds, and two reads a second
- * apart are equal.
+ * Waits until every account is online, each poller has read all its feeds once, `extra`
+ * holds, and two reads a second apart are equal.
  */
 async function settled(
-  read: () => Promise<Snapshot>,
+  read: () => Promise<Reading>,
   accounts: readonly string[],
   cluster: Cluster,
   extra: () => Promise<boolean> = async () => true,
@@ -159,20 +183,21 @@ async function settled(
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
   let previous = '';
   for (;;) {
-    const output = await read();
+    const { output, waiting } = await read();
     const text = JSON.stringify(output);
-    const online = accounts.every((a) => {
-      const state = output[`<base>/${a}/bridge/state`] as { state?: string } | undefined;
-      return (
-        state?.state === 'online' &&
-        Object.keys(output).some((t) => t.startsWith(`<base>/${a}/`) && !t.includes('/bridge/'))
-      );
-    });
-    if (online && text === previous && (await extra())) return;
+    const offline = accounts.filter(
+      (a) => (output[`<base>/${a}/bridge/state`] as { state?: string } | undefined)?.state !== 'online',
+    );
+    const stable = text === previous;
+    const moved = await extra();
+    if (offline.length === 0 && waiting.length === 0 && stable && moved) return;
     previous = text;
     if (Date.now() > deadline) {
       const logs = [...cluster.processes.values()].map((p) => `--- ${p.name}\n${p.output}`).join('\n');
-      throw new Error(`the output did not settle within ${SETTLE_TIMEOUT_MS / 1000} s\n${logs}`);
+      throw new Error(
+        `the output did not settle within ${SETTLE_TIMEOUT_MS / 1000} s: not online ${offline.join(' ')}; ` +
+          `feeds not all read ${waiting.join(' ')}; changing ${!stable}; accounts not moved ${!moved}\n${logs}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 1_000));
   }

@@ -1,24 +1,24 @@
 /**
  * Who polled which account when, from the processes' own records (process-log.ts): calls per
- * account, the moves of an account from one process to another, and interleavings — a process
- * polling (or claiming) an account again after another one has — which is what polling an
- * account twice looks like. Pure.
+ * account, each process's claim periods per account (consecutive samples of its leases that
+ * include it), and the two ways an account gets polled twice: two processes claiming it at the
+ * same time, or a process sending it a request while another one claims it. A handover — one
+ * process lets go, another takes it — is neither, however often it happens. Pure.
  */
-import type { ApiLine, OwnedLine, ProcessLine } from './process-log.js';
+import type { ApiLine, ProcessLine } from './process-log.js';
 
-export interface Move {
-  account: string;
-  from: string;
-  to: string;
-  /** The last request of `from`, the first of `to` (shared clock, ms). */
-  lastAt: number;
-  firstAt: number;
+export interface ClaimPeriod {
+  process: string;
+  /** First and last sample (shared clock, ms) in which the process claimed the account. */
+  start: number;
+  end: number;
 }
 
-export interface Interleaving {
+export interface DoublePoll {
   account: string;
-  /** The processes in the order they polled (or claimed) the account, one entry per run. */
-  runs: string[];
+  /** What overlapped, e.g. `n2m-proc-1 claims while n2m-proc-2 claims` or `… polls while …`. */
+  what: string;
+  at: number;
 }
 
 export interface OwnershipReport {
@@ -26,14 +26,12 @@ export interface OwnershipReport {
   calls: Map<string, number>;
   /** Requests whose token named no known account. */
   unattributed: number;
-  moves: Move[];
-  /** Accounts polled by a process again after another process polled them. */
-  polledInterleaved: Interleaving[];
-  /** Accounts claimed by a process again after another process claimed them. */
-  claimedInterleaved: Interleaving[];
+  claims: Map<string, ClaimPeriod[]>;
+  /** Claims of one account by two processes at once. */
+  overlappingClaims: DoublePoll[];
+  /** Requests for an account sent while another process claimed it. */
+  pollsOfOthers: DoublePoll[];
 }
-
-type Timed = { at: number; process: string };
 
 /** `lines` per process name; `accountOf` maps a simulator user id to its account. */
 export function ownershipReport(
@@ -41,73 +39,66 @@ export function ownershipReport(
   accountOf: ReadonlyMap<string, string>,
   window: { from: number; to: number } = { from: -Infinity, to: Infinity },
 ): OwnershipReport {
-  const requests = new Map<string, Timed[]>();
-  const claims = new Map<string, Timed[]>();
   const calls = new Map<string, number>();
+  const requests: Array<{ account: string; process: string; at: number }> = [];
   let unattributed = 0;
   for (const [process, list] of lines) {
     for (const line of list) {
-      if (line.at < window.from || line.at >= window.to) continue;
-      if (line.t === 'api') {
-        const account = accountOf.get((line as ApiLine).user);
-        if (account === undefined) {
-          unattributed++;
-          continue;
+      if (line.t !== 'api') continue;
+      const account = accountOf.get((line as ApiLine).user);
+      if (account === undefined) {
+        if (line.at >= window.from && line.at < window.to) unattributed++;
+        continue;
+      }
+      requests.push({ account, process, at: line.at });
+      if (line.at >= window.from && line.at < window.to) calls.set(account, (calls.get(account) ?? 0) + 1);
+    }
+  }
+  const claims = claimPeriods(lines);
+  const overlappingClaims: DoublePoll[] = [];
+  for (const [account, periods] of claims) {
+    for (const [i, a] of periods.entries()) {
+      for (const b of periods.slice(i + 1)) {
+        if (a.process !== b.process && a.start < b.end && b.start < a.end) {
+          overlappingClaims.push({
+            account,
+            what: `${a.process} claims while ${b.process} claims`,
+            at: Math.max(a.start, b.start),
+          });
         }
-        calls.set(account, (calls.get(account) ?? 0) + 1);
-        push(requests, account, { at: line.at, process });
-      } else if (line.t === 'owned') {
-        for (const account of (line as OwnedLine).accounts) push(claims, account, { at: line.at, process });
       }
     }
   }
-  const moves: Move[] = [];
-  for (const [account, list] of requests) {
-    const runs = runsOf(list);
-    for (let i = 1; i < runs.length; i++) {
-      const before = runs[i - 1]!;
-      const after = runs[i]!;
-      moves.push({
-        account,
-        from: before.process,
-        to: after.process,
-        lastAt: before.last,
-        firstAt: after.first,
-      });
+  const pollsOfOthers: DoublePoll[] = requests.flatMap(({ account, process, at }) => {
+    const other = (claims.get(account) ?? []).find(
+      (p) => p.process !== process && p.start < at && at < p.end,
+    );
+    return other ? [{ account, what: `${process} polls while ${other.process} claims`, at }] : [];
+  });
+  return { calls, unattributed, claims, overlappingClaims, pollsOfOthers };
+}
+
+/** Per account, every process's runs of consecutive `owned` samples that include it. */
+function claimPeriods(lines: ReadonlyMap<string, readonly ProcessLine[]>): Map<string, ClaimPeriod[]> {
+  const out = new Map<string, ClaimPeriod[]>();
+  for (const [process, list] of lines) {
+    const open = new Map<string, ClaimPeriod>();
+    const samples = list.filter((l) => l.t === 'owned').sort((a, b) => a.at - b.at);
+    for (const sample of samples) {
+      if (sample.t !== 'owned') continue;
+      for (const account of sample.accounts) {
+        const period = open.get(account);
+        if (period) period.end = sample.at;
+        else {
+          const started: ClaimPeriod = { process, start: sample.at, end: sample.at };
+          open.set(account, started);
+          const periods = out.get(account) ?? [];
+          out.set(account, periods);
+          periods.push(started);
+        }
+      }
+      for (const account of [...open.keys()]) if (!sample.accounts.includes(account)) open.delete(account);
     }
   }
-  return {
-    calls,
-    unattributed,
-    moves,
-    polledInterleaved: interleavings(requests),
-    claimedInterleaved: interleavings(claims),
-  };
-}
-
-function push(map: Map<string, Timed[]>, key: string, value: Timed): void {
-  const list = map.get(key) ?? [];
-  map.set(key, list);
-  list.push(value);
-}
-
-/** Consecutive entries of one process, in time order. */
-function runsOf(list: readonly Timed[]): Array<{ process: string; first: number; last: number }> {
-  const sorted = [...list].sort((a, b) => a.at - b.at);
-  const runs: Array<{ process: string; first: number; last: number }> = [];
-  for (const entry of sorted) {
-    const current = runs.at(-1);
-    if (current?.process === entry.process) current.last = entry.at;
-    else runs.push({ process: entry.process, first: entry.at, last: entry.at });
-  }
-  return runs;
-}
-
-function interleavings(byAccount: ReadonlyMap<string, readonly Timed[]>): Interleaving[] {
-  const found: Interleaving[] = [];
-  for (const [account, list] of byAccount) {
-    const runs = runsOf(list).map((r) => r.process);
-    if (new Set(runs).size < runs.length) found.push({ account, runs });
-  }
-  return found;
+  return out;
 }

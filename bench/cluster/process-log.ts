@@ -14,6 +14,7 @@ import type { Clock } from '../../src/util/clock.js';
 
 export interface ApiLine {
   t: 'api';
+  /** When the request was sent. */
   at: number;
   /** The simulator user id the token belongs to ('' when the request had none). */
   user: string;
@@ -45,8 +46,12 @@ export class ProcessLogWriter {
     private readonly clock: Clock,
   ) {}
 
-  write(line: Omit<ApiLine, 'at'> | Omit<OwnedLine, 'at'> | Omit<ForcedLine, 'at'>): void {
-    appendFileSync(this.file, `${JSON.stringify({ ...line, at: this.clock.now() })}\n`);
+  /** `at`: when it happened, if not now. */
+  write(
+    line: Omit<ApiLine, 'at'> | Omit<OwnedLine, 'at'> | Omit<ForcedLine, 'at'>,
+    at = this.clock.now(),
+  ): void {
+    appendFileSync(this.file, `${JSON.stringify({ ...line, at })}\n`);
   }
 
   /** Records every Netatmo request this process makes through `fetch` (the bridge's HTTP client). */
@@ -59,12 +64,14 @@ export class ProcessLogWriter {
       const endpoint = url.pathname.slice('/api/'.length);
       const bearer = new Headers(init?.headers).get('authorization') ?? '';
       const user = /^Bearer\s+([^|\s]+)\|/i.exec(bearer)?.[1] ?? '';
+      // Stamped when sent: whether the process held the account's lease is judged then.
+      const sent = this.clock.now();
       try {
         const response = await original(input, init);
-        this.write({ t: 'api', user, endpoint, status: response.status });
+        this.write({ t: 'api', user, endpoint, status: response.status }, sent);
         return response;
       } catch (error) {
-        this.write({ t: 'api', user, endpoint, status: 0 });
+        this.write({ t: 'api', user, endpoint, status: 0 }, sent);
         throw error;
       }
     };

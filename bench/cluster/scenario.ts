@@ -27,8 +27,11 @@ import { PrivateRedis } from './redis-server.js';
 import { clusterConfig, mintAccounts } from './setup.js';
 
 const MINUTE = 60_000;
-/** NetatmoAuth's default shortest interval between two forced refreshes, and a second more. */
-const FORCED_EVERY_MS = 5 * MINUTE + 1_000;
+/**
+ * Between two rounds of forced refreshes: NetatmoAuth's shortest interval between two (5 min),
+ * and half a minute for a round that waited for the refresh lock.
+ */
+const FORCED_EVERY_MS = 5.5 * MINUTE;
 const RSS_EVERY_MS = 1_000;
 
 export interface ClusterTiming {
@@ -54,7 +57,11 @@ export interface ClusterPlan {
   scenario: string;
   speed: number;
   leaseTtlS: number;
-  /** Forced refreshes to make in all (rounded up to whole rounds of every account in every process). */
+  /**
+   * Forced refreshes the run should make at least (the target it is judged by): every process
+   * forces one of every account per round, a round every 5.5 simulated minutes (NetatmoAuth's
+   * shortest interval between two, and a margin), from the warm-up to the end.
+   */
   forcedRefreshes: number;
   timing: ClusterTiming;
   /** Also compare the cluster's output with one bridge's (output-check.ts). */
@@ -75,6 +82,9 @@ export interface ClusterResult {
   calls: { perAccountPerHour: { mean: number; min: number; max: number }; unattributed: number };
   freshness: AccountFreshness[];
   forced: {
+    /** Rounds × accounts × processes (a killed process's later rounds included). */
+    planned: number;
+    target: number;
     calls: number;
     refreshed: number;
     adopted: number;
@@ -94,8 +104,11 @@ export interface ClusterResult {
     /** Its accounts nobody had claimed by the end. */
     unmoved: number;
   };
-  /** Accounts a process polled (or claimed) again after another one had: polled twice. */
-  interleaved: { polled: number; claimed: number; examples: string[] };
+  /**
+   * Polled twice: claims of one account by two processes at once, and requests a process sent
+   * for an account while another one claimed it.
+   */
+  doublePolls: { claims: number; polls: number; examples: string[] };
   redis: {
     downSec: number;
     /** API requests the processes made while Redis was away, and token refreshes then. */
@@ -142,7 +155,7 @@ export async function runClusterScenario(options: {
   const accounts = mintAccounts(sim, plan.accounts);
   const freshness = new ClusterFreshness(sim, plan.scenario, accounts.bySimUser, clock, options.tag);
   const start = clock.now();
-  const rounds = Math.ceil(plan.forcedRefreshes / (plan.accounts * plan.processes));
+  const rounds = Math.floor((plan.timing.measureMs + plan.timing.tailMs) / FORCED_EVERY_MS);
   const cluster = await Cluster.create(
     join(dir, 'run'),
     clusterConfig({
@@ -229,6 +242,8 @@ export async function runClusterScenario(options: {
       },
       freshness: freshness.measure({ ...window, end }, report.calls),
       forced: {
+        planned: rounds * plan.accounts * plan.processes,
+        target: plan.forcedRefreshes,
         ...forcedOutcomes(lines),
         tokenRefreshes: tokenRefreshes(final),
         invalidGrant: Object.values(final.users).reduce(
@@ -237,7 +252,7 @@ export async function runClusterScenario(options: {
         ),
       },
       kill: killFigures(lines, accounts.byTokenUser, victim, marks, plan.speed),
-      interleaved: interleavedFigures(lines, accounts.byTokenUser),
+      doublePolls: doublePollFigures(lines, accounts.byTokenUser),
       redis: redisFigures(lines, accounts.byTokenUser, marks, refreshesWhileDown),
       rssMb: rss,
       wallSeconds: 0,
@@ -254,6 +269,7 @@ export async function runClusterScenario(options: {
         redis,
         dir: join(dir, 'output'),
         tag: `${options.tag}_out`,
+        log: say,
       });
     }
     result.wallSeconds = (Date.now() - wallStart) / 1000;
@@ -344,17 +360,17 @@ function killFigures(
   };
 }
 
-function interleavedFigures(
+function doublePollFigures(
   lines: ReadonlyMap<string, readonly ProcessLine[]>,
   byTokenUser: ReadonlyMap<string, string>,
-): ClusterResult['interleaved'] {
+): ClusterResult['doublePolls'] {
   const whole = ownershipReport(lines, byTokenUser);
   return {
-    polled: whole.polledInterleaved.length,
-    claimed: whole.claimedInterleaved.length,
-    examples: [...whole.polledInterleaved, ...whole.claimedInterleaved]
+    claims: whole.overlappingClaims.length,
+    polls: whole.pollsOfOthers.length,
+    examples: [...whole.overlappingClaims, ...whole.pollsOfOthers]
       .slice(0, 5)
-      .map((i) => `${i.account}: ${i.runs.slice(0, 6).join(' → ')}${i.runs.length > 6 ? ' → …' : ''}`),
+      .map((d) => `${d.account}: ${d.what} (${new Date(d.at).toISOString()})`),
   };
 }
 

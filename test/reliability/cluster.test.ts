@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { redisServerMissing } from '../../bench/cluster/redis-server.js';
+import { clusterSection } from '../../bench/cluster/report.js';
 import { type ClusterPlan, runClusterScenario } from '../../bench/cluster/scenario.js';
 import { ScaledClock } from '../../src/util/clock.js';
 import { useTestBroker } from '../support/broker.js';
@@ -21,12 +22,13 @@ const PLAN: ClusterPlan = {
   scenario: `scale:${ACCOUNTS},28`,
   speed: 60,
   leaseTtlS: 5,
-  // Four rounds of every account in every process, 5 simulated minutes apart.
-  forcedRefreshes: 4 * ACCOUNTS * PROCESSES,
+  // Four rounds (5.5 simulated minutes apart) in which every process forces a refresh of every
+  // account; the killed process's later rounds and a round before the tokens are stored are lost.
+  forcedRefreshes: 2 * ACCOUNTS * PROCESSES,
   timing: {
     warmupMs: 3 * MINUTE,
     measureMs: 20 * MINUTE,
-    tailMs: 3 * MINUTE,
+    tailMs: 4 * MINUTE,
     killAtMs: 10 * MINUTE,
     redisDownAtMs: 16 * MINUTE,
     redisDownMs: 2 * MINUTE,
@@ -35,55 +37,62 @@ const PLAN: ClusterPlan = {
   checkOutput: true,
 };
 
-describe.skipIf(redisServerMissing() !== undefined)(
-  '3 bridge processes × 6 accounts on one app, through Redis',
-  () => {
-    it('keep every limit, never spend a token twice, move a dead process’s accounts, survive Redis, publish what one bridge does', async () => {
-      const broker = await useTestBroker();
-      try {
-        const r = await runClusterScenario({
-          plan: PLAN,
-          clock: new ScaledClock(PLAN.speed),
-          mqttUrl: broker.url,
-          tag: `n2mtest_cluster_${process.pid}`,
-        });
-        // Netatmo's limits, as the simulator counted every request (throttled ones too).
-        expect(r.peaks.app.per10s).toBeLessThanOrEqual(r.limits.app.per10s);
-        expect(r.peaks.app.perHour).toBeLessThanOrEqual(r.limits.app.perHour);
-        expect(r.peaks.user.per10s).toBeLessThanOrEqual(r.limits.user.per10s);
-        expect(r.peaks.user.perHour).toBeLessThanOrEqual(r.limits.user.perHour);
-        expect(r.throttled).toEqual({ total: 0, steady: 0, byAppLimit: 0 });
-        expect(r.calls.perAccountPerHour.min).toBeGreaterThan(0);
-        expect(r.calls.unattributed).toBe(0);
+const skip = redisServerMissing();
+if (skip) process.stderr.write(`[test] cluster proof skipped: ${skip} (it needs a Redis of its own)\n`);
 
-        // Forced refreshes from every process, contending for each account's token.
-        expect(r.forced.calls).toBeGreaterThanOrEqual(PLAN.forcedRefreshes - r.kill.accounts * 4);
-        expect(r.forced.refreshed).toBeGreaterThan(0);
-        expect(r.forced.adopted).toBeGreaterThan(0);
-        expect(r.forced.failed.reauth_required ?? 0).toBe(0);
-        expect(r.forced.invalidGrant).toBe(0);
+describe.skipIf(skip !== undefined)('3 bridge processes × 6 accounts on one app, through Redis', () => {
+  it('keep every limit, never spend a token twice, move a dead process’s accounts, survive Redis, publish what one bridge does', async () => {
+    const broker = await useTestBroker();
+    try {
+      const r = await runClusterScenario({
+        plan: PLAN,
+        clock: new ScaledClock(PLAN.speed),
+        mqttUrl: broker.url,
+        tag: `n2mtest_cluster_${process.pid}`,
+      });
+      // The figures, shown when an expectation fails.
+      console.log(clusterSection(r).join('\n'));
 
-        // The killed process's accounts moved within the lease TTL, and nothing was polled twice.
-        expect(r.kill.accounts).toBeGreaterThan(0);
-        expect(r.kill.unmoved).toBe(0);
-        expect(r.kill.claimedAfterWallSec).toBeLessThanOrEqual(PLAN.leaseTtlS * 1.5);
-        expect(r.interleaved).toEqual({ polled: 0, claimed: 0, examples: [] });
+      // Netatmo's limits, as the simulator counted every request (throttled ones too).
+      expect(r.peaks.app.per10s).toBeLessThanOrEqual(r.limits.app.per10s);
+      expect(r.peaks.app.perHour).toBeLessThanOrEqual(r.limits.app.perHour);
+      expect(r.peaks.user.per10s).toBeLessThanOrEqual(r.limits.user.per10s);
+      expect(r.peaks.user.perHour).toBeLessThanOrEqual(r.limits.user.perHour);
+      expect(r.throttled).toEqual({ total: 0, steady: 0, byAppLimit: 0 });
+      expect(r.calls.perAccountPerHour.min).toBeGreaterThan(0);
+      expect(r.calls.unattributed).toBe(0);
 
-        // Redis away: polling went on, no refresh without the lock, everything resumed by itself.
-        expect(r.redis.requestsWhileDown).toBeGreaterThan(0);
-        expect(r.redis.refreshesWhileDown).toBe(0);
-        expect(r.redis.notResumed).toBe(0);
+      // Forced refreshes from every process, contending for each account's token: some rotate
+      // it, the others find the new pair; none is refused as spent (a call may only wait too
+      // long for the lock while Redis is away, or come too soon after its last one).
+      expect(r.forced.calls).toBeGreaterThanOrEqual(r.forced.target);
+      expect(r.forced.refreshed).toBeGreaterThan(0);
+      expect(r.forced.adopted).toBeGreaterThan(0);
+      const failures = Object.keys(r.forced.failed);
+      expect(failures.filter((kind) => kind !== 'transient' && kind !== 'throttle_window')).toEqual([]);
+      expect(r.forced.invalidGrant).toBe(0);
 
-        // Every account's changes reached its topics.
-        for (const account of r.freshness)
-          expect(account.unseen, account.account).toBeLessThan(account.changes);
+      // The killed process's accounts moved within the lease TTL (and a renewal round), and no
+      // account was claimed by two processes at once or polled by one while another claimed it.
+      expect(r.kill.accounts).toBeGreaterThan(0);
+      expect(r.kill.unmoved).toBe(0);
+      expect(r.kill.claimedAfterWallSec).toBeLessThanOrEqual((PLAN.leaseTtlS * 4) / 3 + 1);
+      expect(r.doublePolls).toEqual({ claims: 0, polls: 0, examples: [] });
 
-        expect(r.output?.killedAccounts).toBeGreaterThan(0);
-        expect(r.output?.differences).toEqual([]);
-        expect(r.output?.topics).toBeGreaterThan(ACCOUNTS * 28);
-      } finally {
-        await broker.close();
-      }
-    }, 240_000);
-  },
-);
+      // Redis away: polling went on, no refresh without the lock, everything resumed by itself.
+      expect(r.redis.requestsWhileDown).toBeGreaterThan(0);
+      expect(r.redis.refreshesWhileDown).toBe(0);
+      expect(r.redis.notResumed).toBe(0);
+
+      // Every account's changes reached its topics.
+      for (const account of r.freshness)
+        expect(account.unseen, account.account).toBeLessThan(account.changes);
+
+      expect(r.output?.killedAccounts).toBeGreaterThan(0);
+      expect(r.output?.differences).toEqual([]);
+      expect(r.output?.topics).toBeGreaterThan(ACCOUNTS * 28);
+    } finally {
+      await broker.close();
+    }
+  }, 240_000);
+});

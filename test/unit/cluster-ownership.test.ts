@@ -21,41 +21,57 @@ const api = (at: number, user: string): ProcessLine => ({
 const owned = (at: number, ...list: string[]): ProcessLine => ({ t: 'owned', at, accounts: list });
 
 describe('ownershipReport', () => {
-  it('counts calls per account and sees a clean move from a dead process', () => {
+  it('counts calls per account, and a handover back and forth is not polling twice', () => {
     const report = ownershipReport(
       new Map([
-        ['p1', [owned(0, 'a01'), api(1, 'u1'), api(5, 'u1'), api(6, 'x')]],
-        ['p2', [owned(0, 'a02'), api(2, 'u2'), owned(8, 'a01', 'a02'), api(9, 'u1')]],
+        // p1 holds a01, lets it go, and takes it back after p2 held it: three clean handovers.
+        [
+          'p1',
+          [
+            owned(0, 'a01'),
+            api(1, 'u1'),
+            owned(2, 'a01'),
+            owned(3),
+            owned(7, 'a01'),
+            api(8, 'u1'),
+            api(9, 'x'),
+          ],
+        ],
+        ['p2', [owned(0, 'a02'), api(1, 'u2'), owned(4, 'a01', 'a02'), api(5, 'u1'), owned(6, 'a02')]],
       ]),
       accounts,
     );
     expect(Object.fromEntries(report.calls)).toEqual({ a01: 3, a02: 1 });
     expect(report.unattributed).toBe(1);
-    expect(report.moves).toEqual([{ account: 'a01', from: 'p1', to: 'p2', lastAt: 5, firstAt: 9 }]);
-    expect(report.polledInterleaved).toEqual([]);
-    expect(report.claimedInterleaved).toEqual([]);
+    expect(report.claims.get('a01')).toEqual([
+      { process: 'p1', start: 0, end: 2 },
+      { process: 'p1', start: 7, end: 7 },
+      { process: 'p2', start: 4, end: 4 },
+    ]);
+    expect(report.overlappingClaims).toEqual([]);
+    expect(report.pollsOfOthers).toEqual([]);
   });
 
-  it('calls it polling twice when a process polls an account again after another one did', () => {
+  it('calls it polling twice when two processes claim an account at once', () => {
     const report = ownershipReport(
       new Map([
-        ['p1', [api(1, 'u1'), api(10, 'u1')]],
-        ['p2', [api(5, 'u1')]],
+        ['p1', [owned(1, 'a01'), owned(5, 'a01')]],
+        ['p2', [owned(3, 'a01'), owned(7, 'a01')]],
       ]),
       accounts,
     );
-    expect(report.polledInterleaved).toEqual([{ account: 'a01', runs: ['p1', 'p2', 'p1'] }]);
+    expect(report.overlappingClaims).toEqual([{ account: 'a01', what: 'p1 claims while p2 claims', at: 3 }]);
   });
 
-  it('calls it claiming twice when two processes hold an account in turn, back and forth', () => {
+  it('calls it polling twice when a process sends a request while another one claims the account', () => {
     const report = ownershipReport(
       new Map([
-        ['p1', [owned(1, 'a01'), owned(3, 'a01')]],
-        ['p2', [owned(2, 'a01')]],
+        ['p1', [owned(1, 'a01'), api(2, 'u1'), api(6, 'u1')]],
+        ['p2', [owned(4, 'a01'), owned(8, 'a01')]],
       ]),
       accounts,
     );
-    expect(report.claimedInterleaved).toEqual([{ account: 'a01', runs: ['p1', 'p2', 'p1'] }]);
+    expect(report.pollsOfOthers).toEqual([{ account: 'a01', what: 'p1 polls while p2 claims', at: 6 }]);
   });
 
   it('counts only the window asked for', () => {
