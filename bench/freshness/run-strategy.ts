@@ -143,6 +143,9 @@ async function startPoller(
     };
   }
   // Baselines: the same device model and MQTT publisher, their own polling over a bare client.
+  // The publisher listens to the store as in Bridge.start(), names first (they make the topics).
+  await bridge.names.load(false);
+  const listeners = [bridge.store.subscribe(bridge.names), bridge.store.subscribe(bridge.devices)];
   await bridge.mqtt.start();
   const account = new TokenAccount({
     baseUrl: simUrl,
@@ -160,6 +163,7 @@ async function startPoller(
     stop: async () => {
       poller.stop();
       await bridge.sync.idle();
+      for (const off of listeners) off();
       bridge.netatmo.gate.close();
       await bridge.mqtt.close();
     },

@@ -12,6 +12,7 @@ import type { Coordination, CoordinationSettings } from '../coordination/types.j
 import { EventBus } from '../events.js';
 import { childLogger } from '../log.js';
 import { type Clock, systemClock } from '../util/clock.js';
+import type { WebhookEndpoint } from '../web/routes/webhook.js';
 import type { WebServer } from '../web/server.js';
 import type { AccountServing, WebAccount, WebSitePort } from '../web/types.js';
 import { type AccountPlan, accountPlans } from './account-plans.js';
@@ -130,6 +131,7 @@ export class AccountHost implements WebSitePort {
       clock: this.clock,
       allowedPeers: bridge?.webAllowedPeers,
       limits: bridge?.webLimits,
+      webhook: config.webhook.public_url === undefined ? undefined : this.#webhook(),
     });
     log.info(
       this.several
@@ -156,6 +158,18 @@ export class AccountHost implements WebSitePort {
     await this.#web?.stop();
   }
 
+  /**
+   * Netatmo's pushes, to the receiver of the account's Bridge while it runs here (a webhook is
+   * refused with several accounts, so there is one account).
+   */
+  #webhook(): WebhookEndpoint {
+    const receiver = () => this.accounts[0]?.bridge()?.security.webhook?.receiver;
+    return {
+      matches: (pathname) => receiver()?.matches(pathname) ?? false,
+      receive: (body, signature) => receiver()?.receive(body, signature) ?? 'forbidden',
+    };
+  }
+
   #slot(name: string): HostedAccountSlot | undefined {
     return this.accounts.find((a) => a.name === name);
   }
@@ -178,7 +192,11 @@ export class AccountHost implements WebSitePort {
       config: plan.config,
       clock: this.clock,
       events: slot.events,
-      coordination: this.coordination.account({ name: plan.name, dataDir: plan.config.data_dir }),
+      coordination: this.coordination.account({
+        name: plan.name,
+        dataDir: plan.config.data_dir,
+        profile: plan.config.netatmo.profile,
+      }),
       account: { name: plan.name, several: plan.several, coordination: this.coordination },
     });
     slot.running = bridge;
@@ -192,6 +210,9 @@ export class AccountHost implements WebSitePort {
       slot.running = undefined;
       slot.state = 'stopped';
       await bridge.stop().catch(() => {});
+      // A lone bridge that cannot start exits, as it always did; one account of several must
+      // not take the others down.
+      if (!this.several && this.coordination.mode === 'local') throw error;
     }
   }
 

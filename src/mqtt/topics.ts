@@ -9,6 +9,12 @@
  */
 import { BridgeError } from '../errors.js';
 import type { LogLevel } from '../log.js';
+import type { DeviceDiscoveryPayload } from './discovery-payload.js';
+import type { BridgeHealthPayload } from './health-payload.js';
+
+// The payload types of bridge/health and of discovery live in their own files; importers see them here.
+export type * from './discovery-payload.js';
+export type * from './health-payload.js';
 
 export type OnlineState = 'online' | 'offline';
 
@@ -55,117 +61,6 @@ export interface BridgeDevice {
   via?: string;
   firmware?: string;
   reachable?: boolean;
-}
-
-/** The MQTT part of `<base>/bridge/health`; produced by `MqttConnection.status()`. */
-export interface MqttHealth {
-  connected: boolean;
-  /** Successful connections after the first one. */
-  reconnects: number;
-  /** ISO time of the current connection, absent while disconnected. */
-  connected_since?: string;
-  /** ISO time the connection was lost, while it is (absent before the first connection). */
-  disconnected_since?: string;
-  last_error?: string;
-  retained_topics: number;
-  /** Publishes that were not sent because the broker was unreachable (retained ones return on connect). */
-  dropped_while_offline: number;
-}
-
-/** `<base>/bridge/health`: what the quota is spent on and what is left of it. */
-export interface BridgeHealthPayload {
-  uptime_s: number;
-  auth: {
-    state: 'ok' | 'refreshing' | 'reauth_required' | 'unconfigured';
-    token_refreshes: number;
-    forced_refreshes: number;
-    last_refresh?: string;
-    /** Why the newest token exists only in memory (a restart would need a new sign-in). */
-    token_not_saved?: string;
-  };
-  api: {
-    /** Calls made in the sliding windows Netatmo counts, and per endpoint since start. */
-    calls: { last_10s: number; last_hour: number; by_endpoint: Record<string, number> };
-    budget: { per_10s: number; per_hour: number; remaining_10s: number; remaining_hour: number };
-    throttle: { active: boolean; retry_at?: string; reason?: string; count: number };
-    errors: number;
-  };
-  commands: { ok: number; failed: number; rejected: number; coalesced: number; last_error?: string };
-  polling: PollingHealth;
-  mqtt: MqttHealth;
-  events: SecurityHealth;
-  energy: EnergyHealth;
-  /** The account (`accounts[].name`) whose figures these are; absent for a bridge without `accounts`. */
-  account?: string;
-  /** How this process shares the Netatmo app with others; absent for a standalone bridge. */
-  coordination?: CoordinationHealthPayload;
-}
-
-/** `bridge/health` → `coordination`: who serves the account and whether tokens can be refreshed. */
-export interface CoordinationHealthPayload {
-  /** `local`: this process alone (nothing to run); `redis`: processes share coordination.redis_url. */
-  mode: 'local' | 'redis';
-  /** Redis answers (always true in local mode). */
-  connected: boolean;
-  /** The process serving the account (its lease holder): coordination.process_name. */
-  owner: string;
-  /** Why token refreshes wait (Redis down: never refresh without the lock); absent when they need not. */
-  refresh_blocked?: string;
-}
-
-/** The energy feed (getmeasure per meter and boiler) in `bridge/health`. */
-export interface EnergyHealth {
-  /** Meters and boilers whose history is read. */
-  meters: number;
-  /** Of those, the ones whose history has brought values (the others are read rarely). */
-  reporting: number;
-  /** Buckets counted since start, and buckets read again and skipped (never counted twice). */
-  buckets: number;
-  duplicates: number;
-  /** Rows refused as impossible (negative, beyond what a bucket allows). */
-  refused: number;
-  /** Missing ranges still asked for (Netatmo delivers late data for a day at most). */
-  gaps: number;
-  last_read?: string;
-}
-
-/** Security events and Netatmo's webhook, in `bridge/health`. */
-export interface SecurityHealth {
-  /** Events published, by how they arrived first. */
-  published: { poll: number; push: number };
-  /** Second copies dropped (a push and the poll that read it too). */
-  duplicates: number;
-  /** `slow` while the webhook delivers (events are polled only as a safety net). */
-  polling: 'normal' | 'slow';
-  webhook: {
-    /** `off` without webhook.public_url; see src/webhook/webhook-registration.ts for the others. */
-    state: 'off' | 'registering' | 'activating' | 'active' | 'unreachable' | 'refused' | 'stopped';
-    attempts: number;
-    registered_at?: string;
-    last_error?: string;
-    pushes: number;
-    last_push?: string;
-    /** Pushes refused for a missing or wrong signature. */
-    refused: number;
-  };
-}
-
-/** The poller's part of `bridge/health`: the plan and each publisher's last outcome. */
-export interface PollingHealth {
-  running: boolean;
-  budget_per_hour: number;
-  calls_last_hour: number;
-  /** One line per publisher: why the intervals are what they are. */
-  plan?: string;
-  publishers: Array<{
-    id: string;
-    interval_s: number;
-    online: boolean | null;
-    failures: number;
-    last_success?: string;
-    last_error?: string;
-    next_due?: string;
-  }>;
 }
 
 /** `<base>/bridge/event`: notable things a user may want an automation for. Not retained. */
@@ -314,113 +209,6 @@ export interface AvailabilityPayload {
 
 /** `<base>/<device>/set` (and `/get`): a JSON object; a bare `ON`/`OFF` means `{"state": …}`. */
 export type DeviceCommandPayload = { [attribute: string]: unknown };
-
-// ---- Home Assistant discovery (`<discovery_prefix>/device/<base>/<device>/config`) ----------
-
-/** The Home Assistant MQTT platforms the bridge announces entities on. */
-export type HaPlatform =
-  | 'sensor'
-  | 'binary_sensor'
-  | 'switch'
-  | 'select'
-  | 'button'
-  | 'number'
-  | 'climate'
-  | 'cover'
-  | 'light'
-  | 'fan'
-  | 'event'
-  | 'image'
-  | 'camera';
-
-/** What every component of a device config carries; the rest are the platform's own keys. */
-interface ComponentBase {
-  /** The platform (HA's abbreviation of `platform`). */
-  p: HaPlatform;
-  unique_id: string;
-  /** null: the entity is the device's main feature and takes the device's name. */
-  name: string | null;
-  entity_category?: 'diagnostic' | 'config';
-  [key: string]: unknown;
-}
-
-/** A state read from the device's state JSON by a template. */
-interface ReadsState {
-  state_topic: string;
-  value_template: string;
-}
-
-export type SensorComponent = ComponentBase & ReadsState & { p: 'sensor' };
-export type BinarySensorComponent = ComponentBase & ReadsState & { p: 'binary_sensor' };
-export type SwitchComponent = ComponentBase & { p: 'switch'; command_topic: string };
-export type SelectComponent = ComponentBase & { p: 'select'; command_topic: string; options: string[] };
-export type ButtonComponent = ComponentBase & { p: 'button'; command_topic: string };
-export type NumberComponent = ComponentBase & { p: 'number'; command_topic: string };
-export type ClimateComponent = ComponentBase & { p: 'climate'; modes: string[] };
-export type CoverComponent = ComponentBase & { p: 'cover'; command_topic: string };
-/** JSON-schema light: HA reads `state`/`brightness` from the device's state JSON. */
-export type LightComponent = ComponentBase & { p: 'light'; schema: 'json'; command_topic: string };
-export type FanComponent = ComponentBase & { p: 'fan'; command_topic: string };
-/** A device's events (`<base>/<device>/event`): HA fires one per message whose `event_type` it lists. */
-export type EventComponent = ComponentBase & { p: 'event'; state_topic: string; event_types: string[] };
-/** The last snapshot, by URL: HA fetches the picture itself. */
-export type ImageComponent = ComponentBase & { p: 'image'; url_topic: string; url_template?: string };
-/** Picture bytes (base64) the bridge fetched: `<base>/<device>/snapshot/image`. */
-export type CameraComponent = ComponentBase & { p: 'camera'; topic: string; image_encoding: 'b64' };
-
-/**
- * A device trigger (HA's `device_automation`, zigbee2mqtt's actions): one per event type of the
- * device, matching `payload` against `value_template` of the messages on `topic`. It is no
- * entity: no unique_id, no name.
- */
-export type DeviceTriggerComponent = {
-  p: 'device_automation';
-  automation_type: 'trigger';
-  topic: string;
-  type: string;
-  subtype: string;
-  payload: string;
-  value_template: string;
-  qos?: 0 | 1;
-};
-
-/** One entry of a device config's `cmps`. */
-export type ComponentConfig =
-  | SensorComponent
-  | BinarySensorComponent
-  | SwitchComponent
-  | SelectComponent
-  | ButtonComponent
-  | NumberComponent
-  | ClimateComponent
-  | CoverComponent
-  | LightComponent
-  | FanComponent
-  | EventComponent
-  | ImageComponent
-  | CameraComponent
-  | DeviceTriggerComponent;
-
-/** Device-based discovery (HA 2024.11+): one retained config per device, every entity in `cmps`. */
-export interface DeviceDiscoveryPayload {
-  dev: {
-    identifiers: string[];
-    name: string;
-    manufacturer: string;
-    model: string;
-    model_id?: string;
-    serial_number?: string;
-    sw_version?: string;
-    suggested_area?: string;
-    via_device?: string;
-  };
-  /** Origin: who publishes this config. */
-  o: { name: string; sw: string; url: string };
-  availability?: Array<{ topic: string; value_template: string }>;
-  availability_mode?: 'all' | 'any' | 'latest';
-  qos: 0 | 1;
-  cmps: Record<string, ComponentConfig>;
-}
 
 /** The topic map. Placeholders in angle brackets stand for one topic level. */
 export interface TopicPayloads {

@@ -23,7 +23,6 @@
  *   the gate's own windows also asks the share, one start at a time; a refusal waits until its
  *   `retryAt`, a shared throttle opens this gate's window (without sharing it back).
  */
-import { BridgeError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import { childLogger } from '../log.js';
 import type { Clock } from '../util/clock.js';
@@ -32,6 +31,14 @@ import { commandReserve, type GateLimits, WINDOW_MS } from './gate/limits.js';
 import { PriorityQueues } from './gate/priority-queues.js';
 import type { GateShare, ShareVerdict, StartKind } from './gate/share.js';
 import { StartLog } from './gate/start-log.js';
+import {
+  DEFAULT_MAX_IN_FLIGHT,
+  GateClosedError,
+  type GateRunOptions,
+  type GateStats,
+  type RequestGateOptions,
+  type ThrottleWindow,
+} from './gate/types.js';
 import type { Priority } from './types.js';
 
 const TEN_SECONDS = WINDOW_MS.per10s;
@@ -43,61 +50,8 @@ const MAX_TIMER_MS = ONE_HOUR;
 export type { GateLimits } from './gate/limits.js';
 export { appBudgetLimits, commandReserve, gateLimitsForProfile, plannedLimits } from './gate/limits.js';
 
-export const DEFAULT_MAX_IN_FLIGHT = 4;
-
-export interface RequestGateOptions {
-  clock: Clock;
-  limits: GateLimits;
-  /** When given, throttleWindowOpened/Closed are emitted here. */
-  events?: EventBus;
-  /** Calls in flight at once (default 4); polls may use all but one. */
-  maxInFlight?: number;
-  /** Windows shared with other gates (app budget, other processes); none by default. */
-  share?: GateShare;
-}
-
-export interface GateRunOptions {
-  priority: Priority;
-  /** Epoch ms on the gate's clock after which the task must not start any more. */
-  deadline?: number;
-  /** Aborting removes a queued task and rejects it with the signal's reason. */
-  signal?: AbortSignal;
-  /** For logs (an endpoint name; never a secret). */
-  label?: string;
-}
-
-export interface ThrottleWindow {
-  until: number;
-  reason: string;
-}
-
-export interface GateStats {
-  callsLast10s: number;
-  callsLastHour: number;
-  /** Starts polls may still make in the current 10 s, command reserve excluded. */
-  remaining10s: number;
-  /** Calls the planner may still make in the coming hour without crowding out commands. */
-  remainingHour: number;
-  queued: Record<Priority, number>;
-  inFlight: number;
-  throttleWindow?: ThrottleWindow;
-  /** Throttle windows opened (extensions of an open window are not counted). */
-  windowsOpened: number;
-  throttleRejections: number;
-  deadlineRejections: number;
-  totalCalls: number;
-  /** Starts per clock minute for the last 60 minutes, oldest first; the last is the current minute. */
-  callsPerMinute: number[];
-  limits: GateLimits;
-  commandReserve: GateLimits;
-}
-
-/** The gate was closed: the task was never started. */
-export class GateClosedError extends BridgeError {
-  constructor(label?: string) {
-    super(label ? `request gate closed before ${label} could start` : 'request gate closed');
-  }
-}
+export type { GateRunOptions, GateStats, RequestGateOptions, ThrottleWindow } from './gate/types.js';
+export { DEFAULT_MAX_IN_FLIGHT, GateClosedError } from './gate/types.js';
 
 interface QueuedTask {
   readonly priority: Priority;

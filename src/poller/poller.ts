@@ -23,6 +23,8 @@ import type { Clock } from '../util/clock.js';
 import { backoffDelayMs, nextSlotAfter, throttleRetryAt } from './backoff.js';
 import { ConfirmationReads } from './confirmation-reads.js';
 import { type FeedRef, feedTargets, type PollFeed } from './feeds.js';
+import { OptionalFeeds } from './optional-feeds.js';
+import { OwnCalls } from './own-calls.js';
 import { type Plan, planPolls, sameSchedule } from './planner.js';
 import {
   type GateStatsSource,
@@ -69,10 +71,8 @@ export interface PollerStatus {
   publishers: PublisherStatus[];
 }
 
-type Presence = 'unknown' | 'present' | 'absent';
 type ReadOutcome = { ok: true } | { ok: false; error: unknown } | { ok: 'stale' };
 
-const HOUR_MS = 3_600_000;
 const DEFAULT_HEADROOM = 0.1;
 /** Re-plan when the budget moved by more than this fraction (hysteresis against flapping). */
 const REPLAN_THRESHOLD = 0.1;
@@ -89,14 +89,13 @@ export class Poller {
   #running = false;
   #generation = 0;
   #abort = new AbortController();
-  #ownCalls: number[] = [];
+  readonly #ownCalls = new OwnCalls();
   #homeIds: string[] = [];
   #topology: HomesDataBody | undefined;
   /** Feed publishers of the current plan: which feed and target each one reads. */
   #feedTargets = new Map<PublisherId, FeedRef>();
   #topologyLoaded = false;
-  #stations: Presence = 'unknown';
-  #coaches: Presence = 'unknown';
+  readonly #optional = new OptionalFeeds();
   #cancelBudgetCheck: (() => void) | undefined;
 
   constructor(options: PollerOptions) {
@@ -174,7 +173,7 @@ export class Poller {
     return {
       running: this.#running,
       budgetPerHour: this.#budgetPerHour(),
-      ownCallsLastHour: this.#ownCallsLastHour(),
+      ownCallsLastHour: this.#ownCalls.lastHour(this.#o.clock.now()),
       plan: this.#plan,
       publishers: [...this.#publishers.values()].map((p) => p.status()),
     };
@@ -193,12 +192,6 @@ export class Poller {
     return stats.callsLastHour + stats.remainingHour;
   }
 
-  #ownCallsLastHour(): number {
-    const since = this.#o.clock.now() - HOUR_MS;
-    while (this.#ownCalls.length > 0 && (this.#ownCalls[0] ?? 0) <= since) this.#ownCalls.shift();
-    return this.#ownCalls.length;
-  }
-
   #computePlan(feeds = feedTargets(this.#o.feeds ?? [], this.#topology)): Plan {
     const stats = this.#o.gate.stats();
     return planPolls({
@@ -208,11 +201,11 @@ export class Poller {
         floorMs: target.floorMs,
       })),
       budgetPerHour: this.#budgetPerHour(),
-      otherUsePerHour: Math.max(0, stats.callsLastHour - this.#ownCallsLastHour()),
+      otherUsePerHour: Math.max(0, stats.callsLastHour - this.#ownCalls.lastHour(this.#o.clock.now())),
       commandReserve: this.#o.headroom ?? DEFAULT_HEADROOM,
       homeIds: this.#homeIds,
-      weather: this.#stations !== 'absent',
-      homeCoach: this.#coaches !== 'absent',
+      weather: this.#optional.wanted('weather'),
+      homeCoach: this.#optional.wanted('homecoach'),
       ...(this.#o.topologyIntervalMs === undefined ? {} : { topologyIntervalMs: this.#o.topologyIntervalMs }),
       ...(this.#o.homeFloorMs === undefined ? {} : { homeFloorMs: this.#o.homeFloorMs }),
       ...(this.#o.weatherFloorMs === undefined ? {} : { weatherFloorMs: this.#o.weatherFloorMs }),
@@ -350,7 +343,7 @@ export class Poller {
     const now = this.#o.clock.now();
     p.inFlight = true;
     p.lastAttemptAt = now;
-    this.#ownCalls.push(now);
+    this.#ownCalls.record(now);
     const feed = p.kind === 'feed' ? this.#feedTargets.get(p.id) : undefined;
     const call: Partial<CallOptions> = {
       priority: p.kind === 'home' ? 'state' : (feed?.feed.priority ?? 'background'),
@@ -365,7 +358,7 @@ export class Poller {
         if (!feed) throw new Error(`no feed target for ${p.id}`);
         // The feed hands over what it read itself; pages beyond the first are calls of ours too.
         const calls = (await feed.feed.read(feed.target.id, call)) ?? 1;
-        for (let i = 1; i < calls; i++) this.#ownCalls.push(now);
+        this.#ownCalls.record(now, calls - 1);
         if (generation !== this.#generation) return { ok: 'stale' };
         this.#succeeded(p);
         return { ok: true };
@@ -379,7 +372,7 @@ export class Poller {
       if (generation !== this.#generation) return { ok: 'stale' };
       if (isNetatmoError(error, 'throttle_window') || isNetatmoError(error, 'deadline')) {
         // The gate never sent it: it does not count as one of our calls.
-        this.#ownCalls.splice(this.#ownCalls.lastIndexOf(now), 1);
+        this.#ownCalls.forget(now);
       }
       const wentOffline = p.failed(this.#o.clock.now(), error);
       log.warning(`${p.id} poll failed (${p.failures} in a row)`, { error: p.status().lastError });
@@ -387,7 +380,7 @@ export class Poller {
       if (wentOffline) this.#sink('onAvailability', () => this.#o.sinks.onAvailability?.(p.id, false));
       if ((p.kind === 'weather' || p.kind === 'homecoach') && isNetatmoError(error, 'scope_missing')) {
         // The app may not read these devices at all: stop asking until topology changes.
-        this.#setPresence(p.kind, 'absent');
+        this.#setPresence(p.kind, false);
       }
       return { ok: false, error };
     } finally {
@@ -413,30 +406,23 @@ export class Poller {
     this.#sink('onTopology', () => this.#o.sinks.onTopology(body));
     this.#topology = body;
     this.#homeIds = body.homes.filter((h) => (h.modules?.length ?? 0) > 0).map((h) => h.id);
-    if (this.#topologyLoaded) {
-      // Devices may have been added since the last probe: ask once more.
-      if (this.#stations === 'absent') this.#stations = 'unknown';
-      if (this.#coaches === 'absent') this.#coaches = 'unknown';
-    }
+    if (this.#topologyLoaded) this.#optional.reprobe();
     this.#topologyLoaded = true;
     this.#replan('topology');
   }
 
   #onStations(body: StationsDataBody): void {
     this.#sink('onStations', () => this.#o.sinks.onStations(body));
-    this.#setPresence('weather', body.devices.length > 0 ? 'present' : 'absent');
+    this.#setPresence('weather', body.devices.length > 0);
   }
 
   #onHomeCoachs(body: HomeCoachsDataBody): void {
     this.#sink('onHomeCoachs', () => this.#o.sinks.onHomeCoachs(body));
-    this.#setPresence('homecoach', body.devices.length > 0 ? 'present' : 'absent');
+    this.#setPresence('homecoach', body.devices.length > 0);
   }
 
-  #setPresence(kind: 'weather' | 'homecoach', presence: Presence): void {
-    const before = kind === 'weather' ? this.#stations : this.#coaches;
-    if (kind === 'weather') this.#stations = presence;
-    else this.#coaches = presence;
-    if ((before === 'absent') !== (presence === 'absent')) this.#replan(`${kind} ${presence}`);
+  #setPresence(kind: 'weather' | 'homecoach', present: boolean): void {
+    if (this.#optional.set(kind, present)) this.#replan(`${kind} ${present ? 'present' : 'absent'}`);
   }
 
   #sink(name: string, deliver: () => void): void {

@@ -36,6 +36,9 @@ describe('npm run bench --smoke', () => {
       // Residents changed things and the subscriber saw the bridge publish them.
       expect(run?.staleness.measured?.changes).toBeGreaterThan(0);
       expect(run?.staleness.weather?.changes).toBeGreaterThan(0);
+      // ...and saw most of them: a strategy whose publishes never arrive is a broken run.
+      const measured = run?.staleness.measured;
+      expect(measured?.unseen).toBeLessThan((measured?.changes ?? 0) / 2);
     }
     expect(fixtures?.runs.bridge.throttled).toBe(0);
 

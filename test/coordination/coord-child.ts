@@ -6,7 +6,8 @@
  * - refresh: forces refreshes of its accounts until it spent `target` refresh tokens itself;
  * - budget: floods one gate per account for `durationMs`, reporting each start;
  * - throttle: its accounts' gates meet a throttle lasting `durationMs` (Netatmo's 429/26);
- * - serve: leases; per owned account a Netatmo stack that polls and forces refreshes, until SIGTERM.
+ * - serve: leases; per owned account a Netatmo stack that polls (and forces refreshes every
+ *   `refreshEvery` rounds), until SIGTERM.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
@@ -34,6 +35,8 @@ export interface ChildSpec {
   runs?: number;
   target?: number;
   durationMs?: number;
+  /** serve: force a token refresh every this many rounds (0: never). */
+  refreshEvery?: number;
 }
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as ChildSpec;
@@ -154,42 +157,38 @@ async function throttleRole(): Promise<void> {
 }
 
 async function serveRole(): Promise<void> {
-  const serving = new Map<string, AbortController>();
-  const loops = new Map<string, Promise<void>>();
+  const serving = new Map<string, { stop: AbortController; gate: RequestGate }>();
   let stopping = false;
   events.on('reauthRequired', ({ reason }) => say({ type: 'reauth', reason }));
-  const serve = async (name: string, signal: AbortSignal): Promise<void> => {
+  const serve = async (name: string): Promise<void> => {
     const { auth, client, gate } = stack(name);
+    const stop = new AbortController();
+    serving.set(name, { stop, gate });
     await auth.init();
-    let round = 0;
-    while (!signal.aborted) {
-      round += 1;
+    for (let round = 1; !stop.signal.aborted; round++) {
+      // A call counts from when it was asked for: the gate is closed at `lost`, so none starts later.
+      const asked = Date.now();
       try {
-        if (round % 4 === 0) await auth.forceRefresh(await auth.accessToken());
+        const every = spec.refreshEvery ?? 4;
+        if (every > 0 && round % every === 0) await auth.forceRefresh(await auth.accessToken());
         await client.homesData({}, { priority: 'state' });
-        say({ type: 'call', account: name, ok: true });
+        say({ type: 'call', account: name, ok: true, asked });
       } catch (error) {
-        say({
-          type: 'call',
-          account: name,
-          ok: false,
-          kind: isNetatmoError(error) ? error.kind : String(error),
-        });
+        const kind = isNetatmoError(error) ? error.kind : String(error);
+        if (!stop.signal.aborted) say({ type: 'call', account: name, ok: false, kind, asked });
       }
-      await sleep(50, undefined, { signal }).catch(() => undefined);
+      await sleep(50, undefined, { signal: stop.signal }).catch(() => undefined);
     }
-    gate.close();
   };
   await coordination.leases.start(spec.accounts, {
     acquired: async (name) => {
       say({ type: 'acquired', account: name });
-      const controller = new AbortController();
-      serving.set(name, controller);
-      loops.set(name, serve(name, controller.signal));
+      void serve(name);
     },
     lost: async (name) => {
-      serving.get(name)?.abort();
-      await loops.get(name);
+      const running = serving.get(name);
+      running?.stop.abort();
+      running?.gate.close();
       serving.delete(name);
       say({ type: 'lost', account: name });
     },

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCoordination } from '../../src/coordination/index.js';
 import { EventBus } from '../../src/events.js';
 import { RequestGate } from '../../src/netatmo/gate.js';
@@ -14,28 +14,20 @@ import { startSimulator } from '../../src/simulator/index.js';
 import type { RunningSimulator } from '../../src/simulator/types.js';
 import { systemClock } from '../../src/util/clock.js';
 import type { ChildSpec } from './coord-child.js';
-import { Child, childScript, dropPrefix, REDIS_URL, sharedRedis, testPrefix } from './redis-support.js';
+import {
+  type Child,
+  dropPrefix,
+  REDIS_URL,
+  seedTokens,
+  sharedRedis,
+  testPrefix,
+  useChildren,
+} from './redis-support.js';
 
 const redis = await sharedRedis();
-let script: string;
-let dir: string;
-let cleanup: () => Promise<void>;
-const children: Child[] = [];
-
-beforeAll(async () => {
-  if (!redis.ok) return;
-  ({ script, dir, cleanup } = await childScript());
-}, 60_000);
-afterAll(async () => {
-  for (const child of children) child.process.kill('SIGKILL');
-  await cleanup?.();
-});
-
-function child(spec: Omit<ChildSpec, 'redisUrl' | 'dataDir'> & { dataDir?: string }): Child {
-  const c = new Child(script, { redisUrl: REDIS_URL, dataDir: join(dir, spec.name), ...spec });
-  children.push(c);
-  return c;
-}
+const children = useChildren(redis.ok);
+const child = (spec: Omit<ChildSpec, 'redisUrl' | 'dataDir'>): Child =>
+  children.spawn({ redisUrl: REDIS_URL, ...spec });
 
 /**
  * Most entries in any window of `windowMs`, minus `slackMs`: a task starts a little after the
@@ -70,21 +62,7 @@ describe.skipIf(!redis.ok)('Redis coordination across processes', () => {
     const keyPrefix = testPrefix();
     const accounts = ['a', 'b', 'c', 'd'];
     try {
-      // The accounts' pairs, as one process would have stored them.
-      const seed = createCoordination(
-        { redisUrl: REDIS_URL, keyPrefix, leaseTtlMs: 1_000, appUsers: accounts.length },
-        { clock: systemClock, events: new EventBus() },
-      );
-      for (const name of accounts) {
-        const pair = sim.mintTokens();
-        await seed.account({ name, dataDir: join(dir, 'seed', name) }).tokens.save({
-          access_token: pair.access_token,
-          refresh_token: pair.refresh_token,
-          expires_at: new Date(Date.now() + 3 * 3_600_000).toISOString(),
-          obtained_at: new Date().toISOString(),
-        });
-      }
-      await seed.close();
+      await seedTokens(sim, REDIS_URL, keyPrefix, accounts, children.dir);
       const refreshers = ['r1', 'r2', 'r3'].map((name) =>
         child({ role: 'refresh', name, keyPrefix, accounts, simUrl: sim.url, target: 334 }),
       );
@@ -154,7 +132,7 @@ describe.skipIf(!redis.ok)('Redis coordination across processes', () => {
       new RequestGate({
         clock: systemClock,
         limits: { per10s: 40, perHour: 400 },
-        share: here.account({ name, dataDir: join(dir, 'here', name) }).gateShare,
+        share: here.account({ name, dataDir: join(children.dir, 'here', name) }).gateShare,
       });
     const [a, c] = [gate('a'), gate('c')];
     await a.run(async () => 'warm', { priority: 'state' });

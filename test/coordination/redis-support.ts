@@ -10,7 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 import { freePort, portAnswers } from '../../scripts/lib/broker.js';
+import { createCoordination } from '../../src/coordination/index.js';
+import { EventBus } from '../../src/events.js';
+import type { RunningSimulator } from '../../src/simulator/types.js';
+import { systemClock } from '../../src/util/clock.js';
 import type { ChildSpec } from './coord-child.js';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
@@ -112,7 +117,10 @@ export class Child {
       buffered += chunk.toString();
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) this.events.push(JSON.parse(line) as ChildEvent);
+      for (const line of lines) {
+        if (line.startsWith('{"type"')) this.events.push(JSON.parse(line) as ChildEvent);
+        else if (line.trim()) this.stderr.push(`${line}\n`);
+      }
     });
     this.process.stderr?.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString()));
     this.exited = new Promise((resolve) => this.process.once('exit', () => resolve()));
@@ -148,4 +156,62 @@ export async function childScript(): Promise<{ script: string; dir: string; clea
     logLevel: 'error',
   });
   return { script, dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * For a test file: bundles the child before its tests (when Redis answers) and kills what is
+ * left of its children after them. `spawn` fills in the data folder, `dir` is a scratch folder.
+ */
+export function useChildren(enabled: boolean): {
+  readonly dir: string;
+  spawn(spec: Omit<ChildSpec, 'dataDir'> & { dataDir?: string }): Child;
+} {
+  let bundle: Awaited<ReturnType<typeof childScript>> | undefined;
+  const children: Child[] = [];
+  beforeAll(async () => {
+    if (enabled) bundle = await childScript();
+  }, 60_000);
+  afterAll(async () => {
+    for (const child of children) child.process.kill('SIGKILL');
+    await bundle?.cleanup();
+  });
+  const ready = (): NonNullable<typeof bundle> => {
+    if (!bundle) throw new Error('the child script is not bundled (no Redis?)');
+    return bundle;
+  };
+  return {
+    get dir() {
+      return ready().dir;
+    },
+    spawn(spec) {
+      const { script, dir } = ready();
+      const child = new Child(script, { dataDir: join(dir, spec.keyPrefix, spec.name), ...spec });
+      children.push(child);
+      return child;
+    },
+  };
+}
+
+/** Stores a fresh simulator pair for each account, as one process would have. */
+export async function seedTokens(
+  sim: RunningSimulator,
+  redisUrl: string,
+  keyPrefix: string,
+  accounts: readonly string[],
+  dir: string,
+): Promise<void> {
+  const seed = createCoordination(
+    { redisUrl, keyPrefix, leaseTtlMs: 1_000, appUsers: accounts.length },
+    { clock: systemClock, events: new EventBus() },
+  );
+  for (const name of accounts) {
+    const pair = sim.mintTokens();
+    await seed.account({ name, dataDir: join(dir, 'seed', keyPrefix, name) }).tokens.save({
+      access_token: pair.access_token,
+      refresh_token: pair.refresh_token,
+      expires_at: new Date(Date.now() + 3 * 3_600_000).toISOString(),
+      obtained_at: new Date().toISOString(),
+    });
+  }
+  await seed.close();
 }

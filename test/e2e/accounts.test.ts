@@ -9,6 +9,7 @@ import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../scripts/lib/broker.js';
 import type { BridgeHealthPayload, DeviceDiscoveryPayload } from '../../src/mqtt/topics.js';
 import { type TestBroker, useTestBroker } from '../support/broker.js';
 import { type AccountsHarness, startAccountsHarness } from './accounts-harness.js';
@@ -168,6 +169,23 @@ describe('several accounts in one process', () => {
     const ids = uniqueIds(x, x.baseTopic);
     expect(ids).toContain(`${ROOM}_climate_${x.baseTopic}`);
   }, 60_000);
+
+  it("one account: the process's web server takes Netatmo's pushes for it", async () => {
+    const port = await freePort();
+    const x = await startAccountsHarness({
+      brokerUrl: broker.url,
+      users: 1,
+      accounts: null,
+      config: {
+        web: { enabled: true, port, host: '127.0.0.1', password: 'web-password-1' },
+        webhook: { public_url: `http://127.0.0.1:${port}` },
+      },
+    });
+    h = x;
+    const bridge = x.host.bridge('default');
+    // Active: Netatmo's activation ping reached the account's receiver through the web server.
+    await x.until(() => bridge?.health().events.webhook.state === 'active', 15_000, 'the activation ping');
+  }, 40_000);
 });
 
 describe('a bad account configuration', () => {

@@ -1,14 +1,20 @@
 /**
  * Issue 4: with `scale:100,50` (100 homes of 50 modules) the planned schedule stays under the
  * budget over a simulated hour, judged by the simulator's own request log. The bridge, the
- * gate and the simulator share one clock running 150× faster than wall time.
+ * gate and the simulator share one clock running 50× faster than wall time.
+ *
+ * Why not faster: the bridge and the simulator run in this one process, and 5000 devices cost
+ * CPU per read (measured: about 0.8 of a core at 150×, under half a core at 50×). When the
+ * process gets less CPU than the clock asks for (a shared, loaded machine), wall-time stalls
+ * become simulated minutes, the gate drops polls whose deadline passed in its queue, and fewer
+ * reads happen than the plan schedules: "used the budget" would then measure the machine.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScaledClock } from '../../src/util/clock.js';
 import { type PrivateBroker, startPrivateBroker } from '../support/private-broker.js';
 import { type Harness, startHarness } from './bridge-harness.js';
 
-const SPEED = 150;
+const SPEED = 50;
 const HOUR = 3_600_000;
 
 function maxInWindow(times: number[], windowMs: number): number {
@@ -32,8 +38,9 @@ describe('scale:100,50 over a simulated hour', () => {
     h = await startHarness({ brokerUrl: broker.url, scenario: 'scale:100,50', clock, sim: { clock } });
     startedAt = h.sim.clock.now();
     await h.bridge.start();
-    await h.until(() => h.sim.clock.now() - startedAt >= HOUR, 60_000, 'a simulated hour');
-  }, 90_000);
+    // The hour takes HOUR / SPEED = 72 s of wall time.
+    await h.until(() => h.sim.clock.now() - startedAt >= HOUR, 150_000, 'a simulated hour');
+  }, 180_000);
 
   afterAll(async () => {
     await h?.close();
@@ -62,8 +69,9 @@ describe('scale:100,50 over a simulated hour', () => {
     const homestatus = log.filter((entry) => entry.endpoint === 'homestatus').length;
     const events = log.filter((entry) => entry.endpoint === 'getevents').length;
     const energy = log.filter((entry) => entry.endpoint === 'getmeasure').length;
-    expect(homestatus).toBeGreaterThan(100);
-    expect(events).toBeGreaterThan(50);
+    const dropped = `${h.bridge.netatmo.gate.stats().deadlineRejections} polls dropped past their deadline`;
+    expect(homestatus, dropped).toBeGreaterThan(100);
+    expect(events, dropped).toBeGreaterThan(50);
     expect(energy).toBeGreaterThan(0);
     expect(energy).toBeLessThan(homestatus / 5);
     expect(homestatus + events + energy).toBeGreaterThan(200);

@@ -112,11 +112,15 @@ export class RedisConnection {
   #lastError = '';
   #firstAttempt: Promise<void> | undefined;
   #settled = false;
+  #generation = 0;
 
   constructor(url: string, password: string | undefined, connectionName: string, tuning?: ConnectionTuning) {
     this.where = describeRedisUrl(url);
     this.redis = new Redis(redisOptions(url, password, connectionName, tuning));
-    this.redis.on('ready', () => this.#set(true));
+    this.redis.on('ready', () => {
+      this.#generation += 1;
+      this.#set(true);
+    });
     this.redis.on('close', () => this.#set(false));
     this.redis.on('error', (error: Error) => {
       this.#lastError = error.message;
@@ -136,6 +140,11 @@ export class RedisConnection {
         this.#settled = true;
       });
     return this.#firstAttempt;
+  }
+
+  /** Counts connections made: a reconnect may reach a Redis that lost its data meanwhile. */
+  get generation(): number {
+    return this.#generation;
   }
 
   /** The first connection attempt has ended (either way): until then, callers wait for it. */

@@ -3,14 +3,15 @@
  *
  * - A lease is `<prefix>:lease:<account>` = the process name with PX ttl, taken when missing
  *   (SET NX PX, in a script that also accepts it being ours already: a claim that timed out may
- *   have been applied late), renewed every ttl/3 by compare-and-pexpire, released by
+ *   have been applied late), renewed every ttl/4 by compare-and-pexpire (one late round does not lose it), released by
  *   compare-and-delete after the `lost` handler finished.
  * - A process takes at most its fair share, ceil(accounts / live processes) (membership: a
  *   sorted set scored by Redis' clock), preferring accounts by rendezvous hashing so processes
  *   rarely contend; above its share it releases the surplus, so load spreads as processes join.
  * - A dead owner's leases expire within the TTL; the others then take them.
  * - `lost` fires before anyone else can take the account: a lease not renewed for ttl/2 (Redis
- *   away) counts as lost here, while Redis still holds it for at least another ttl/2.
+ *   away) counts as lost here, while Redis still holds it for at least another ttl/2, which is
+ *   the time the `lost` handler has to stop touching the account.
  * - Redis restarted empty (the epoch key is gone): owners re-claim their own accounts at the next
  *   renewal (the renew script sets a missing key); every process waits one TTL before taking an
  *   account it did not own, so nothing is polled twice.
@@ -24,6 +25,9 @@ import type { RedisKeys } from './keys.js';
 import { CLAIM, HEARTBEAT, RELEASE } from './scripts.js';
 
 const log = childLogger('leases');
+
+/** Lease rounds (heartbeat, renewals, claims) per lease TTL. */
+const ROUNDS_PER_TTL = 4;
 
 interface Held {
   /** Wall ms before which the lease is surely still ours in Redis (renew sent + ttl/2). */
@@ -55,6 +59,7 @@ export class RedisLeases implements AccountLeases {
   /** No account this process did not own is taken before then (wall ms). */
   #holdUntil = 0;
   #live = 1;
+  #surplusRounds = 0;
   #stopped = false;
   /** An extra round when a wanted lease runs out before the next regular one. */
   #soon: NodeJS.Timeout | undefined;
@@ -79,7 +84,10 @@ export class RedisLeases implements AccountLeases {
     this.#handlers = handlers;
     this.#stopped = false;
     await this.#tick();
-    this.#timer = setInterval(() => void this.#tick(), Math.max(10, Math.floor(this.#ttlMs / 3)));
+    this.#timer = setInterval(
+      () => void this.#tick(),
+      Math.max(10, Math.floor(this.#ttlMs / ROUNDS_PER_TTL)),
+    );
     await Promise.all(this.#chains.values());
   }
 
@@ -114,9 +122,10 @@ export class RedisLeases implements AccountLeases {
     if (this.#ticking) return;
     this.#ticking = true;
     try {
+      const generation = this.#connection.generation;
       if (!(await this.#heartbeat())) return;
       await this.#renewAll();
-      if (!this.#stopped) await this.#balance();
+      if (!this.#stopped) await this.#balance(generation);
     } catch (error) {
       log.debug(`lease round failed: ${String(error)}`);
     } finally {
@@ -131,8 +140,9 @@ export class RedisLeases implements AccountLeases {
     const [live, epoch, created] = (await this.#connection.script(
       HEARTBEAT,
       [this.#keys.processes, this.#keys.epoch],
-      // Shorter than a lease: a dead process has left the count when its leases run out.
-      [this.#name, Math.floor((this.#ttlMs * 5) / 6), candidate],
+      // Half a lease: a dead process leaves the count while the others still have a round
+      // (every ttl/4) before its leases run out, in which they plan to take them at expiry.
+      [this.#name, Math.floor(this.#ttlMs / 2), candidate],
     )) as [number, string, number];
     this.#live = Math.max(1, live);
     if ((this.#epoch !== undefined && epoch !== this.#epoch) || created === 1) {
@@ -156,22 +166,30 @@ export class RedisLeases implements AccountLeases {
           .script(CLAIM, [this.#keys.lease(account)], [this.#name, this.#ttlMs])
           .catch(() => undefined);
         if (answer === 0) this.#lose(account, 'another process owns it now');
-        else if (answer === 1 || answer === 2) this.#extend(account, sent);
+        else if (answer !== 1 && answer !== 2) return;
+        else if (this.#held.has(account)) this.#extend(account, sent);
+        // Given up while the renewal was under way (its `lost` handler ran): let it go.
+        else await this.#connection.script(RELEASE, [this.#keys.lease(account)], [this.#name]).catch(() => 0);
       }),
     );
   }
 
-  async #balance(): Promise<void> {
+  /** Claims stop when the connection changed since the heartbeat (a restarted Redis is empty). */
+  async #balance(generation: number): Promise<void> {
     const share = Math.ceil(this.#accounts.length / this.#live);
     const ranked = [...this.#accounts].sort((a, b) => this.#rank(b) - this.#rank(a));
     const owned = ranked.filter((a) => this.#held.has(a));
-    // Above the fair share: release the accounts this process ranks lowest.
-    for (const account of owned.slice(share).reverse()) void this.#release(account);
+    // Above the fair share two rounds in a row (one late heartbeat elsewhere is no reason to
+    // hand accounts around): release the accounts this process ranks lowest.
+    const surplus = owned.slice(share).reverse();
+    if (surplus.length > 0 && this.#surplusRounds++ > 0)
+      for (const account of surplus) void this.#release(account);
+    if (surplus.length === 0) this.#surplusRounds = 0;
     if (Date.now() < this.#holdUntil) return;
     let free = share - Math.min(owned.length, share);
     const busy: string[] = [];
     for (const account of ranked) {
-      if (free <= 0 || this.#stopped) break;
+      if (free <= 0 || this.#stopped || this.#connection.generation !== generation) break;
       if (this.#held.has(account)) continue;
       const sent = Date.now();
       // CLAIM rather than SET NX: a claim that timed out here may have been applied late.
@@ -196,7 +214,7 @@ export class RedisLeases implements AccountLeases {
       busy.map((account) => this.#connection.redis.pttl(this.#keys.lease(account)).catch(() => -1)),
     );
     const soonest = Math.min(...left.filter((ms) => ms > 0));
-    if (!Number.isFinite(soonest) || soonest >= this.#ttlMs / 3) return;
+    if (!Number.isFinite(soonest) || soonest >= this.#ttlMs / ROUNDS_PER_TTL) return;
     clearTimeout(this.#soon);
     this.#soon = setTimeout(() => void this.#tick(), soonest + 5);
   }

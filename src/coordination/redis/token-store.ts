@@ -101,6 +101,7 @@ export class RedisTokenStore implements TokenStore {
   /** Puts `token` (default: the newest seen) back unless Redis holds a newer pair. True when written. */
   async restore(token: StoredToken | undefined = this.#known): Promise<boolean> {
     if (!token) return false;
+    await this.#connection.connect();
     const written = await this.#connection.script(
       TOKEN_RESTORE,
       [this.#key],
@@ -116,6 +117,8 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async #write<T>(write: () => Promise<T>): Promise<T> {
+    // Without an offline queue a command sent before the first connect fails: wait for that attempt.
+    await this.#connection.connect();
     try {
       return await write();
     } catch (error) {
