@@ -11,6 +11,7 @@ import { brokerAddress, useSharedBroker } from '../scripts/lib/broker.js';
 import { setLogLevel } from '../src/log.js';
 import { ScaledClock } from '../src/util/clock.js';
 import { redisServerMissing } from './cluster/redis-server.js';
+import { clusterSection } from './cluster/report.js';
 import { type ClusterPlan, type ClusterResult, runClusterScenario } from './cluster/scenario.js';
 import { type EnergyResult, type EnergyTiming, runEnergyScenario } from './energy/scenario.js';
 import { type FootprintResult, type FootprintTiming, runFootprintScenario } from './footprint/scenario.js';
@@ -256,14 +257,56 @@ export async function runBench(
   }
 }
 
+/**
+ * `--only cluster`: scenario 7 alone (the full plan's), written to bench/results/cluster-latest.*
+ * and a dated copy, leaving the other scenarios' latest.* as they are.
+ */
+async function runClusterOnly(dir: string, log: (line: string) => void): Promise<void> {
+  const plan = FULL_PLAN.cluster;
+  if (!plan) throw new Error('the full plan has no cluster scenario');
+  const missing = redisServerMissing();
+  if (missing) throw new Error(`the cluster scenario needs redis-server: ${missing}`);
+  const wallStart = Date.now();
+  const broker = await useSharedBroker(brokerAddress('BENCH'));
+  try {
+    const cluster = await runClusterScenario({
+      plan,
+      clock: new ScaledClock(plan.speed),
+      mqttUrl: broker.url,
+      tag: `n2mbench_${process.pid}_cluster`,
+      log,
+    });
+    const date = new Date().toISOString();
+    const machine = `${availableParallelism()} cores, Node ${process.versions.node}, ${platform()} ${release()}, broker ${broker.kind}`;
+    const report = [
+      `Run ${date} on ${machine}; ${Math.round((Date.now() - wallStart) / 1000)} s wall.`,
+      ...clusterSection(cluster),
+    ].join('\n');
+    process.stdout.write(`${report}\n`);
+    const json = `${JSON.stringify({ date, machine, cluster }, null, 2)}\n`;
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'cluster-latest.json'), json);
+    await writeFile(join(dir, `cluster-${date.slice(0, 10)}.json`), json);
+    await writeFile(join(dir, 'cluster-latest.md'), `${report}\n`);
+  } finally {
+    await broker.close();
+  }
+}
+
 async function main(): Promise<void> {
   setLogLevel('error');
+  const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
+  const only = process.argv[process.argv.indexOf('--only') + 1];
+  if (process.argv.includes('--only')) {
+    if (only !== 'cluster') throw new Error(`--only takes 'cluster', not '${only ?? ''}'`);
+    await runClusterOnly(dir, (line) => process.stderr.write(`${line}\n`));
+    return;
+  }
   const smoke = process.argv.includes('--smoke');
   const results = await runBench(smoke ? SMOKE_PLAN : FULL_PLAN, (line) => process.stderr.write(`${line}\n`));
   const report = renderReport(results);
   process.stdout.write(`${report}\n`);
   if (smoke) return;
-  const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
   await mkdir(dir, { recursive: true });
   const json = `${JSON.stringify(results, null, 2)}\n`;
   await writeFile(join(dir, 'latest.json'), json);

@@ -31,6 +31,8 @@ export function clusterSection(r: ClusterResult | undefined): string[] {
       .map(([name, mb]) => `${name} ${fmt(mb, 0)}`)
       .join(', ')} | |`,
   ];
+  if (r.outputError)
+    lines.push(`| MQTT output of the cluster vs one bridge | not compared: ${r.outputError} | |`);
   if (r.output) {
     const o = r.output;
     lines.push(

@@ -21,9 +21,11 @@ export async function readRetained(
   const client = await mqtt.connectAsync(url, { clientId, clean: true, protocolVersion: 4 });
   try {
     let lastAt = Date.now();
+    // Only the broker's retained copies count: live publishes (retain flag off) never stop coming.
     client.on('message', (topic, payload, packet) => {
+      if (!packet.retain) return;
       lastAt = Date.now();
-      if (packet.retain && payload.length > 0) retained.set(topic, payload.toString());
+      if (payload.length > 0) retained.set(topic, payload.toString());
     });
     await client.subscribeAsync([...filters], { qos: 1 });
     lastAt = Date.now();
