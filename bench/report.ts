@@ -1,4 +1,6 @@
 /** The benchmark report: markdown tables of every figure next to its target. */
+import { clusterSection } from './cluster/report.js';
+import type { ClusterResult } from './cluster/scenario.js';
 import type { EnergyResult } from './energy/scenario.js';
 import type { FootprintResult } from './footprint/scenario.js';
 import type { FreshnessResult } from './freshness/scenario.js';
@@ -21,6 +23,8 @@ export interface BenchResults {
   /** Absent in results recorded before scenario 6 existed. */
   energy?: EnergyResult[];
   energySpeed?: number;
+  /** Absent in results recorded before scenario 7 existed, or without redis-server. */
+  cluster?: ClusterResult;
   wallSeconds: number;
 }
 
@@ -91,6 +95,7 @@ export function renderReport(r: BenchResults): string {
     ...footprintSection(r.footprint),
     ...securitySection(r.security ?? [], r.speed),
     ...energySection(r.energy ?? [], r.energySpeed ?? r.speed),
+    ...clusterSection(r.cluster),
   );
   return lines.join('\n');
 }

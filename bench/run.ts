@@ -10,6 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { brokerAddress, useSharedBroker } from '../scripts/lib/broker.js';
 import { setLogLevel } from '../src/log.js';
 import { ScaledClock } from '../src/util/clock.js';
+import { redisServerMissing } from './cluster/redis-server.js';
+import { clusterSection } from './cluster/report.js';
+import { type ClusterPlan, type ClusterResult, runClusterScenario } from './cluster/scenario.js';
 import { type EnergyResult, type EnergyTiming, runEnergyScenario } from './energy/scenario.js';
 import { type FootprintResult, type FootprintTiming, runFootprintScenario } from './footprint/scenario.js';
 import type { FreshnessTiming, Strategy } from './freshness/run-strategy.js';
@@ -52,6 +55,8 @@ export interface BenchPlan {
   energy: Profile[];
   energyTiming: EnergyTiming;
   energySpeed: number;
+  /** Scenario 7: several bridge processes sharing many accounts through Redis (absent: skipped). */
+  cluster?: ClusterPlan;
 }
 
 export const FULL_PLAN: BenchPlan = {
@@ -96,6 +101,29 @@ export const FULL_PLAN: BenchPlan = {
   energy: ['own_app', 'shared_app'],
   energyTiming: { durationMs: 24 * 60 * MINUTE, warmupMs: 10 * MINUTE },
   energySpeed: 600,
+  // 3 processes × 30 accounts (a home of 28 modules each) over a simulated hour at 60×: the
+  // three processes, the simulator and the broker share two cores; faster, polls start late.
+  cluster: {
+    accounts: 30,
+    processes: 3,
+    scenario: 'scale:30,28',
+    speed: 60,
+    // Leases expire in Redis's (wall) time: at 60× the shortest TTL, 5 s, is 5 simulated minutes.
+    leaseTtlS: 5,
+    forcedRefreshes: 1000,
+    timing: {
+      warmupMs: 5 * MINUTE,
+      measureMs: 60 * MINUTE,
+      // 15 rounds of forced refreshes from the warm-up on: 1000 and more despite the kill's losses.
+      tailMs: 25 * MINUTE,
+      killAtMs: 45 * MINUTE,
+      redisDownAtMs: 55 * MINUTE,
+      // A restart (2 s of wall time); a process counts its lease lost half a TTL after its last renewal.
+      redisDownMs: 2 * MINUTE,
+      activityEveryMs: 7.5 * MINUTE,
+    },
+    checkOutput: true,
+  },
 };
 
 export const SMOKE_PLAN: BenchPlan = {
@@ -194,6 +222,17 @@ export async function runBench(
         }),
       );
     }
+    let cluster: ClusterResult | undefined;
+    if (plan.cluster && !redisServerMissing()) {
+      log(`cluster ${plan.cluster.processes} × ${plan.cluster.accounts} accounts …`);
+      cluster = await runClusterScenario({
+        plan: plan.cluster,
+        clock: new ScaledClock(plan.cluster.speed),
+        mqttUrl: broker.url,
+        tag: `n2mbench_${process.pid}_cluster`,
+        log,
+      });
+    } else if (plan.cluster) log(`cluster: skipped (${redisServerMissing()})`);
     return {
       date: new Date().toISOString(),
       machine: {
@@ -210,6 +249,7 @@ export async function runBench(
       security,
       energy,
       energySpeed: plan.energySpeed,
+      ...(cluster ? { cluster } : {}),
       wallSeconds: (Date.now() - wallStart) / 1000,
     };
   } finally {
@@ -217,14 +257,56 @@ export async function runBench(
   }
 }
 
+/**
+ * `--only cluster`: scenario 7 alone (the full plan's), written to bench/results/cluster-latest.*
+ * and a dated copy, leaving the other scenarios' latest.* as they are.
+ */
+async function runClusterOnly(dir: string, log: (line: string) => void): Promise<void> {
+  const plan = FULL_PLAN.cluster;
+  if (!plan) throw new Error('the full plan has no cluster scenario');
+  const missing = redisServerMissing();
+  if (missing) throw new Error(`the cluster scenario needs redis-server: ${missing}`);
+  const wallStart = Date.now();
+  const broker = await useSharedBroker(brokerAddress('BENCH'));
+  try {
+    const cluster = await runClusterScenario({
+      plan,
+      clock: new ScaledClock(plan.speed),
+      mqttUrl: broker.url,
+      tag: `n2mbench_${process.pid}_cluster`,
+      log,
+    });
+    const date = new Date().toISOString();
+    const machine = `${availableParallelism()} cores, Node ${process.versions.node}, ${platform()} ${release()}, broker ${broker.kind}`;
+    const report = [
+      `Run ${date} on ${machine}; ${Math.round((Date.now() - wallStart) / 1000)} s wall.`,
+      ...clusterSection(cluster),
+    ].join('\n');
+    process.stdout.write(`${report}\n`);
+    const json = `${JSON.stringify({ date, machine, cluster }, null, 2)}\n`;
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'cluster-latest.json'), json);
+    await writeFile(join(dir, `cluster-${date.slice(0, 10)}.json`), json);
+    await writeFile(join(dir, 'cluster-latest.md'), `${report}\n`);
+  } finally {
+    await broker.close();
+  }
+}
+
 async function main(): Promise<void> {
   setLogLevel('error');
+  const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
+  const only = process.argv[process.argv.indexOf('--only') + 1];
+  if (process.argv.includes('--only')) {
+    if (only !== 'cluster') throw new Error(`--only takes 'cluster', not '${only ?? ''}'`);
+    await runClusterOnly(dir, (line) => process.stderr.write(`${line}\n`));
+    return;
+  }
   const smoke = process.argv.includes('--smoke');
   const results = await runBench(smoke ? SMOKE_PLAN : FULL_PLAN, (line) => process.stderr.write(`${line}\n`));
   const report = renderReport(results);
   process.stdout.write(`${report}\n`);
   if (smoke) return;
-  const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
   await mkdir(dir, { recursive: true });
   const json = `${JSON.stringify(results, null, 2)}\n`;
   await writeFile(join(dir, 'latest.json'), json);

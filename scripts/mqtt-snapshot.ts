@@ -28,13 +28,25 @@ const BASE_TOPIC = 'netatmo2mqtt';
 
 export type Snapshot = Record<string, unknown>;
 
-const frozen: Clock = {
+export const frozen: Clock = {
   now: () => FROZEN_AT,
   sleep: (ms, signal) => systemClock.sleep(ms, signal),
   schedule: (ms, fn) => systemClock.schedule(ms, fn),
 };
 
-function parsePayload(text: string): unknown {
+/**
+ * `text` with each of this run's own values (temporary paths, URLs: `{value: placeholder}`)
+ * replaced, and the simulator's camera and picture URLs, capability URLs random per run by design.
+ */
+export function withoutRunValues(text: string, runValues: Readonly<Record<string, string>>): string {
+  let out = text;
+  for (const [value, placeholder] of Object.entries(runValues)) out = out.split(value).join(placeholder);
+  return out
+    .replace(/\/__sim\/cameras\/[0-9a-f]{32}/g, '/__sim/cameras/<camera>')
+    .replace(/\/__sim\/snapshots\/[0-9a-f]+\.jpg/g, '/__sim/snapshots/<picture>.jpg');
+}
+
+export function parsePayload(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -83,17 +95,11 @@ export async function captureSnapshot(scenario: string): Promise<Snapshot> {
     await client.endAsync(true);
     const out: Snapshot = {};
     for (const topic of [...retained.keys()].sort()) {
-      const text = retained
-        .get(topic)!
-        .split(dataDir)
-        .join('<data_dir>')
-        .split(sim.url)
-        .join('<simulator>')
-        .split(broker.url)
-        .join('<broker>')
-        // Camera and picture URLs are capability URLs: random per run by design.
-        .replace(/\/__sim\/cameras\/[0-9a-f]{32}/g, '/__sim/cameras/<camera>')
-        .replace(/\/__sim\/snapshots\/[0-9a-f]+\.jpg/g, '/__sim/snapshots/<picture>.jpg');
+      const text = withoutRunValues(retained.get(topic)!, {
+        [dataDir]: '<data_dir>',
+        [sim.url]: '<simulator>',
+        [broker.url]: '<broker>',
+      });
       const value = parsePayload(text);
       if (topic === `${BASE_TOPIC}/bridge/health`) continue; // counters of this run
       out[topic] = value;

@@ -21,9 +21,12 @@ const CHUNK_PREFIX = 'bench-bridge-chunk-';
 /** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on every common platform. */
 const CLOCK_TICKS_PER_SECOND = 100;
 
+/** Bundled beside the bridge (shared chunks): the cluster bench's process (bench/cluster/child.ts). */
+const CLUSTER_CHILD = join(DIST, 'bench-cluster-child.mjs');
+
 let bundled: Promise<string> | undefined;
 
-/** Bundles src/main.ts once per bench run. */
+/** Bundles src/main.ts (and the cluster bench's child) once per bench run. */
 export function bridgeBundle(): Promise<string> {
   bundled ??= (async () => {
     await mkdir(DIST, { recursive: true });
@@ -31,7 +34,10 @@ export function bridgeBundle(): Promise<string> {
       if (name.startsWith(CHUNK_PREFIX)) await rm(join(DIST, name));
     }
     await build({
-      entryPoints: { 'bench-bridge': join(ROOT, 'src', 'main.ts') },
+      entryPoints: {
+        'bench-bridge': join(ROOT, 'src', 'main.ts'),
+        'bench-cluster-child': join(ROOT, 'bench', 'cluster', 'child.ts'),
+      },
       outdir: DIST,
       entryNames: '[name]',
       chunkNames: `${CHUNK_PREFIX}[hash]`,
@@ -47,6 +53,12 @@ export function bridgeBundle(): Promise<string> {
     return BUNDLE;
   })();
   return bundled;
+}
+
+/** The cluster bench's child process script, bundled with the bridge. */
+export async function clusterChildBundle(): Promise<string> {
+  await bridgeBundle();
+  return CLUSTER_CHILD;
 }
 
 export interface ProcessSample {
@@ -82,25 +94,30 @@ export class BridgeProcess {
     return this.#child.pid ?? -1;
   }
 
-  async sample(): Promise<ProcessSample> {
-    try {
-      const [status, stat] = await Promise.all([
-        readFile(`/proc/${this.pid}/status`, 'utf8'),
-        readFile(`/proc/${this.pid}/stat`, 'utf8'),
-      ]);
-      const rssKb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1]);
-      // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ticks = Number(fields[11]) + Number(fields[12]);
-      return { rssBytes: rssKb * 1024, cpuSec: ticks / CLOCK_TICKS_PER_SECOND };
-    } catch {
-      return { rssBytes: Number.NaN, cpuSec: Number.NaN };
-    }
+  sample(): Promise<ProcessSample> {
+    return sampleProcess(this.pid);
   }
 
   /** SIGTERM, as a supervisor stops it; resolves with the exit code. */
   async stop(): Promise<number | null> {
     if (this.#child.exitCode === null) this.#child.kill('SIGTERM');
     return this.exited;
+  }
+}
+
+/** RSS and CPU time of a process, from /proc (Linux); NaN elsewhere or once it is gone. */
+export async function sampleProcess(pid: number): Promise<ProcessSample> {
+  try {
+    const [status, stat] = await Promise.all([
+      readFile(`/proc/${pid}/status`, 'utf8'),
+      readFile(`/proc/${pid}/stat`, 'utf8'),
+    ]);
+    const rssKb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1]);
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return { rssBytes: rssKb * 1024, cpuSec: ticks / CLOCK_TICKS_PER_SECOND };
+  } catch {
+    return { rssBytes: Number.NaN, cpuSec: Number.NaN };
   }
 }

@@ -59,6 +59,8 @@ export interface MosquittoSettings {
   persistence?: boolean;
   /** Users and their passwords (a Mosquitto password file); anonymous clients are refused. */
   users?: Record<string, string>;
+  /** A Mosquitto ACL file (`user`/`topic` lines) that decides who may read and write what. */
+  aclFile?: string;
   /**
    * PEM files for a TLS listener; the URL becomes `mqtts://`. With `ca` and
    * `requireCertificate`, only clients presenting a certificate signed by that CA get in.
@@ -91,6 +93,7 @@ class MosquittoBroker implements PrivateBroker {
     if (settings.tls?.ca) lines.push(`cafile ${settings.tls.ca}`);
     if (settings.tls?.requireCertificate) lines.push('require_certificate true');
     if (settings.users) lines.push(`password_file ${this.#passwordFile(settings.users)}`);
+    if (settings.aclFile) lines.push(`acl_file ${settings.aclFile}`);
     // Mosquitto started as root writes its database as user mosquitto.
     if (settings.persistence) chmodSync(this.#dir, 0o777);
     writeFileSync(this.#config, `${lines.join('\n')}\n`);

@@ -14,19 +14,16 @@
  * `[heap] <bytes>` (heap used after a full GC) on stderr: RSS alone cannot tell a leak from a
  * heap that has not been collected yet.
  */
+import { clockFromSpec, loadChildConfig, runChild } from '../../../scripts/lib/scaled-child.js';
 import { Bridge } from '../../../src/bridge/controller.js';
 import { runUntilSignal } from '../../../src/cli/lifecycle.js';
-import { ConfigError, loadConfig } from '../../../src/config/index.js';
 import { childLogger } from '../../../src/log.js';
-import { ScaledClock, systemClock } from '../../../src/util/clock.js';
+import { systemClock } from '../../../src/util/clock.js';
 
 const log = childLogger('main');
 
 function clockFromEnv(spec: string | undefined) {
-  if (!spec) return systemClock;
-  const [speed, origin, wallOrigin] = spec.split(',').map(Number);
-  if (!speed || !origin || !wallOrigin) throw new Error(`bad N2M_TEST_CLOCK '${spec}'`);
-  return new ScaledClock(speed, origin + (Date.now() - wallOrigin) * speed);
+  return spec ? clockFromSpec(spec, 'N2M_TEST_CLOCK') : systemClock;
 }
 
 function reportHeapOnSignal(): void {
@@ -41,16 +38,8 @@ function reportHeapOnSignal(): void {
 
 async function main(): Promise<number> {
   reportHeapOnSignal();
-  let config: Awaited<ReturnType<typeof loadConfig>>;
-  try {
-    config = await loadConfig({});
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`netatmo2mqtt: invalid configuration, not starting.\n${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
+  const config = await loadChildConfig();
+  if (!config) return 2;
   const webTimeout = Number(process.env.N2M_TEST_WEB_REQUEST_TIMEOUT_MS);
   const bridge = new Bridge({
     config,
@@ -67,12 +56,4 @@ async function main(): Promise<number> {
   return runUntilSignal(() => bridge.stop());
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`netatmo2mqtt: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runChild(main);
