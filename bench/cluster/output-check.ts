@@ -153,20 +153,26 @@ async function takenOver(cluster: Cluster, accounts: readonly string[], from: st
 
 interface Reading {
   output: Snapshot;
-  /** Accounts whose poller has not yet read each of its feeds once (or failed trying). */
+  /** Accounts whose poller has not yet read each of its feeds (energy aside) once, or failed trying. */
   waiting: string[];
 }
 
 interface PublisherHealth {
+  id: string;
   last_success?: string;
   failures: number;
 }
 
-/** From `<base>/<account>/bridge/health`: each poll publisher succeeded or failed once. */
+/**
+ * From `<base>/<account>/bridge/health`: each poll publisher succeeded or failed once, energy
+ * meters aside. On a small share of the app an account reads its meters hours apart, and which
+ * meters the plan holds changes as it goes; the frozen world has no new measurement to give
+ * them, so their reads leave the output as it was (it is compared in full all the same).
+ */
 function polledOnce(health: string | undefined): boolean {
   if (health === undefined) return false;
   const { polling } = JSON.parse(health) as { polling?: { publishers?: PublisherHealth[] } };
-  const publishers = polling?.publishers ?? [];
+  const publishers = (polling?.publishers ?? []).filter((p) => !p.id.startsWith('feed:energy:'));
   return publishers.length > 1 && publishers.every((p) => p.last_success !== undefined || p.failures > 0);
 }
 
