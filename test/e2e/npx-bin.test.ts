@@ -9,8 +9,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 describe('npx netatmo2mqtt simulator', () => {
   let child: ChildProcess | undefined;
 
-  afterEach(() => {
-    child?.kill('SIGTERM');
+  // npx runs the bin as a child of its own, which SIGTERM to npx alone leaves running:
+  // the test owns a process group and stops all of it.
+  afterEach(async () => {
+    const running = child;
+    child = undefined;
+    if (running?.pid === undefined || running.exitCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    process.kill(-running.pid, 'SIGTERM');
+    await exited;
   });
 
   it('serves the fixture homes with a token from /oauth2/token', async () => {
@@ -19,6 +26,7 @@ describe('npx netatmo2mqtt simulator', () => {
       ['--no-install', 'netatmo2mqtt', 'simulator', '--port', '0', '--scenario', 'fixtures'],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
       },
     );
     let out = '';
