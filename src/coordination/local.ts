@@ -49,13 +49,21 @@ export function createLocalCoordination(
   const board = new ThrottleBoard();
   const leases = new LocalLeases();
   const processName = settings.processName || defaultProcessName();
+  // One store per account folder for the process's life (see redis/index.ts: a second one on the
+  // same folder would recover the temp file of a write still in flight).
+  const stores = new Map<string, FileTokenStore>();
+  const storeFor = (dataDir: string): FileTokenStore => {
+    const store = stores.get(dataDir) ?? new FileTokenStore(dataDir);
+    stores.set(dataDir, store);
+    return store;
+  };
   return {
     mode: 'local',
     leases,
     account(spec: AccountSpec): AccountCoordination {
       return {
         account: spec.name,
-        tokens: new FileTokenStore(spec.dataDir),
+        tokens: storeFor(spec.dataDir),
         appUsers: settings.appUsers,
         gateShare: localShare(spec.name, budget, board, deps.clock),
       };

@@ -65,7 +65,6 @@ export function createRedisCoordination(
     for (const { share } of accounts.values()) void share.replayOffline();
   });
   void connection.connect();
-  const tokenStores = new Map<string, RedisTokenStore>();
   const lockTuning = {
     ...DEFAULT_REFRESH_LOCK_TUNING,
     ...(tuning.refreshLockTtlMs === undefined ? {} : { ttlMs: tuning.refreshLockTtlMs }),
@@ -86,11 +85,9 @@ export function createRedisCoordination(
     account(spec: AccountSpec): AccountCoordination {
       // One store per account for the process's life: a second file copy on the same folder would
       // recover (move) the temp file of a write the first still has in flight.
-      let store = tokenStores.get(spec.name);
-      if (!store) {
-        store = new RedisTokenStore(connection, keys.token(spec.name), new FileTokenStore(spec.dataDir));
-        tokenStores.set(spec.name, store);
-      }
+      const store =
+        accounts.get(spec.name)?.store ??
+        new RedisTokenStore(connection, keys.token(spec.name), new FileTokenStore(spec.dataDir));
       const share = new RedisGateShare({
         account: spec.name,
         connection,
