@@ -29,6 +29,15 @@ interface Account {
   share: RedisGateShare;
 }
 
+/**
+ * `lease_ttl_s` is what users are promised: a dead process's accounts move within it. A lease
+ * expires in Redis at most its expiry after the last renewal and is claimed within one lease round
+ * (a quarter of the expiry) after that, so the expiry is three quarters of the setting.
+ */
+export function leaseExpiryMs(leaseTtlMs: number): number {
+  return Math.floor((leaseTtlMs * 3) / 4);
+}
+
 export function createRedisCoordination(
   settings: CoordinationSettings & { redisUrl: string },
   deps: CoordinationDeps,
@@ -47,7 +56,7 @@ export function createRedisCoordination(
   const restoreTokens = (): void => {
     for (const { store } of accounts.values()) void store.restore().catch(() => undefined);
   };
-  const leases = new RedisLeases(connection, keys, processName, settings.leaseTtlMs, {
+  const leases = new RedisLeases(connection, keys, processName, leaseExpiryMs(settings.leaseTtlMs), {
     onRedisReset: restoreTokens,
   });
   // Redis away: this process's owned share of the app budget, halved (at least one call per window).
