@@ -78,6 +78,33 @@ export function ownershipReport(
   return { calls, unattributed, claims, overlappingClaims, pollsOfOthers };
 }
 
+/**
+ * When the other processes first claimed and first polled each of `accounts` at or after
+ * `since` (a kill): the earliest across all of them, whichever process is listed first.
+ */
+export function firstTakeover(
+  lines: ReadonlyMap<string, readonly ProcessLine[]>,
+  accountOf: ReadonlyMap<string, string>,
+  except: string,
+  accounts: readonly string[],
+  since: number,
+): Map<string, { claimedAt?: number; polledAt?: number }> {
+  const out = new Map<string, { claimedAt?: number; polledAt?: number }>(accounts.map((a) => [a, {}]));
+  const earliest = (account: string | undefined, key: 'claimedAt' | 'polledAt', at: number): void => {
+    const entry = account === undefined ? undefined : out.get(account);
+    if (entry && (entry[key] === undefined || at < entry[key])) entry[key] = at;
+  };
+  for (const [process, list] of lines) {
+    if (process === except) continue;
+    for (const line of list) {
+      if (line.at < since) continue;
+      if (line.t === 'owned') for (const account of line.accounts) earliest(account, 'claimedAt', line.at);
+      else if (line.t === 'api') earliest(accountOf.get(line.user), 'polledAt', line.at);
+    }
+  }
+  return out;
+}
+
 /** Per account, every process's runs of consecutive `owned` samples that include it. */
 function claimPeriods(lines: ReadonlyMap<string, readonly ProcessLine[]>): Map<string, ClaimPeriod[]> {
   const out = new Map<string, ClaimPeriod[]>();

@@ -21,7 +21,7 @@ import { mean } from '../lib/stats.js';
 import { Cluster } from './cluster.js';
 import { type AccountFreshness, ClusterFreshness } from './freshness.js';
 import { checkClusterOutput, type OutputCheckResult } from './output-check.js';
-import { ownershipReport } from './ownership.js';
+import { firstTakeover, ownershipReport } from './ownership.js';
 import type { ForcedLine, ProcessLine } from './process-log.js';
 import { PrivateRedis } from './redis-server.js';
 import { clusterConfig, mintAccounts } from './setup.js';
@@ -349,13 +349,9 @@ function killFigures(
   marks: Marks,
   speed: number,
 ): ClusterResult['kill'] {
-  const others = [...lines].filter(([name]) => name !== victim.name).flatMap(([, list]) => list);
-  const claimedAt = (account: string): number | undefined =>
-    others.find((l) => l.t === 'owned' && l.at >= marks.killAt && l.accounts.includes(account))?.at;
-  const polledAt = (account: string): number | undefined =>
-    others.find((l) => l.t === 'api' && l.at >= marks.killAt && byTokenUser.get(l.user) === account)?.at;
-  const claims = victim.accounts.map(claimedAt);
-  const polls = victim.accounts.map(polledAt);
+  const first = firstTakeover(lines, byTokenUser, victim.name, victim.accounts, marks.killAt);
+  const claims = victim.accounts.map((account) => first.get(account)?.claimedAt);
+  const polls = victim.accounts.map((account) => first.get(account)?.polledAt);
   const latest = (times: Array<number | undefined>): number =>
     Math.max(0, ...times.map((t) => ((t ?? marks.end) - marks.killAt) / 1000 / speed));
   return {

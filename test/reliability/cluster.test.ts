@@ -72,11 +72,12 @@ describe.skipIf(skip !== undefined)('3 bridge processes × 6 accounts on one app
       expect(failures.filter((kind) => kind !== 'transient' && kind !== 'throttle_window')).toEqual([]);
       expect(r.forced.invalidGrant).toBe(0);
 
-      // The killed process's accounts moved within the lease TTL (and a renewal round), and no
-      // account was claimed by two processes at once or polled by one while another claimed it.
+      // The killed process's accounts moved within the lease TTL, as DOCS promises (a second more
+      // for the 200-ms ownership samples and a busy CI machine), and no account was claimed by
+      // two processes at once or polled by one while another claimed it.
       expect(r.kill.accounts).toBeGreaterThan(0);
       expect(r.kill.unmoved).toBe(0);
-      expect(r.kill.claimedAfterWallSec).toBeLessThanOrEqual((PLAN.leaseTtlS * 4) / 3 + 1);
+      expect(r.kill.claimedAfterWallSec).toBeLessThanOrEqual(PLAN.leaseTtlS + 1);
       expect(r.doublePolls).toEqual({ claims: 0, polls: 0, examples: [] });
 
       // Redis away: polling went on, no refresh without the lock, everything resumed by itself.

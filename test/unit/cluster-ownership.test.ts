@@ -3,7 +3,7 @@
  * two outputs are the same (bench/cluster/retained.ts): a proof is only as good as these.
  */
 import { describe, expect, it } from 'vitest';
-import { ownershipReport } from '../../bench/cluster/ownership.js';
+import { firstTakeover, ownershipReport } from '../../bench/cluster/ownership.js';
 import type { ProcessLine } from '../../bench/cluster/process-log.js';
 import { comparableOutput } from '../../bench/cluster/retained.js';
 
@@ -80,6 +80,36 @@ describe('ownershipReport', () => {
       to: 6,
     });
     expect(report.calls.get('a01')).toBe(1);
+  });
+});
+
+describe('firstTakeover', () => {
+  it('finds the earliest claim and poll of a killed process’s accounts across the survivors, in any listing order', () => {
+    const first = firstTakeover(
+      new Map([
+        ['victim', [owned(0, 'a01', 'a02'), api(11, 'u1')]],
+        // p2 is listed first but takes a02 only after p3 lost it again (a Redis outage, say).
+        ['p2', [owned(5, 'a01'), api(6, 'u1'), owned(9, 'a01', 'a02'), api(10, 'u2')]],
+        ['p3', [owned(1), owned(4, 'a02'), api(4.5, 'u2'), owned(8)]],
+      ]),
+      accounts,
+      'victim',
+      ['a01', 'a02'],
+      2,
+    );
+    expect(first.get('a01')).toEqual({ claimedAt: 5, polledAt: 6 });
+    expect(first.get('a02')).toEqual({ claimedAt: 4, polledAt: 4.5 });
+  });
+
+  it('leaves an account nobody took without times, and ignores what happened before the kill', () => {
+    const first = firstTakeover(
+      new Map([['p2', [owned(1, 'a01'), api(1, 'u1'), owned(3)]]]),
+      accounts,
+      'victim',
+      ['a01'],
+      2,
+    );
+    expect(first.get('a01')).toEqual({});
   });
 });
 
