@@ -25,7 +25,7 @@ export function clusterSection(r: ClusterResult | undefined): string[] {
     `| invalid_grant (token refreshes at the simulator) | ${r.forced.invalidGrant} (${r.forced.tokenRefreshes}) | 0 |`,
     `| killed ${r.kill.process}: its ${r.kill.accounts} accounts claimed / polled by others after (wall s) | ${fmt(r.kill.claimedAfterWallSec)} / ${fmt(r.kill.polledAfterWallSec)} (${r.kill.unmoved} unmoved) | claimed within the lease TTL (${r.leaseTtlS} s) |`,
     `| polled twice: claims of one account by two processes at once / requests while another process claimed it | ${r.doublePolls.claims} / ${r.doublePolls.polls} | 0 / 0 |`,
-    `| Redis away ${fmt(r.redis.downSec, 0)} s: requests meanwhile, token refreshes meanwhile | ${r.redis.requestsWhileDown}, ${r.redis.refreshesWhileDown} | polling goes on, 0 refreshes |`,
+    `| Redis away ${fmt(r.redis.downSec, 0)} s: requests meanwhile, token refreshes meanwhile | ${r.redis.requestsWhileDown}, ${r.redis.refreshesWhileDown} | polling goes on until the leases lapse (3/8 of the TTL), 0 refreshes |`,
     `| after Redis is back: every account polled within (s) | ${fmt(r.redis.resumedAfterSec)} (${r.redis.notResumed} never) | by itself |`,
     `| RSS per process, most (MB) | ${Object.entries(r.rssMb)
       .map(([name, mb]) => `${name} ${fmt(mb, 0)}`)
