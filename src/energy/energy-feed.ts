@@ -8,11 +8,13 @@
  * weighs little: all of a home's meters together claim 8 % of what its homestatus does, so 20
  * meters cost homestatus a few per cent of its pace when the budget is tight (the plan then
  * reads them less often). A meter that answered no data twice (a dimmer Netatmo does not
- * meter) is asked only every few hours, at a quarter of the weight.
+ * meter, or one it answers "Device not found" for) is asked only every few hours, at a quarter of
+ * the weight.
  */
 import { cleanNetatmoId, type MeasureHistory, moduleDeviceId, typeEntry } from '../devices/index.js';
 import type { HomesDataBody, MeasureBody } from '../netatmo/api-types.js';
 import type { MeasureQuery } from '../netatmo/client.js';
+import { isNetatmoError } from '../netatmo/errors.js';
 import type { CallOptions } from '../netatmo/types.js';
 import type { FeedTarget, PollFeed } from '../poller/feeds.js';
 import type { Clock } from '../util/clock.js';
@@ -110,16 +112,30 @@ export class EnergyFeed implements PollFeed {
   async read(targetId: string, call: Partial<CallOptions>): Promise<undefined> {
     const target = this.#targets.get(targetId);
     if (!target) throw new Error(`${targetId} is not a meter of the current topology`);
-    const body = await this.#o.api.getMeasure(
-      {
-        ...target.query,
-        scale: MEASURE_SCALE,
-        type: measureTypes(target.history),
-        dateBegin: this.#o.meters.readStart(target, this.#o.clock.now()),
-      },
-      call,
-    );
+    const body = await this.#o.api
+      .getMeasure(
+        {
+          ...target.query,
+          scale: MEASURE_SCALE,
+          type: measureTypes(target.history),
+          dateBegin: this.#o.meters.readStart(target, this.#o.clock.now()),
+        },
+        call,
+      )
+      .catch((error: unknown) => {
+        if (!keepsNoHistory(error)) throw error;
+        return [] satisfies MeasureBody;
+      });
     await this.#o.meters.recorded(target, body);
     return undefined;
   }
+}
+
+/**
+ * Netatmo answers getmeasure for some modules it lists (dimmers, switches it does not meter) with
+ * 404 "Device not found" (code 9), every time: that is an answer without data, not a failure, so
+ * the meter goes quiet like one that answers no values instead of warning every half hour.
+ */
+function keepsNoHistory(error: unknown): boolean {
+  return isNetatmoError(error) && error.status === 404 && error.code === 9;
 }

@@ -146,6 +146,21 @@ describe('energy meters (fixtures scenario)', () => {
     // Modules Netatmo has no history for (a dimmer, a double switch's base) get no sensor.
     for (const silent of ['12:34:56:00:01:01:01:a1', '12:34:56:00:01:01:01:b6'])
       expect(h.bridge.store.state(deviceOf(silent))?.energy).toBeUndefined();
+    // Netatmo answers getmeasure for the dimmer with 404 "Device not found" (code 9), as it does
+    // for modules it does not meter: an answer without data, not a failing poll (no warning every
+    // half hour, nothing unavailable), so the dimmer goes quiet after two such answers.
+    const dimmer = '12:34:56:00:01:01:01:a1';
+    const asked = await fetch(
+      `${h.sim.url}/api/getmeasure?device_id=12:34:56:80:60:40&module_id=${dimmer}&scale=30min&type=sum_energy_elec`,
+      { headers: { authorization: `Bearer ${await h.bridge.netatmo.auth.accessToken()}` } },
+    );
+    expect(asked.status).toBe(404);
+    expect(((await asked.json()) as { error: { code: number } }).error.code).toBe(9);
+    expect(record(h.bridge, dimmer)?.reads).toBeGreaterThanOrEqual(1);
+    const dimmerFeed = h.bridge.health().polling.publishers.find((p) => p.id === `feed:energy:${dimmer}`);
+    expect(dimmerFeed?.failures).toBe(0);
+    expect(dimmerFeed?.last_error).toBeUndefined();
+    expect(dimmerFeed?.last_success).toBeDefined();
     expect(h.bridge.health().energy).toMatchObject({ meters: 25, reporting: meters.length, refused: 0 });
     // Visible in the plan line and in bridge/health on MQTT.
     expect(h.bridge.poller.plan?.explanation).toMatch(/energy for 25 target\(s\) every \d+ min/);
