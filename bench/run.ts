@@ -118,7 +118,7 @@ export const FULL_PLAN: BenchPlan = {
       tailMs: 25 * MINUTE,
       killAtMs: 45 * MINUTE,
       redisDownAtMs: 55 * MINUTE,
-      // A restart (2 s of wall time); a process counts its lease lost half a TTL after its last renewal.
+      // A restart (2 s of wall time); a process counts its leases lost 3/8 of the TTL after its last renewal.
       redisDownMs: 2 * MINUTE,
       activityEveryMs: 7.5 * MINUTE,
     },
@@ -225,13 +225,7 @@ export async function runBench(
     let cluster: ClusterResult | undefined;
     if (plan.cluster && !redisServerMissing()) {
       log(`cluster ${plan.cluster.processes} × ${plan.cluster.accounts} accounts …`);
-      cluster = await runClusterScenario({
-        plan: plan.cluster,
-        clock: new ScaledClock(plan.cluster.speed),
-        mqttUrl: broker.url,
-        tag: `n2mbench_${process.pid}_cluster`,
-        log,
-      });
+      cluster = await runCluster(plan.cluster, broker.url, log);
     } else if (plan.cluster) log(`cluster: skipped (${redisServerMissing()})`);
     return {
       date: new Date().toISOString(),
@@ -257,6 +251,17 @@ export async function runBench(
   }
 }
 
+/** Scenario 7 on its own clock, with keys and topics of this run's own. */
+function runCluster(plan: ClusterPlan, mqttUrl: string, log: (line: string) => void): Promise<ClusterResult> {
+  return runClusterScenario({
+    plan,
+    clock: new ScaledClock(plan.speed),
+    mqttUrl,
+    tag: `n2mbench_${process.pid}_cluster`,
+    log,
+  });
+}
+
 /**
  * `--only cluster`: scenario 7 alone (the full plan's), written to bench/results/cluster-latest.*
  * and a dated copy, leaving the other scenarios' latest.* as they are.
@@ -269,13 +274,7 @@ async function runClusterOnly(dir: string, log: (line: string) => void): Promise
   const wallStart = Date.now();
   const broker = await useSharedBroker(brokerAddress('BENCH'));
   try {
-    const cluster = await runClusterScenario({
-      plan,
-      clock: new ScaledClock(plan.speed),
-      mqttUrl: broker.url,
-      tag: `n2mbench_${process.pid}_cluster`,
-      log,
-    });
+    const cluster = await runCluster(plan, broker.url, log);
     const date = new Date().toISOString();
     const machine = `${availableParallelism()} cores, Node ${process.versions.node}, ${platform()} ${release()}, broker ${broker.kind}`;
     const report = [

@@ -70,6 +70,12 @@ export class ClusterProcess {
   lines(): Promise<ProcessLine[]> {
     return readProcessLog(this.logFile);
   }
+
+  /** The accounts the process owned at its last sample. */
+  async owned(): Promise<string[]> {
+    const last = (await this.lines()).filter((l) => l.t === 'owned').at(-1);
+    return last?.t === 'owned' ? last.accounts : [];
+  }
 }
 
 export class Cluster {
@@ -127,6 +133,23 @@ export class Cluster {
     const out = new Map<string, ProcessLine[]>();
     for (const [name, proc] of this.processes) out.set(name, await proc.lines());
     return out;
+  }
+
+  /** SIGKILL to the running process that owns the most accounts now; its name and those accounts. */
+  async killBusiest(): Promise<{ name: string; accounts: string[] }> {
+    let best: { proc: ClusterProcess; accounts: string[] } | undefined;
+    for (const proc of this.processes.values()) {
+      if (!proc.running) continue;
+      const owned = await proc.owned();
+      if (!best || owned.length > best.accounts.length) best = { proc, accounts: owned };
+    }
+    if (!best || best.accounts.length === 0) {
+      const logs = [...this.processes.values()].map((p) => `--- ${p.name}\n${p.output}`).join('\n');
+      throw new Error(`no process owns an account\n${logs}`);
+    }
+    best.proc.kill('SIGKILL');
+    await best.proc.exited;
+    return { name: best.proc.name, accounts: best.accounts };
   }
 
   /** SIGTERM to every running process (they release their leases), then waits for all. */

@@ -8,9 +8,8 @@ import { moduleDeviceId, roomDeviceId } from '../../src/devices/ids.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { seedForScenario } from '../../src/simulator/scenarios/index.js';
 import type { Clock } from '../../src/util/clock.js';
-import { HOMESTATUS_KINDS } from '../freshness/kinds.js';
 import { ChangeLog, PublishLog } from '../freshness/recorders.js';
-import { stalenessByKind } from '../freshness/staleness.js';
+import { homestatusStaleness, stalenessByKind } from '../freshness/staleness.js';
 
 export interface AccountFreshness {
   account: string;
@@ -73,20 +72,11 @@ export class ClusterFreshness {
     const hours = (window.to - window.from) / 3_600_000;
     return [...this.#publishes].map(([account, publishes]) => {
       const mine = new Map([...this.#changes.series].filter(([series]) => this.#isOf(series, account)));
-      const byKind = stalenessByKind({ changes: mine, publishes: publishes.series, ...window });
-      let weighted = 0;
-      let changes = 0;
-      let unseen = 0;
-      for (const kind of HOMESTATUS_KINDS) {
-        const s = byKind.get(kind);
-        if (!s || s.changes === 0) continue;
-        weighted += s.meanSec * s.changes;
-        changes += s.changes;
-        unseen += s.unseen;
-      }
+      const { changes, unseen, meanSec } = homestatusStaleness(
+        stalenessByKind({ changes: mine, publishes: publishes.series, ...window }),
+      );
       const homes = this.#homes.get(account) ?? 0;
       const callsPerHour = (calls.get(account) ?? 0) / hours;
-      const meanSec = changes > 0 ? weighted / changes : Number.NaN;
       const boundSec = callsPerHour > 0 ? (homes * 3600) / (2 * callsPerHour) : Number.NaN;
       return { account, homes, callsPerHour, changes, unseen, meanSec, boundSec, ratio: meanSec / boundSec };
     });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { diffSnapshots, frozen, type Snapshot } from '../../scripts/mqtt-snapshot.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import { ScaledClock } from '../../src/util/clock.js';
-import { Cluster, type ClusterProcess } from './cluster.js';
+import { Cluster } from './cluster.js';
 import type { PrivateRedis } from './redis-server.js';
 import { clearRetained, comparableOutput, readRetained } from './retained.js';
 import { clusterConfig, mintAccounts } from './setup.js';
@@ -95,11 +95,9 @@ export async function checkClusterOutput(input: OutputCheckInput): Promise<Outpu
   try {
     for (const name of processNames) await cluster.start(name);
     await settled(read, names, cluster);
-    const victim = await busiest(cluster);
-    victim.proc.kill('SIGKILL');
-    await victim.proc.exited;
-    say(`output check: cluster settled; killed ${victim.proc.name} (${victim.accounts.length} accounts)`);
-    await settled(read, names, cluster, () => takenOver(cluster, victim.accounts, victim.proc.name));
+    const victim = await cluster.killBusiest();
+    say(`output check: cluster settled; killed ${victim.name} (${victim.accounts.length} accounts)`);
+    await settled(read, names, cluster, () => takenOver(cluster, victim.accounts, victim.name));
     const together = (await read()).output;
     say(`output check: cluster settled again (${Object.keys(together).length} topics); one process …`);
     await cluster.stop();
@@ -114,7 +112,7 @@ export async function checkClusterOutput(input: OutputCheckInput): Promise<Outpu
       processes: input.processes,
       topics: Object.keys(alone).length,
       differences: diffSnapshots(alone, together),
-      killed: victim.proc.name,
+      killed: victim.name,
       killedAccounts: victim.accounts.length,
       soloRssMb: rss / 2 ** 20,
       wallSeconds: (Date.now() - wallStart) / 1000,
@@ -127,26 +125,12 @@ export async function checkClusterOutput(input: OutputCheckInput): Promise<Outpu
   }
 }
 
-/** The running process that owns the most accounts now, and those accounts. */
-async function busiest(cluster: Cluster): Promise<{ proc: ClusterProcess; accounts: string[] }> {
-  let best: { proc: ClusterProcess; accounts: string[] } | undefined;
-  for (const proc of cluster.processes.values()) {
-    if (!proc.running) continue;
-    const accounts = (await proc.lines()).filter((l) => l.t === 'owned').at(-1);
-    const owned = accounts?.t === 'owned' ? accounts.accounts : [];
-    if (!best || owned.length > best.accounts.length) best = { proc, accounts: owned };
-  }
-  if (!best || best.accounts.length === 0) throw new Error('no process owns an account');
-  return best;
-}
-
 /** Every one of `accounts` is claimed by a running process other than `from`. */
 async function takenOver(cluster: Cluster, accounts: readonly string[], from: string): Promise<boolean> {
   const claimed = new Set<string>();
   for (const proc of cluster.processes.values()) {
     if (proc.name === from || !proc.running) continue;
-    const last = (await proc.lines()).filter((l) => l.t === 'owned').at(-1);
-    if (last?.t === 'owned') for (const a of last.accounts) claimed.add(a);
+    for (const a of await proc.owned()) claimed.add(a);
   }
   return accounts.every((a) => claimed.has(a));
 }

@@ -47,6 +47,11 @@ export class PrivateRedis {
     return `redis://${HOST}:${this.port}/0`;
   }
 
+  /** The server's process id while it runs (to pause it with SIGSTOP, say). */
+  get pid(): number | undefined {
+    return this.running ? this.#child?.pid : undefined;
+  }
+
   get running(): boolean {
     return this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null;
   }

@@ -192,7 +192,7 @@ export async function runClusterScenario(options: {
     const { timing } = plan;
     const atWarmup = await statsAt(sim, clock, start + timing.warmupMs);
     await clock.sleep(start + timing.killAtMs - clock.now());
-    const victim = await killBusiest(cluster);
+    const victim = await cluster.killBusiest();
     const killAt = clock.now();
     say(`cluster: killed ${victim.name} (${victim.accounts.length} accounts)`);
 
@@ -304,22 +304,6 @@ function tokenRefreshes(stats: SimulatorStats): number {
 
 function spread(values: number[]): { mean: number; min: number; max: number } {
   return { mean: mean(values), min: Math.min(...values), max: Math.max(...values) };
-}
-
-async function killBusiest(cluster: Cluster): Promise<{ name: string; accounts: string[] }> {
-  let best: { name: string; accounts: string[] } | undefined;
-  for (const proc of cluster.processes.values()) {
-    const last = (await proc.lines()).filter((l) => l.t === 'owned').at(-1);
-    const owned = last?.t === 'owned' ? last.accounts : [];
-    if (!best || owned.length > best.accounts.length) best = { name: proc.name, accounts: owned };
-  }
-  if (!best || best.accounts.length === 0) {
-    const logs = [...cluster.processes.values()].map((p) => `--- ${p.name}\n${p.output}`).join('\n');
-    throw new Error(`no process owns an account at the kill\n${logs}`);
-  }
-  cluster.processes.get(best.name)?.kill('SIGKILL');
-  await cluster.processes.get(best.name)?.exited;
-  return best;
 }
 
 function forcedOutcomes(lines: ReadonlyMap<string, readonly ProcessLine[]>): {

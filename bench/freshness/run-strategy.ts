@@ -11,9 +11,9 @@ import { HaModelPoller } from '../baselines/ha-poller.js';
 import { NaivePoller } from '../baselines/naive-poller.js';
 import { TokenAccount, TokenCaller } from '../baselines/token-caller.js';
 import { benchConfig, type Profile, startBenchSimulator, withTempDir } from '../lib/setup.js';
-import { HOMESTATUS_KINDS, type StateKind } from './kinds.js';
+import type { StateKind } from './kinds.js';
 import { ChangeLog, PublishLog } from './recorders.js';
-import { type KindStaleness, stalenessByKind } from './staleness.js';
+import { homestatusStaleness, type KindStaleness, stalenessByKind } from './staleness.js';
 
 export type Strategy = 'bridge' | 'ha' | 'naive';
 
@@ -96,24 +96,15 @@ export async function runStrategy(input: StrategyInput): Promise<StrategyRun> {
       const window = sim.log().filter((e) => e.at >= from && e.at < to && e.endpoint !== 'token');
       const callsByEndpoint: Record<string, number> = {};
       for (const e of window) callsByEndpoint[e.endpoint] = (callsByEndpoint[e.endpoint] ?? 0) + 1;
-      const staleness = Object.fromEntries(
-        stalenessByKind({ changes: changes.series, publishes: publishes.series, from, to, end }),
-      ) as Partial<Record<StateKind, KindStaleness>>;
-      let weighted = 0;
-      let count = 0;
-      for (const kind of HOMESTATUS_KINDS) {
-        const s = staleness[kind];
-        if (!s || s.changes === 0) continue;
-        weighted += s.meanSec * s.changes;
-        count += s.changes;
-      }
+      const byKind = stalenessByKind({ changes: changes.series, publishes: publishes.series, from, to, end });
+      const staleness = Object.fromEntries(byKind) as Partial<Record<StateKind, KindStaleness>>;
       const run: StrategyRun = {
         strategy: input.strategy,
         callsPerHour: (window.length * 3_600_000) / timing.measureMs,
         callsByEndpoint,
         throttled: sim.log().filter((e) => e.outcome === 'throttled').length,
         staleness,
-        meanHomestatusSec: count > 0 ? weighted / count : Number.NaN,
+        meanHomestatusSec: homestatusStaleness(byKind).meanSec,
       };
       if (plan !== undefined) run.plan = plan;
       if (dropped !== undefined) run.pollsDroppedAtDeadline = dropped;

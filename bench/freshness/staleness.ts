@@ -9,7 +9,7 @@
  * staleness is at least `end - at`, and they are counted separately.
  */
 import { mean, percentile } from '../lib/stats.js';
-import type { StateKind } from './kinds.js';
+import { HOMESTATUS_KINDS, type StateKind } from './kinds.js';
 
 export interface TimedValue {
   at: number;
@@ -87,4 +87,23 @@ function firstSeen(changes: TimedValue[], publishes: TimedValue[]): Array<number
 
 function sameValue(a: unknown, b: unknown): boolean {
   return a === b || (typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) < 1e-9);
+}
+
+/** Homestatus kinds together: their changes, unseen ones, and the mean staleness weighted by changes. */
+export function homestatusStaleness(byKind: ReadonlyMap<StateKind, KindStaleness>): {
+  changes: number;
+  unseen: number;
+  meanSec: number;
+} {
+  let weighted = 0;
+  let changes = 0;
+  let unseen = 0;
+  for (const kind of HOMESTATUS_KINDS) {
+    const s = byKind.get(kind);
+    if (!s || s.changes === 0) continue;
+    weighted += s.meanSec * s.changes;
+    changes += s.changes;
+    unseen += s.unseen;
+  }
+  return { changes, unseen, meanSec: changes > 0 ? weighted / changes : Number.NaN };
 }

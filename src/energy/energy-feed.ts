@@ -14,7 +14,7 @@
 import { cleanNetatmoId, type MeasureHistory, moduleDeviceId, typeEntry } from '../devices/index.js';
 import type { HomesDataBody, MeasureBody } from '../netatmo/api-types.js';
 import type { MeasureQuery } from '../netatmo/client.js';
-import { isNetatmoError } from '../netatmo/errors.js';
+import { isNetatmoError, NetatmoCode } from '../netatmo/errors.js';
 import type { CallOptions } from '../netatmo/types.js';
 import type { FeedTarget, PollFeed } from '../poller/feeds.js';
 import type { Clock } from '../util/clock.js';
@@ -137,5 +137,5 @@ export class EnergyFeed implements PollFeed {
  * the meter goes quiet like one that answers no values instead of warning every half hour.
  */
 function keepsNoHistory(error: unknown): boolean {
-  return isNetatmoError(error) && error.status === 404 && error.code === 9;
+  return isNetatmoError(error) && error.status === 404 && error.code === NetatmoCode.DEVICE_NOT_FOUND;
 }

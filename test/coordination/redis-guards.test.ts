@@ -15,7 +15,7 @@ import { systemClock } from '../../src/util/clock.js';
 import { redactString } from '../../src/util/redact.js';
 import {
   dropPrefix,
-  OwnRedis,
+  ownRedis,
   REDIS_URL,
   redisServerInstalled,
   sharedRedis,
@@ -136,7 +136,7 @@ describe('the Redis connection guards', () => {
   it.skipIf(!redisServerInstalled)(
     'with Redis paused (accepts, never answers): a call fails within the command timeout',
     async () => {
-      const own = await OwnRedis.start();
+      const own = await ownRedis();
       try {
         const prefix = testPrefix();
         const c = coordination(own.url, prefix, { commandTimeoutMs: 300, refreshWaitMs: 1_000 });
@@ -160,7 +160,7 @@ describe('the Redis connection guards', () => {
         // And it recovers by itself.
         await expect(account.refreshLock?.run(async () => 'ran')).resolves.toBe('ran');
       } finally {
-        await own.kill();
+        await own.close();
       }
     },
   );

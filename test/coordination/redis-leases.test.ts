@@ -5,7 +5,7 @@ import {
   type Child,
   type ChildEvent,
   dropPrefix,
-  OwnRedis,
+  ownRedis,
   REDIS_URL,
   redisServerInstalled,
   seedTokens,
@@ -233,7 +233,7 @@ describe.skipIf(!redis.ok)('account leases across processes', () => {
   it.skipIf(!redisServerInstalled)(
     'survives a Redis restart without data in the middle: no lockout, no double refresh, service resumes',
     async () => {
-      const own = await OwnRedis.start();
+      const own = await ownRedis();
       const sim = await startSimulator();
       const keyPrefix = testPrefix();
       try {
@@ -243,7 +243,7 @@ describe.skipIf(!redis.ok)('account leases across processes', () => {
         await until('every account is owned', () => owners(procs).size === ACCOUNTS.length);
         await sleep(1_000);
         const restartedAt = Date.now();
-        await own.restart();
+        await own.restart('SIGKILL');
         await sleep(4 * TTL);
         const resumedAfter = Date.now() - 1_000;
         await sleep(1_000);
@@ -265,7 +265,7 @@ describe.skipIf(!redis.ok)('account leases across processes', () => {
         }
       } finally {
         await sim.close();
-        await own.kill();
+        await own.close();
       }
     },
     60_000,

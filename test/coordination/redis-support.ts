@@ -3,7 +3,7 @@
  * when none answers), a private redis-server on a free port for restarts, and child processes
  * running test/coordination/coord-child.ts.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
-import { freePort, portAnswers } from '../../scripts/lib/broker.js';
+import { PrivateRedis, redisServerMissing } from '../../bench/cluster/redis-server.js';
+import { portAnswers } from '../../scripts/lib/broker.js';
 import { createCoordination } from '../../src/coordination/index.js';
 import { EventBus } from '../../src/events.js';
 import type { RunningSimulator } from '../../src/simulator/types.js';
@@ -29,7 +30,12 @@ export async function sharedRedis(): Promise<{ ok: boolean; why: string }> {
   return { ok, why: `no Redis at ${REDIS_URL}` };
 }
 
-export const redisServerInstalled = spawnSync('redis-server', ['--version']).status === 0;
+export const redisServerInstalled = redisServerMissing() === undefined;
+
+/** A redis-server of the test's own without persistence: a restart (SIGKILL) empties it. */
+export function ownRedis(): Promise<PrivateRedis> {
+  return PrivateRedis.start({ config: ['appendonly no'] });
+}
 
 /** A fresh key prefix per test: tests never see each other's keys. */
 export function testPrefix(): string {
@@ -47,50 +53,6 @@ export async function dropPrefix(url: string, prefix: string): Promise<void> {
     // Redis gone: nothing to clean.
   } finally {
     redis.disconnect();
-  }
-}
-
-/** A redis-server of the test's own, without persistence; restartable on the same port. */
-export class OwnRedis {
-  readonly port: number;
-  #process: ChildProcess | undefined;
-
-  private constructor(port: number) {
-    this.port = port;
-  }
-
-  static async start(): Promise<OwnRedis> {
-    const own = new OwnRedis(await freePort());
-    await own.restart();
-    return own;
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}/0`;
-  }
-
-  get pid(): number | undefined {
-    return this.#process?.pid;
-  }
-
-  async restart(): Promise<void> {
-    await this.kill();
-    this.#process = spawn(
-      'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
-    );
-    for (let i = 0; i < 100 && !(await portAnswers('127.0.0.1', this.port, 100)); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-
-  async kill(): Promise<void> {
-    const child = this.#process;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
   }
 }
 

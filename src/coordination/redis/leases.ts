@@ -18,7 +18,7 @@
  *   renewal (the renew script sets a missing key); every process waits one TTL before taking an
  *   account it did not own, so nothing is polled twice.
  * Lease times are elapsed real time (Redis PX and TTLs, timers, `performance.now()` here), never
- * the injected Clock: a bench's clock runs faster and from another origin; nor elapsed(): a
+ * the injected Clock: a bench's clock runs faster and from another origin; nor Date.now(): a
  * stepped system clock must not make a lease look held longer than Redis keeps it.
  */
 import { createHash, randomBytes } from 'node:crypto';
