@@ -14,13 +14,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import mqtt from 'mqtt';
 import { Bridge } from '../src/bridge/controller.js';
 import { validateConfig } from '../src/config/index.js';
 import { setLogLevel } from '../src/log.js';
 import { startEmbeddedBroker } from '../src/mqtt/embedded-broker.js';
 import { startSimulator } from '../src/simulator/index.js';
 import { type Clock, ScaledClock, systemClock } from '../src/util/clock.js';
+import { readRetained } from './lib/retained.js';
 
 /** 2026-01-01T12:00:00Z: a fixed simulated instant keeps every derived timestamp stable. */
 const FROZEN_AT = Date.UTC(2026, 0, 1, 12, 0, 0);
@@ -85,14 +85,7 @@ export async function captureSnapshot(scenario: string): Promise<Snapshot> {
     await bridge.sync.idle();
     await new Promise((r) => setTimeout(r, 300));
     // A fresh subscriber sees exactly what is retained: what Home Assistant finds when it starts.
-    const client = await mqtt.connectAsync(broker.url, { protocolVersion: 4, clientId: 'n2m_snapshot' });
-    const retained = new Map<string, string>();
-    client.on('message', (topic, payload, packet) => {
-      if (packet.retain && payload.length > 0) retained.set(topic, payload.toString());
-    });
-    await client.subscribeAsync([`${BASE_TOPIC}/#`, 'homeassistant/#'], { qos: 1 });
-    await new Promise((r) => setTimeout(r, 1_000));
-    await client.endAsync(true);
+    const retained = await readRetained(broker.url, [`${BASE_TOPIC}/#`, 'homeassistant/#'], 'n2m_snapshot');
     const out: Snapshot = {};
     for (const topic of [...retained.keys()].sort()) {
       const text = withoutRunValues(retained.get(topic)!, {

@@ -9,12 +9,13 @@
  * (their run values and volatile fields aside, see retained.ts).
  */
 import { join } from 'node:path';
+import { readRetained } from '../../scripts/lib/retained.js';
 import { diffSnapshots, frozen, type Snapshot } from '../../scripts/mqtt-snapshot.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import { ScaledClock } from '../../src/util/clock.js';
 import { Cluster } from './cluster.js';
 import type { PrivateRedis } from './redis-server.js';
-import { clearRetained, comparableOutput, readRetained } from './retained.js';
+import { clearRetained, comparableOutput } from './retained.js';
 import { clusterConfig, mintAccounts } from './setup.js';
 
 /** Nothing is throttled while the world stands still (its windows would never slide). */

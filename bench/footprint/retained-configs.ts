@@ -5,32 +5,15 @@
  * serving the simulator; the retained copies are the broker's own record, so the count of
  * modules discovered does not depend on how fast the bench could read.
  */
-import mqtt from 'mqtt';
+import { readRetained } from '../../scripts/lib/retained.js';
 
-/**
- * Device ids with a retained, non-empty config under `configPrefix` (`<prefix>/device/<base>/`).
- * Retained messages arrive right after SUBACK; the read ends once none came for `quietMs`.
- */
+/** Device ids with a retained, non-empty config under `configPrefix` (`<prefix>/device/<base>/`). */
 export async function retainedConfigDevices(
   mqttUrl: string,
   configPrefix: string,
   clientId: string,
   quietMs = 500,
 ): Promise<Set<string>> {
-  const devices = new Set<string>();
-  const client = await mqtt.connectAsync(mqttUrl, { clientId, clean: true });
-  try {
-    let lastAt = Date.now();
-    client.on('message', (topic, payload, packet) => {
-      lastAt = Date.now();
-      if (!packet.retain || payload.length === 0 || !topic.endsWith('/config')) return;
-      devices.add(topic.slice(configPrefix.length, -'/config'.length));
-    });
-    await client.subscribeAsync(`${configPrefix}+/config`, { qos: 0 });
-    lastAt = Date.now();
-    while (Date.now() - lastAt < quietMs) await new Promise((resolve) => setTimeout(resolve, 50));
-    return devices;
-  } finally {
-    await client.endAsync();
-  }
+  const retained = await readRetained(mqttUrl, [`${configPrefix}+/config`], clientId, quietMs);
+  return new Set([...retained.keys()].map((topic) => topic.slice(configPrefix.length, -'/config'.length)));
 }
