@@ -107,7 +107,11 @@ describe.skipIf(!redis.ok)('Redis coordination across processes', () => {
       return flat.filter((_, i) => i % 2 === 1).map(Number);
     };
     const app = await recorded(`${keyPrefix}:starts:app`);
-    expect(app.length).toBeGreaterThanOrEqual(appLimits.perHour - 2);
+    // Polls may fill 15 of the last long window's 16 (one is the command reserve), but each
+    // flooder stops at its own deadline, so on a loaded machine the last slots can go unused
+    // (13 seen in CI): the record must hold more than a short window's worth, so the short-window
+    // check on it spans more than one window.
+    expect(app.length).toBeGreaterThan(appLimits.per10s);
     expect(maxInWindow(app, windowsMs.per10s, 0)).toBeLessThanOrEqual(appLimits.per10s);
     expect(maxInWindow(app, windowsMs.perHour, 0)).toBeLessThanOrEqual(appLimits.perHour);
     for (const account of accounts) {
